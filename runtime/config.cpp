@@ -1,0 +1,267 @@
+#include "runtime/config.hpp"
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+namespace brook::runtime {
+
+namespace {
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+status bad(const std::string& key, const std::string& value, const std::string& why) {
+  return {errc::invalid_config, "invalid value '" + value + "' for " + key + ": " + why};
+}
+
+result<int64_t> to_int(const std::string& key, const std::string& v, int64_t lo, int64_t hi) {
+  errno = 0;
+  char* end = nullptr;
+  long long x = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || errno == ERANGE) return bad(key, v, "not an integer");
+  if (x < lo || x > hi)
+    return bad(key, v, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  return int64_t(x);
+}
+
+result<bool> to_bool(const std::string& key, const std::string& v) {
+  if (v == "true") return true;
+  if (v == "false") return false;
+  return bad(key, v, "must be true or false");
+}
+
+using setter = std::function<status(const std::string& key, const std::string& value)>;
+
+// int64 field setter with bounds.
+template <class T>
+setter int_field(T& field, int64_t lo, int64_t hi, int64_t scale = 1) {
+  return [&field, lo, hi, scale](const std::string& k, const std::string& v) -> status {
+    auto x = to_int(k, v, lo, hi);
+    if (!x) return x.error();
+    field = T(*x * scale);
+    return {};
+  };
+}
+
+// Topic-level keys, shared by broker `log.*` defaults and topic --config overrides.
+// Kafka spells them differently at the two levels; `names` is {topic key, broker key}.
+struct topic_key {
+  const char* topic_name;
+  const char* broker_name;
+  std::function<setter(topic_config&)> make;
+};
+
+const std::vector<topic_key>& topic_keys() {
+  static const std::vector<topic_key> keys = {
+      {"segment.bytes", "log.segment.bytes",
+       [](topic_config& c) { return int_field(c.log.segment_bytes, 14, INT32_MAX); }},
+      {"segment.ms", "log.roll.ms", [](topic_config& c) { return int_field(c.log.segment_ms, 1, INT64_MAX); }},
+      {"retention.ms", "log.retention.ms",
+       [](topic_config& c) { return int_field(c.log.retention_ms, -1, INT64_MAX); }},
+      {"retention.bytes", "log.retention.bytes",
+       [](topic_config& c) { return int_field(c.log.retention_bytes, -1, INT64_MAX); }},
+      {"flush.messages", "log.flush.interval.messages",
+       [](topic_config& c) { return int_field(c.log.flush_messages, 1, INT64_MAX); }},
+      {"flush.ms", "log.flush.interval.ms",
+       [](topic_config& c) { return int_field(c.log.flush_ms, 0, INT64_MAX); }},
+      {"index.interval.bytes", "log.index.interval.bytes",
+       [](topic_config& c) { return int_field(c.log.index_interval_bytes, 0, INT32_MAX); }},
+      {"max.message.bytes", "message.max.bytes",
+       [](topic_config& c) { return int_field(c.max_message_bytes, 0, INT32_MAX); }},
+      {"urgency", "default.urgency",
+       [](topic_config& c) -> setter {
+         return [&c](const std::string& k, const std::string& v) -> status {
+           auto u = parse_urgency(v);
+           if (!u) return bad(k, v, "must be urgent, normal or flexible");
+           c.urgency_class = *u;
+           return {};
+         };
+       }},
+      {"cleanup.policy", "log.cleanup.policy",
+       [](topic_config&) -> setter {
+         return [](const std::string& k, const std::string& v) -> status {
+           if (v != "delete") return bad(k, v, "only 'delete' is supported");
+           return {};
+         };
+       }},
+  };
+  return keys;
+}
+
+}  // namespace
+
+result<properties> parse_properties(const std::string& text, const std::string& origin) {
+  properties out;
+  std::istringstream in(text);
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    auto t = trim(line);
+    if (t.empty() || t[0] == '#' || t[0] == '!') continue;
+    auto pos = t.find_first_of("=:");
+    if (pos == std::string::npos)
+      return status{errc::invalid_config,
+                    origin + ":" + std::to_string(lineno) + ": expected key=value, got '" + t + "'"};
+    out[trim(t.substr(0, pos))] = trim(t.substr(pos + 1));
+  }
+  return out;
+}
+
+result<properties> load_properties(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) return status{errc::invalid_config, "cannot read config file " + path};
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return parse_properties(ss.str(), path);
+}
+
+result<std::pair<std::string, std::string>> parse_assignment(const std::string& kv) {
+  auto pos = kv.find('=');
+  if (pos == std::string::npos || pos == 0)
+    return status{errc::invalid_config, "expected key=value, got '" + kv + "'"};
+  return std::make_pair(trim(kv.substr(0, pos)), trim(kv.substr(pos + 1)));
+}
+
+std::string endpoint::to_string() const { return host + ":" + std::to_string(port); }
+
+result<endpoint> parse_endpoint(const std::string& text) {
+  std::string t = trim(text);
+  auto scheme = t.find("://");
+  if (scheme != std::string::npos) t = t.substr(scheme + 3);
+  auto colon = t.rfind(':');
+  if (colon == std::string::npos)
+    return status{errc::invalid_config, "expected host:port, got '" + text + "'"};
+  endpoint ep;
+  ep.host = t.substr(0, colon);
+  if (ep.host.empty()) ep.host = "0.0.0.0";
+  auto port = to_int("port", t.substr(colon + 1), 0, 65535);
+  if (!port) return status{errc::invalid_config, "bad port in '" + text + "'"};
+  ep.port = uint16_t(*port);
+  return ep;
+}
+
+result<urgency> parse_urgency(const std::string& text) {
+  if (text == "urgent") return urgency::urgent;
+  if (text == "normal" || text == "not-so-urgent") return urgency::normal;
+  if (text == "flexible") return urgency::flexible;
+  return status{errc::invalid_config, "unknown urgency '" + text + "'"};
+}
+
+const char* to_string(urgency u) {
+  switch (u) {
+    case urgency::urgent: return "urgent";
+    case urgency::normal: return "normal";
+    case urgency::flexible: return "flexible";
+  }
+  return "normal";
+}
+
+status topic_config::apply(const properties& overrides) {
+  for (const auto& [k, v] : overrides) {
+    bool known = false;
+    for (const auto& key : topic_keys()) {
+      if (k != key.topic_name) continue;
+      known = true;
+      if (auto st = key.make(*this)(k, v); !st) return st;
+    }
+    if (!known) return {errc::invalid_config, "unknown topic config key '" + k + "'"};
+  }
+  return {};
+}
+
+properties topic_config::to_properties() const {
+  properties p;
+  p["segment.bytes"] = std::to_string(log.segment_bytes);
+  p["segment.ms"] = std::to_string(log.segment_ms);
+  p["retention.ms"] = std::to_string(log.retention_ms);
+  p["retention.bytes"] = std::to_string(log.retention_bytes);
+  p["flush.messages"] = std::to_string(log.flush_messages);
+  p["flush.ms"] = std::to_string(log.flush_ms);
+  p["index.interval.bytes"] = std::to_string(log.index_interval_bytes);
+  p["max.message.bytes"] = std::to_string(max_message_bytes);
+  p["urgency"] = to_string(urgency_class);
+  p["cleanup.policy"] = "delete";
+  return p;
+}
+
+result<broker_config> broker_config::from_properties(const properties& props) {
+  broker_config c;
+  std::map<std::string, setter> keys = {
+      {"broker.id", int_field(c.broker_id, 0, INT32_MAX)},
+      {"node.id", int_field(c.broker_id, 0, INT32_MAX)},
+      {"num.partitions", int_field(c.num_partitions, 1, 100000)},
+      {"default.replication.factor", int_field(c.default_replication_factor, 1, INT16_MAX)},
+      {"log.retention.check.interval.ms", int_field(c.retention_check_interval_ms, 1, INT64_MAX)},
+      {"socket.request.max.bytes", int_field(c.socket_request_max_bytes, 1024, INT32_MAX)},
+      {"num.io.threads", int_field(c.io_threads, 1, 64)},
+      {"auto.create.topics.enable",
+       [&c](const std::string& k, const std::string& v) -> status {
+         auto b = to_bool(k, v);
+         if (!b) return b.error();
+         c.auto_create_topics = *b;
+         return {};
+       }},
+      {"log.dirs",
+       [&c](const std::string& k, const std::string& v) -> status {
+         c.log_dirs.clear();
+         std::stringstream ss(v);
+         for (std::string d; std::getline(ss, d, ',');)
+           if (!trim(d).empty()) c.log_dirs.push_back(trim(d));
+         if (c.log_dirs.empty()) return bad(k, v, "needs at least one directory");
+         return {};
+       }},
+      {"listeners",
+       [&c](const std::string& k, const std::string& v) -> status {
+         auto ep = parse_endpoint(v.substr(0, v.find(',')));
+         if (!ep) return bad(k, v, ep.error().message());
+         c.kafka_listener = *ep;
+         return {};
+       }},
+      {"native.listeners",
+       [&c](const std::string& k, const std::string& v) -> status {
+         auto ep = parse_endpoint(v.substr(0, v.find(',')));
+         if (!ep) return bad(k, v, ep.error().message());
+         c.native_listener = *ep;
+         return {};
+       }},
+      {"advertised.listeners",
+       [&c](const std::string&, const std::string& v) -> status {
+         c.advertised_listeners = v;
+         return {};
+       }},
+  };
+  keys["log.dir"] = keys["log.dirs"];
+  for (const auto& key : topic_keys()) keys[key.broker_name] = key.make(c.topic_defaults);
+  // Kafka's coarser retention/roll units; the finer unit wins when several are set.
+  int64_t retention_hours = -2, retention_minutes = -2, roll_hours = -2;
+  keys["log.retention.hours"] = int_field(retention_hours, -1, INT32_MAX);
+  keys["log.retention.minutes"] = int_field(retention_minutes, -1, INT32_MAX);
+  keys["log.roll.hours"] = int_field(roll_hours, 1, INT32_MAX);
+
+  for (const auto& [k, v] : props) {
+    auto it = keys.find(k);
+    if (it == keys.end()) return status{errc::invalid_config, "unknown config key '" + k + "'"};
+    if (auto st = it->second(k, v); !st) return st;
+  }
+  auto scaled = [](int64_t x, int64_t unit) { return x < 0 ? -1 : x * unit; };
+  if (!props.count("log.retention.ms")) {
+    if (retention_minutes != -2)
+      c.topic_defaults.log.retention_ms = scaled(retention_minutes, 60000);
+    else if (retention_hours != -2)
+      c.topic_defaults.log.retention_ms = scaled(retention_hours, 3600000);
+  }
+  if (!props.count("log.roll.ms") && roll_hours != -2)
+    c.topic_defaults.log.segment_ms = roll_hours * 3600000;
+  return c;
+}
+
+}  // namespace brook::runtime

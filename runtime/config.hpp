@@ -1,0 +1,65 @@
+#pragma once
+// Kafka-style .properties configuration for brookd and for topics.
+// Unknown keys and bad values are errors that name the key.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "runtime/status.hpp"
+#include "runtime/storage/log_config.hpp"
+
+namespace brook::runtime {
+
+using properties = std::map<std::string, std::string>;
+
+/// Parses .properties text: `key=value` or `key: value`, `#`/`!` comments, blank lines.
+result<properties> parse_properties(const std::string& text, const std::string& origin);
+result<properties> load_properties(const std::string& path);
+/// Parses `key=value` as given to --override / --config.
+result<std::pair<std::string, std::string>> parse_assignment(const std::string& kv);
+
+/// host:port; `PLAINTEXT://host:port` is accepted where Kafka writes a listener.
+struct endpoint {
+  std::string host;
+  uint16_t port = 0;
+  std::string to_string() const;
+};
+result<endpoint> parse_endpoint(const std::string& text);
+
+/// Urgency class of a topic (DESIGN.md): urgent skips linger on its own lane.
+enum class urgency : uint8_t { urgent, normal, flexible };
+result<urgency> parse_urgency(const std::string& text);
+const char* to_string(urgency u);
+
+/// Per-topic settings (Kafka topic-level key names; defaults come from the broker).
+struct topic_config {
+  storage::log_config log;
+  int32_t max_message_bytes = 1048588;
+  urgency urgency_class = urgency::normal;
+  /// Applies topic-level overrides (segment.bytes, retention.ms, urgency, ...).
+  status apply(const properties& overrides);
+  /// The overrides a user set, as stored with the topic.
+  properties to_properties() const;
+};
+
+/// Everything brookd reads from its properties file.
+struct broker_config {
+  int32_t broker_id = 0;
+  std::vector<std::string> log_dirs{"/tmp/brook-logs"};
+  endpoint native_listener{"127.0.0.1", 9093};
+  endpoint kafka_listener{"127.0.0.1", 9092};
+  std::string advertised_listeners;  // reserved for the Kafka protocol
+  int32_t num_partitions = 1;
+  int16_t default_replication_factor = 1;
+  bool auto_create_topics = true;
+  topic_config topic_defaults;       // log.* keys become the topic defaults
+  int64_t retention_check_interval_ms = 300000;
+  uint64_t socket_request_max_bytes = 104857600;
+  int32_t io_threads = 1;
+
+  /// Builds the config from properties; the first unknown key or bad value is the error.
+  static result<broker_config> from_properties(const properties& props);
+};
+
+}  // namespace brook::runtime

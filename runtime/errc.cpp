@@ -1,0 +1,50 @@
+#include "runtime/errc.hpp"
+
+namespace brook::runtime {
+
+namespace {
+struct entry {
+  errc code;
+  std::string_view name;
+  int16_t kafka;
+  bool retriable;
+};
+
+// The single table mapping Brook errors to Kafka wire codes.
+constexpr entry table[] = {
+    {errc::none, "none", 0, false},
+    {errc::offset_out_of_range, "offset_out_of_range", 1, false},
+    {errc::corrupt_message, "corrupt_message", 2, true},
+    {errc::unknown_topic_or_partition, "unknown_topic_or_partition", 3, true},
+    {errc::leader_not_available, "leader_not_available", 5, true},
+    {errc::not_leader_or_follower, "not_leader_or_follower", 6, true},
+    {errc::request_timed_out, "request_timed_out", 7, true},
+    {errc::message_too_large, "message_too_large", 10, false},
+    {errc::not_enough_replicas, "not_enough_replicas", 19, true},
+    {errc::topic_already_exists, "topic_already_exists", 36, false},
+    {errc::invalid_partitions, "invalid_partitions", 37, false},
+    {errc::invalid_replication_factor, "invalid_replication_factor", 38, false},
+    {errc::invalid_request, "invalid_request", 42, false},
+    {errc::invalid_config, "invalid_config", 40, false},
+    {errc::unsupported_compression, "unsupported_compression_type", 76, false},
+    {errc::io_error, "kafka_storage_error", 56, true},
+    {errc::disk_full, "kafka_storage_error", 56, true},
+    {errc::not_found, "not_found", 3, false},
+    {errc::policy_violation, "policy_violation", 44, false},
+    {errc::out_of_order_sequence, "out_of_order_sequence_number", 45, false},
+    {errc::invalid_producer_epoch, "invalid_producer_epoch", 47, false},
+    {errc::unknown, "unknown_server_error", -1, false},
+};
+
+const entry& lookup(errc e) {
+  for (const auto& x : table)
+    if (x.code == e) return x;
+  return table[sizeof(table) / sizeof(table[0]) - 1];
+}
+}  // namespace
+
+std::string_view to_string(errc e) { return lookup(e).name; }
+int16_t to_kafka_code(errc e) { return lookup(e).kafka; }
+bool is_retriable(errc e) { return lookup(e).retriable; }
+
+}  // namespace brook::runtime

@@ -1,0 +1,43 @@
+#pragma once
+// Brook's internal error codes. The one mapping to Kafka wire codes is
+// brook::runtime::to_kafka_code() in errc.cpp (table-tested).
+#include <cstdint>
+#include <string_view>
+
+namespace brook::runtime {
+
+enum class errc : uint8_t {
+  none = 0,
+  offset_out_of_range,
+  corrupt_message,          // bad CRC, bad magic, malformed batch
+  unknown_topic_or_partition,
+  leader_not_available,
+  not_leader_or_follower,
+  request_timed_out,
+  message_too_large,
+  not_enough_replicas,
+  topic_already_exists,
+  invalid_partitions,
+  invalid_replication_factor,
+  invalid_request,          // malformed or semantically wrong request
+  invalid_config,
+  unsupported_compression,
+  io_error,                 // storage failure (short write, failed fsync)
+  disk_full,
+  not_found,
+  policy_violation,         // e.g. auto-create disabled
+  out_of_order_sequence,    // idempotent producer: a gap before this batch
+  invalid_producer_epoch,   // idempotent producer: fenced by a newer epoch
+  unknown,
+};
+
+/// Stable lower_snake name, used in logs and the native protocol.
+std::string_view to_string(errc e);
+
+/// Kafka protocol error code for `e` (0 for none).
+int16_t to_kafka_code(errc e);
+
+/// True when a client may retry the request unchanged (Kafka's RetriableException).
+bool is_retriable(errc e);
+
+}  // namespace brook::runtime

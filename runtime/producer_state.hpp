@@ -1,0 +1,45 @@
+#pragma once
+// Idempotent-producer bookkeeping of one partition: for every producer id, its epoch and the
+// last 5 batches it wrote (Kafka keeps 5: the most a producer may have in flight). A retried
+// batch that matches one of them is a duplicate and gets its original offsets instead of a
+// second append. Rebuilt from the log's batch headers when a partition opens.
+// Used by exactly one partition actor; not thread-safe.
+#include <cstdint>
+#include <deque>
+#include <unordered_map>
+
+#include "runtime/record_batch.hpp"
+
+namespace brook::runtime {
+
+class producer_state_table {
+ public:
+  static constexpr size_t batches_kept = 5;
+
+  enum class verdict { append, duplicate, out_of_order, fenced };
+  struct check_result {
+    verdict v = verdict::append;
+    int64_t base_offset = -1;  // for duplicate: where the batch already is
+  };
+
+  /// Judges a batch before it is appended. Batches without a producer id (-1) always append;
+  /// an unknown producer id appends from any sequence (its history may have aged out).
+  check_result check(const batch_header& h) const;
+  /// Records a batch that is now in the log (h.base_offset is its assigned offset).
+  void record(const batch_header& h);
+  size_t producers() const { return table_.size(); }
+
+ private:
+  struct batch_seq {
+    int32_t first_seq;
+    int32_t last_seq;
+    int64_t base_offset;
+  };
+  struct entry {
+    int16_t epoch = -1;
+    std::deque<batch_seq> last;
+  };
+  std::unordered_map<int64_t, entry> table_;
+};
+
+}  // namespace brook::runtime

@@ -1,0 +1,182 @@
+// partition_log: appends, reads, lookups and the flush policy.
+#include "runtime/storage/partition_log.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "runtime/log.hpp"
+#include "runtime/record_batch.hpp"
+#include "runtime/storage/log_format.hpp"
+#include "runtime/storage/segment.hpp"
+
+namespace brook::runtime::storage {
+
+void partition_log::fail(const status& s) {
+  if (failure_.is_ok()) {
+    failure_ = status(s.code(), "log " + dir_ + " refuses writes until reopened: " + s.message());
+    BROOK_LOG_ERROR(failure_.to_string());
+  }
+}
+
+bool partition_log::segment_ms_elapsed(const segment& s, int64_t now_ms) const {
+  int64_t since = s.rolling_timestamp();
+  return !s.empty() && since >= 0 && now_ms - since > cfg_.segment_ms;
+}
+
+bool partition_log::should_roll(const segment& active, size_t n, int64_t last_offset,
+                                int64_t now_ms) const {
+  if (active.empty()) return false;
+  uint64_t limit = std::min<uint64_t>(cfg_.segment_bytes, format::max_segment_span);
+  return active.size() + n > limit ||
+         uint64_t(last_offset - active.base_offset().value()) > format::max_segment_span ||
+         segment_ms_elapsed(active, now_ms);
+}
+
+status partition_log::roll() {
+  segment& old = *segments_.back();
+  status s = old.seal();
+  if (!s) {
+    if (!old.healthy()) fail(s);
+    return s;
+  }
+  auto seg = segment::create(env_, dir_, end_offset(), cfg_.index_interval_bytes);
+  if (!seg) return seg.error();
+  segments_.push_back(std::move(*seg));
+  dir_dirty_ = true;
+  return status::ok();
+}
+
+result<append_info> partition_log::append(uint8_t* batch, size_t n, int32_t leader_epoch,
+                                          int64_t now_ms) {
+  if (!failure_.is_ok()) return failure_;
+  auto h = parse_batch_header(batch, n);
+  if (!h) return h.error();
+  if (h->total_size() != n || h->last_offset_delta < 0) {
+    return status(errc::corrupt_message, "batch length or offset delta does not match its size");
+  }
+  int64_t base = end_offset().value();
+  set_base_offset(batch, base);
+  set_leader_epoch(batch, leader_epoch);
+  h->base_offset = base;
+  h->leader_epoch = leader_epoch;
+
+  if (should_roll(*segments_.back(), n, h->last_offset(), now_ms)) {
+    status s = roll();
+    if (!s) return s;
+  }
+  segment& active = *segments_.back();
+  status s = active.append(batch, n, *h, now_ms);
+  if (!s) {
+    if (!active.healthy()) fail(s);
+    return s;
+  }
+  unflushed_messages_ += int64_t(h->last_offset_delta) + 1;
+  if (first_unflushed_ms_ < 0) first_unflushed_ms_ = now_ms;
+  return append_info{offset{base}, offset{h->last_offset()}, h->max_timestamp, flush_due(now_ms)};
+}
+
+result<bytes> partition_log::read(offset from, size_t max_bytes) const {
+  if (from < start_offset() || from > end_offset()) {
+    std::ostringstream msg;
+    msg << "offset " << from << " is outside [" << start_offset() << ", " << end_offset() << "] of "
+        << dir_;
+    return status(errc::offset_out_of_range, msg.str());
+  }
+  bytes out;
+  if (from == end_offset()) return out;
+  // The last segment whose base is <= from holds it (or, in a gap, the batches after it).
+  auto it = std::upper_bound(
+      segments_.begin(), segments_.end(), from,
+      [](offset o, const std::unique_ptr<segment>& s) { return o < s->base_offset(); });
+  if (it != segments_.begin()) --it;
+  size_t budget = max_bytes;
+  bool first = true;
+  for (; it != segments_.end(); ++it) {
+    uint64_t pos = 0;
+    if (first) {
+      auto p = (*it)->position_of(from);
+      if (!p) return p.error();
+      pos = *p;
+      first = false;
+    }
+    auto got = (*it)->read(pos, budget, out.empty(), out);
+    if (!got) return got.error();
+    budget -= std::min(budget, *got);
+    if (pos + *got < (*it)->size() || budget == 0) break;  // budget spent inside this segment
+  }
+  return out;
+}
+
+offset partition_log::start_offset() const {
+  return segments_.front()->base_offset();
+}
+
+offset partition_log::end_offset() const {
+  return segments_.back()->next_offset();
+}
+
+offset partition_log::offset_for_timestamp(int64_t ts) const {
+  for (const auto& seg : segments_) {
+    if (seg->max_timestamp() < ts) continue;
+    auto found = seg->offset_for_timestamp(ts);
+    if (!found) {
+      BROOK_LOG_WARN("log " << dir_ << ": timestamp lookup failed, answering segment base "
+                            << seg->base_offset() << ": " << found.error().to_string());
+      return seg->base_offset();
+    }
+    if (*found) return **found;
+  }
+  return end_offset();
+}
+
+int64_t partition_log::last_timestamp() const {
+  int64_t ts = -1;
+  for (const auto& seg : segments_) ts = std::max(ts, seg->max_timestamp());
+  return ts;
+}
+
+status partition_log::flush() {
+  if (!failure_.is_ok()) return failure_;
+  for (auto& seg : segments_) {
+    if (!seg->dirty()) continue;
+    status s = seg->sync();
+    if (!s) {
+      fail(s);
+      return s;
+    }
+  }
+  if (dir_dirty_) {
+    status s = env_.sync_dir(dir_);
+    if (!s) {
+      fail(s);
+      return s;
+    }
+    dir_dirty_ = false;
+  }
+  flushed_ = end_offset();
+  unflushed_messages_ = 0;
+  first_unflushed_ms_ = -1;
+  return status::ok();
+}
+
+offset partition_log::flushed_offset() const {
+  return flushed_;
+}
+
+bool partition_log::flush_due(int64_t now_ms) const {
+  if (unflushed_messages_ == 0) return false;
+  return unflushed_messages_ >= cfg_.flush_messages ||
+         (first_unflushed_ms_ >= 0 && now_ms - first_unflushed_ms_ >= cfg_.flush_ms);
+}
+
+uint64_t partition_log::size_bytes() const {
+  uint64_t total = 0;
+  for (const auto& seg : segments_) total += seg->size();
+  return total;
+}
+
+size_t partition_log::segment_count() const {
+  return segments_.size();
+}
+
+}  // namespace brook::runtime::storage

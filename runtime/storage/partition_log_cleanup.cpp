@@ -1,0 +1,83 @@
+// partition_log: retention (deleting old segments) and truncation (replication's divergence fix).
+#include "runtime/log.hpp"
+#include "runtime/storage/partition_log.hpp"
+#include "runtime/storage/segment.hpp"
+
+namespace brook::runtime::storage {
+
+status partition_log::remove_segment(segment& s) {
+  dir_dirty_ = true;
+  status r = s.remove_files(env_);
+  if (!r) BROOK_LOG_WARN("log " << dir_ << ": deleting segment files: " << r.to_string());
+  return r;
+}
+
+bool partition_log::remove_front() {
+  if (!remove_segment(*segments_.front())) return false;
+  segments_.erase(segments_.begin());
+  return true;
+}
+
+size_t partition_log::enforce_retention(int64_t now_ms) {
+  if (failure_.is_ok() && segment_ms_elapsed(*segments_.back(), now_ms)) {
+    status s = roll();
+    if (!s) BROOK_LOG_WARN("log " << dir_ << ": time-based roll failed: " << s.to_string());
+  }
+  size_t deleted = 0;
+  if (cfg_.retention_ms >= 0) {
+    while (segments_.size() > 1) {
+      const segment& s = *segments_.front();
+      // A closed segment with no batch holds nothing worth keeping.
+      bool expired =
+          s.empty() || (s.max_timestamp() >= 0 && now_ms - s.max_timestamp() > cfg_.retention_ms);
+      if (!expired || !remove_front()) break;
+      ++deleted;
+    }
+  }
+  if (cfg_.retention_bytes >= 0) {
+    uint64_t total = size_bytes();
+    while (segments_.size() > 1) {
+      uint64_t first = segments_.front()->size();
+      if (total - first < uint64_t(cfg_.retention_bytes) || !remove_front()) break;
+      total -= first;
+      ++deleted;
+    }
+  }
+  return deleted;
+}
+
+status partition_log::truncate_to(offset new_end) {
+  if (!failure_.is_ok()) return failure_;
+  if (new_end >= end_offset()) return status::ok();
+  while (segments_.size() > 1 && segments_.back()->base_offset() >= new_end) {
+    status s = remove_segment(*segments_.back());
+    if (!s) {
+      fail(s);
+      return s;
+    }
+    segments_.pop_back();
+  }
+  segment& last = *segments_.back();
+  if (new_end < last.base_offset()) {
+    // Below the log start: empty the log and restart it at new_end.
+    auto fresh = segment::create(env_, dir_, new_end, cfg_.index_interval_bytes);
+    if (!fresh) return fresh.error();
+    status s = remove_segment(last);
+    if (!s) {
+      fail(s);
+      return s;
+    }
+    segments_.back() = std::move(*fresh);
+    dir_dirty_ = true;
+  } else {
+    status s = last.truncate_to(new_end);
+    if (!s) {
+      if (!last.healthy()) fail(s);
+      return s;
+    }
+  }
+  if (flushed_ > end_offset()) flushed_ = end_offset();
+  return status::ok();
+}
+
+}  // namespace brook::runtime::storage

@@ -1,0 +1,105 @@
+#include <gtest/gtest.h>
+
+#include "runtime/config.hpp"
+
+using namespace brook::runtime;
+
+TEST(Config, DefaultsWithEmptyProperties) {
+  auto c = broker_config::from_properties({});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->broker_id, 0);
+  EXPECT_EQ(c->native_listener.port, 9093);
+  EXPECT_EQ(c->kafka_listener.port, 9092);
+  EXPECT_EQ(c->num_partitions, 1);
+  EXPECT_TRUE(c->auto_create_topics);
+}
+
+TEST(Config, ParsesKafkaKeys) {
+  auto p = parse_properties(
+      "# comment\n! also comment\nbroker.id=7\nlog.dirs = /a, /b\nnum.partitions: 4\n"
+      "listeners=PLAINTEXT://0.0.0.0:19092\nnative.listeners=127.0.0.1:0\n"
+      "auto.create.topics.enable=false\nlog.segment.bytes=1048576\nlog.retention.ms=1000\n"
+      "log.retention.bytes=5000\nlog.flush.interval.ms=10\nlog.flush.interval.messages=1\n"
+      "message.max.bytes=2048\n",
+      "test");
+  ASSERT_TRUE(p);
+  auto c = broker_config::from_properties(*p);
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->broker_id, 7);
+  EXPECT_EQ(c->log_dirs, (std::vector<std::string>{"/a", "/b"}));
+  EXPECT_EQ(c->num_partitions, 4);
+  EXPECT_EQ(c->kafka_listener.host, "0.0.0.0");
+  EXPECT_EQ(c->kafka_listener.port, 19092);
+  EXPECT_EQ(c->native_listener.port, 0);
+  EXPECT_FALSE(c->auto_create_topics);
+  EXPECT_EQ(c->topic_defaults.log.segment_bytes, 1048576u);
+  EXPECT_EQ(c->topic_defaults.log.retention_ms, 1000);
+  EXPECT_EQ(c->topic_defaults.log.retention_bytes, 5000);
+  EXPECT_EQ(c->topic_defaults.log.flush_ms, 10);
+  EXPECT_EQ(c->topic_defaults.log.flush_messages, 1);
+  EXPECT_EQ(c->topic_defaults.max_message_bytes, 2048);
+}
+
+TEST(Config, UnknownKeyIsNamed) {
+  auto c = broker_config::from_properties({{"log.dirz", "/x"}});
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code(), errc::invalid_config);
+  EXPECT_NE(c.error().message().find("log.dirz"), std::string::npos);
+}
+
+TEST(Config, BadValuesNameTheKey) {
+  for (auto [k, v] : std::vector<std::pair<std::string, std::string>>{
+           {"broker.id", "abc"},
+           {"broker.id", "-1"},
+           {"num.partitions", "0"},
+           {"auto.create.topics.enable", "yes"},
+           {"log.segment.bytes", "10"},
+           {"native.listeners", "nohostport"},
+           {"log.flush.interval.messages", "0"},
+           {"message.max.bytes", "1e9"}}) {
+    auto c = broker_config::from_properties({{k, v}});
+    ASSERT_FALSE(c) << k << "=" << v;
+    EXPECT_NE(c.error().message().find(k), std::string::npos) << c.error().message();
+  }
+}
+
+TEST(Config, RetentionUnitsFinerWins) {
+  auto c = broker_config::from_properties({{"log.retention.hours", "2"}});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->topic_defaults.log.retention_ms, 2 * 3600000);
+  c = broker_config::from_properties({{"log.retention.hours", "2"}, {"log.retention.minutes", "3"}});
+  EXPECT_EQ(c->topic_defaults.log.retention_ms, 3 * 60000);
+  c = broker_config::from_properties(
+      {{"log.retention.hours", "2"}, {"log.retention.minutes", "3"}, {"log.retention.ms", "42"}});
+  EXPECT_EQ(c->topic_defaults.log.retention_ms, 42);
+  c = broker_config::from_properties({{"log.retention.hours", "-1"}});
+  EXPECT_EQ(c->topic_defaults.log.retention_ms, -1);
+}
+
+TEST(Config, MalformedPropertiesLine) {
+  auto p = parse_properties("ok=1\njustakey\n", "f.properties");
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.error().message().find("f.properties:2"), std::string::npos);
+}
+
+TEST(Config, TopicOverrides) {
+  topic_config t;
+  ASSERT_TRUE(t.apply({{"retention.ms", "5"}, {"urgency", "urgent"}, {"segment.bytes", "100000"}}));
+  EXPECT_EQ(t.log.retention_ms, 5);
+  EXPECT_EQ(t.urgency_class, urgency::urgent);
+  EXPECT_EQ(t.log.segment_bytes, 100000u);
+  auto bad = t.apply({{"retention.msx", "5"}});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.message().find("retention.msx"), std::string::npos);
+  EXPECT_FALSE(t.apply({{"urgency", "whenever"}}));
+  EXPECT_FALSE(t.apply({{"cleanup.policy", "compact"}}));
+}
+
+TEST(Config, Endpoints) {
+  auto e = parse_endpoint("PLAINTEXT://localhost:9092");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->host, "localhost");
+  EXPECT_EQ(e->port, 9092);
+  EXPECT_FALSE(parse_endpoint("host:99999"));
+  EXPECT_FALSE(parse_endpoint("host"));
+}

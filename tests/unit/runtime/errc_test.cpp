@@ -1,0 +1,42 @@
+#include <gtest/gtest.h>
+
+#include "runtime/errc.hpp"
+
+using namespace brook::runtime;
+
+// The one mapping from Brook errors to Kafka wire codes, checked against Kafka's numbers.
+TEST(Errc, KafkaCodes) {
+  struct row {
+    errc e;
+    int16_t kafka;
+    bool retriable;
+  };
+  const row rows[] = {
+      {errc::none, 0, false},
+      {errc::offset_out_of_range, 1, false},
+      {errc::corrupt_message, 2, true},
+      {errc::unknown_topic_or_partition, 3, true},
+      {errc::leader_not_available, 5, true},
+      {errc::not_leader_or_follower, 6, true},
+      {errc::request_timed_out, 7, true},
+      {errc::message_too_large, 10, false},
+      {errc::not_enough_replicas, 19, true},
+      {errc::topic_already_exists, 36, false},
+      {errc::invalid_partitions, 37, false},
+      {errc::invalid_replication_factor, 38, false},
+      {errc::invalid_config, 40, false},
+      {errc::invalid_request, 42, false},
+      {errc::policy_violation, 44, false},
+      {errc::out_of_order_sequence, 45, false},
+      {errc::invalid_producer_epoch, 47, false},
+      {errc::io_error, 56, true},
+      {errc::disk_full, 56, true},
+      {errc::unsupported_compression, 76, false},
+      {errc::unknown, -1, false},
+  };
+  for (const auto& r : rows) {
+    EXPECT_EQ(to_kafka_code(r.e), r.kafka) << to_string(r.e);
+    EXPECT_EQ(is_retriable(r.e), r.retriable) << to_string(r.e);
+    EXPECT_FALSE(to_string(r.e).empty());
+  }
+}

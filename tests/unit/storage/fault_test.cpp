@@ -1,0 +1,158 @@
+// What the log does when the disk misbehaves (through fault_env): nothing acknowledged is lost.
+#include <gtest/gtest.h>
+
+#include "runtime/storage/fault_env.hpp"
+#include "runtime/storage/partition_log.hpp"
+#include "tests/unit/storage/storage_test_util.hpp"
+
+namespace brook::runtime::storage::test {
+namespace {
+
+class fault_test : public ::testing::Test {
+ protected:
+  std::unique_ptr<partition_log> open() { return open_log(faults_, dir_, cfg_); }
+
+  temp_dir dir_;
+  fault_env faults_{env::posix()};
+  log_config cfg_;
+};
+
+TEST_F(fault_test, short_write_is_undone_and_the_next_append_works) {
+  auto log = open();
+  ASSERT_NE(log, nullptr);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(append_copy(*log, make_batch(2, i)));
+  std::string path = segment_path(dir_, 0, format::log_suffix);
+  uint64_t size = file_size(path);
+
+  faults_.fail_next_append_after(10);
+  auto failed = append_copy(*log, make_batch(2, 99));
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().code(), errc::io_error);
+  EXPECT_EQ(file_size(path), size);  // the 10 written bytes are gone
+  EXPECT_EQ(log->end_offset(), offset{10});
+  EXPECT_TRUE(log->failure().is_ok());
+  EXPECT_EQ(read_all(*log).size(), 10u);
+
+  auto next = append_copy(*log, make_batch(2, 100));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->base_offset, offset{10});
+  EXPECT_EQ(read_all(*log).size(), 12u);
+  log.reset();
+  log = open();
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->recovery().truncated_bytes, 0u);
+  EXPECT_EQ(log->end_offset(), offset{12});
+}
+
+TEST_F(fault_test, failed_index_write_undoes_the_batch) {
+  cfg_.index_interval_bytes = 0;  // every batch gets an index entry
+  auto log = open();
+  ASSERT_NE(log, nullptr);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(append_copy(*log, make_batch(1, i)));
+  std::string path = segment_path(dir_, 0, format::log_suffix);
+  std::string idx = segment_path(dir_, 0, format::index_suffix);
+  uint64_t size = file_size(path);
+  uint64_t idx_size = file_size(idx);
+  bytes b = make_batch(1, 10);
+  // The .log write fits; the .index entry after it does not.
+  faults_.set_space_limit(b.size() + 3);
+  auto failed = append_copy(*log, b);
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().code(), errc::disk_full);
+  EXPECT_EQ(file_size(path), size);
+  EXPECT_EQ(file_size(idx), idx_size);
+  faults_.clear();
+  auto next = append_copy(*log, b);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->base_offset, offset{3});
+  auto data = log->read(offset{3}, 1);
+  ASSERT_TRUE(data.has_value());
+  EXPECT_EQ(headers_of(*data).front().base_offset, 3);
+}
+
+TEST_F(fault_test, failed_sync_is_reported_by_flush) {
+  auto log = open();
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(append_copy(*log, make_batch(3, 1)));
+  ASSERT_TRUE(log->flush().is_ok());
+  ASSERT_TRUE(append_copy(*log, make_batch(3, 1)));
+  faults_.fail_next_sync();
+  status s = log->flush();
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_EQ(s.code(), errc::io_error);
+  EXPECT_EQ(log->flushed_offset(), offset{3});
+  // After a failed fsync the page cache cannot be trusted: no more writes until reopened.
+  auto refused = append_copy(*log, make_batch(1, 1));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), errc::io_error);
+  EXPECT_FALSE(log->flush().is_ok());
+  EXPECT_EQ(read_all(*log).size(), 6u);  // reads still work
+
+  log.reset();
+  log = open();
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->end_offset(), offset{6});
+  EXPECT_EQ(log->flushed_offset(), offset{6});
+  EXPECT_TRUE(append_copy(*log, make_batch(1, 1)).has_value());
+  EXPECT_TRUE(log->flush().is_ok());
+}
+
+TEST_F(fault_test, disk_full_loses_nothing_acknowledged) {
+  cfg_.segment_bytes = 4096;
+  auto log = open();
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(append_copy(*log, make_batch(4, 1)));
+  faults_.set_space_limit(10000);
+  int64_t acknowledged = 4;
+  status last;
+  for (int i = 0; i < 1000; ++i) {
+    auto r = append_copy(*log, make_batch(4, 1, 40));
+    if (!r) {
+      last = r.error();
+      break;
+    }
+    EXPECT_EQ(r->base_offset, offset{acknowledged});
+    acknowledged += 4;
+  }
+  ASSERT_FALSE(last.is_ok());
+  EXPECT_EQ(last.code(), errc::disk_full);
+  EXPECT_EQ(log->end_offset(), offset{acknowledged});
+  EXPECT_EQ(read_all(*log).size(), size_t(acknowledged));
+  // Still full: refused again, nothing changes.
+  EXPECT_FALSE(append_copy(*log, make_batch(4, 1, 40)).has_value());
+  EXPECT_EQ(log->end_offset(), offset{acknowledged});
+
+  faults_.clear();
+  auto r = append_copy(*log, make_batch(4, 1, 40));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->base_offset, offset{acknowledged});
+  ASSERT_TRUE(log->flush().is_ok());
+  log.reset();
+  log = open();
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->end_offset(), offset{acknowledged + 4});
+  EXPECT_EQ(log->recovery().truncated_bytes, 0u);
+  EXPECT_EQ(read_all(*log).size(), size_t(acknowledged + 4));
+}
+
+TEST_F(fault_test, failed_roll_keeps_the_log_usable) {
+  bytes b = make_batch(2, 1);
+  cfg_.segment_bytes = 2 * b.size();
+  auto log = open();
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(append_copy(*log, b));
+  ASSERT_TRUE(append_copy(*log, b));
+  // The roll's final .timeindex entry cannot be written.
+  faults_.fail_next_append_after(0);
+  EXPECT_FALSE(append_copy(*log, b).has_value());
+  EXPECT_EQ(log->segment_count(), 1u);
+  EXPECT_EQ(log->end_offset(), offset{4});
+  auto r = append_copy(*log, b);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->base_offset, offset{4});
+  EXPECT_EQ(log->segment_count(), 2u);
+  EXPECT_EQ(read_all(*log).size(), 6u);
+}
+
+}  // namespace
+}  // namespace brook::runtime::storage::test
