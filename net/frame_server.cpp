@@ -1,0 +1,215 @@
+#include "net/frame_server.hpp"
+
+#include <boost/asio.hpp>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "runtime/log.hpp"
+
+namespace brook::net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct io_pool::impl {
+  asio::io_context ctx;
+  asio::executor_work_guard<asio::io_context::executor_type> guard{ctx.get_executor()};
+  std::vector<std::thread> threads;
+};
+
+io_pool::io_pool(int threads) : impl_(std::make_unique<impl>()) {
+  for (int i = 0; i < threads; ++i) impl_->threads.emplace_back([this] { impl_->ctx.run(); });
+}
+
+io_pool::~io_pool() { stop(); }
+
+void* io_pool::context() { return &impl_->ctx; }
+
+void io_pool::stop() {
+  impl_->guard.reset();
+  impl_->ctx.stop();
+  for (auto& t : impl_->threads)
+    if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
+  impl_->threads.clear();
+}
+
+namespace {
+
+class tcp_connection : public connection, public std::enable_shared_from_this<tcp_connection> {
+ public:
+  tcp_connection(tcp::socket sock, const server_options& opts)
+      : sock_(std::move(sock)), strand_(sock_.get_executor()), opts_(opts) {
+    boost::system::error_code ec;
+    auto ep = sock_.remote_endpoint(ec);
+    peer_ = ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
+    sock_.set_option(tcp::no_delay(true), ec);
+  }
+
+  void start(std::unique_ptr<frame_handler> h, std::function<void()> on_end) {
+    handler_ = std::move(h);
+    on_end_ = std::move(on_end);
+    asio::post(strand_, [self = shared_from_this()] { self->read_header(); });
+  }
+
+  void send(runtime::bytes frame) override {
+    asio::post(strand_, [self = shared_from_this(), f = std::move(frame)]() mutable {
+      if (self->closed_) return;
+      self->queue_.push_back(std::move(f));
+      if (self->queue_.size() == 1) self->write_next();
+    });
+  }
+
+  void close(const std::string& reason) override {
+    asio::post(strand_, [self = shared_from_this(), reason] { self->shutdown(reason); });
+  }
+
+  const std::string& peer() const override { return peer_; }
+
+ private:
+  void read_header() {
+    asio::async_read(sock_, asio::buffer(header_, 4),
+                     asio::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t) {
+                       if (ec) return self->shutdown(ec == asio::error::eof ? "" : ec.message());
+                       uint32_t len = runtime::load_be32(self->header_);
+                       if (len == 0 || len > self->opts_.max_frame_bytes) {
+                         BROOK_LOG_WARN("[" << self->opts_.name << "] closing connection from "
+                                            << self->peer_ << ": frame length " << int32_t(len)
+                                            << " outside 1.." << self->opts_.max_frame_bytes);
+                         return self->shutdown("");
+                       }
+                       self->payload_.resize(len);
+                       self->read_payload();
+                     }));
+  }
+
+  void read_payload() {
+    asio::async_read(sock_, asio::buffer(payload_),
+                     asio::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t) {
+                       if (ec) return self->shutdown(ec == asio::error::eof ? "" : ec.message());
+                       self->handler_->on_frame(self->payload_.data(), self->payload_.size());
+                       if (!self->closed_) self->read_header();
+                     }));
+  }
+
+  void write_next() {
+    asio::async_write(sock_, asio::buffer(queue_.front()),
+                      asio::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t) {
+                        if (ec) return self->shutdown(ec.message());
+                        self->queue_.pop_front();
+                        if (!self->queue_.empty()) self->write_next();
+                      }));
+  }
+
+  void shutdown(const std::string& reason) {
+    if (closed_) return;
+    closed_ = true;
+    if (!reason.empty())
+      BROOK_LOG_WARN("[" << opts_.name << "] closing connection from " << peer_ << ": " << reason);
+    boost::system::error_code ec;
+    sock_.shutdown(tcp::socket::shutdown_both, ec);
+    sock_.close(ec);
+    queue_.clear();
+    if (handler_) handler_->on_close();
+    if (on_end_) on_end_();
+  }
+
+  tcp::socket sock_;
+  asio::strand<tcp::socket::executor_type> strand_;
+  server_options opts_;
+  std::string peer_;
+  uint8_t header_[4];
+  runtime::bytes payload_;
+  std::deque<runtime::bytes> queue_;
+  std::unique_ptr<frame_handler> handler_;
+  std::function<void()> on_end_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+struct frame_server::impl : std::enable_shared_from_this<frame_server::impl> {
+  impl(asio::io_context& c, runtime::endpoint e, server_options o, handler_factory f)
+      : ctx(c), acceptor(c), ep(std::move(e)), opts(std::move(o)), factory(std::move(f)) {}
+
+  void accept() {
+    acceptor.async_accept([self = shared_from_this()](auto ec, tcp::socket sock) {
+      if (ec) {
+        if (ec != asio::error::operation_aborted)
+          BROOK_LOG_WARN("[" << self->opts.name << "] accept failed: " << ec.message());
+        if (self->acceptor.is_open()) self->accept();
+        return;
+      }
+      auto conn = std::make_shared<tcp_connection>(std::move(sock), self->opts);
+      {
+        std::lock_guard<std::mutex> g(self->mu);
+        self->conns.insert(conn);
+      }
+      std::weak_ptr<impl> weak = self;
+      std::weak_ptr<tcp_connection> wconn = conn;
+      conn->start(self->factory(conn), [weak, wconn] {
+        if (auto s = weak.lock()) {
+          std::lock_guard<std::mutex> g(s->mu);
+          s->conns.erase(wconn.lock());
+        }
+      });
+      self->accept();
+    });
+  }
+
+  asio::io_context& ctx;
+  tcp::acceptor acceptor;
+  runtime::endpoint ep;
+  server_options opts;
+  handler_factory factory;
+  std::mutex mu;
+  std::set<std::shared_ptr<tcp_connection>> conns;
+};
+
+frame_server::frame_server(io_pool& pool, runtime::endpoint ep, server_options opts,
+                           handler_factory factory)
+    : impl_(std::make_shared<impl>(*static_cast<asio::io_context*>(pool.context()), std::move(ep),
+                                   std::move(opts), std::move(factory))) {}
+
+frame_server::~frame_server() { stop(); }
+
+runtime::result<uint16_t> frame_server::start() {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(impl_->ep.host, ec);
+  if (ec) {
+    tcp::resolver r(impl_->ctx);
+    auto res = r.resolve(impl_->ep.host, std::to_string(impl_->ep.port), ec);
+    if (ec || res.empty())
+      return runtime::status{runtime::errc::invalid_config, "cannot resolve " + impl_->ep.host};
+    addr = res.begin()->endpoint().address();
+  }
+  tcp::endpoint endpoint(addr, impl_->ep.port);
+  auto& a = impl_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return runtime::status{runtime::errc::io_error,
+                           "cannot listen on " + impl_->ep.to_string() + ": " + ec.message()};
+  auto port = a.local_endpoint().port();
+  asio::post(impl_->ctx, [s = impl_] { s->accept(); });
+  return port;
+}
+
+void frame_server::stop() {
+  if (!impl_) return;
+  asio::post(impl_->ctx, [s = impl_] {
+    boost::system::error_code ec;
+    s->acceptor.close(ec);
+    std::set<std::shared_ptr<tcp_connection>> conns;
+    {
+      std::lock_guard<std::mutex> g(s->mu);
+      conns.swap(s->conns);
+    }
+    for (auto& c : conns) c->close("");
+  });
+}
+
+}  // namespace brook::net

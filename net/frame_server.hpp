@@ -1,0 +1,70 @@
+#pragma once
+// TCP listener for length-prefixed frames ([u32 BE length][payload]), the framing both the native
+// protocol and the Kafka protocol use. Asio stays inside frame_server.cpp; callers see only this.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "runtime/bytes.hpp"
+#include "runtime/config.hpp"
+#include "runtime/status.hpp"
+
+namespace brook::net {
+
+/// One accepted connection. send() and close() are thread-safe; writes leave in call order.
+class connection {
+ public:
+  virtual ~connection() = default;
+  /// Queues a whole frame (length prefix included) for writing.
+  virtual void send(runtime::bytes frame) = 0;
+  /// Logs `reason` with the peer and closes the socket; pending writes are dropped.
+  virtual void close(const std::string& reason) = 0;
+  virtual const std::string& peer() const = 0;
+};
+
+/// Receives one connection's frames. Called on that connection's I/O thread, one frame at a time.
+class frame_handler {
+ public:
+  virtual ~frame_handler() = default;
+  virtual void on_frame(const uint8_t* payload, size_t n) = 0;
+  /// Called once when the connection ends, for whatever reason.
+  virtual void on_close() = 0;
+};
+
+using handler_factory =
+    std::function<std::unique_ptr<frame_handler>(std::shared_ptr<connection>)>;
+
+/// I/O threads running one io_context.
+class io_pool {
+ public:
+  explicit io_pool(int threads);
+  ~io_pool();
+  void* context();  // the boost::asio::io_context, opaque here
+  void stop();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+struct server_options {
+  std::string name = "native";     // for logs
+  size_t max_frame_bytes = 104857600;
+};
+
+class frame_server {
+ public:
+  frame_server(io_pool& pool, runtime::endpoint ep, server_options opts, handler_factory factory);
+  ~frame_server();
+  /// Binds and starts accepting; returns the bound port (useful with port 0).
+  runtime::result<uint16_t> start();
+  /// Stops accepting and closes every open connection.
+  void stop();
+
+ private:
+  struct impl;
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace brook::net

@@ -1,0 +1,165 @@
+#include "net/native_client.hpp"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <deque>
+#include <future>
+#include <thread>
+#include <unordered_map>
+
+namespace brook::net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using runtime::errc;
+using runtime::status;
+
+struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
+  asio::io_context ctx;
+  tcp::socket sock{ctx};
+  std::thread io;
+  runtime::endpoint remote;
+  std::atomic<uint32_t> next_id{1};
+  std::atomic<bool> open{false};
+  // Owned by the I/O thread.
+  std::unordered_map<uint32_t, response_fn> pending;
+  std::deque<runtime::bytes> out;
+  uint8_t header[4];
+  runtime::bytes payload;
+  status failure;
+
+  void fail(const std::string& why) {
+    if (!failure.is_ok()) return;
+    failure = status{errc::io_error, "connection to " + remote.to_string() + " failed: " + why};
+    open = false;
+    boost::system::error_code ec;
+    sock.close(ec);
+    auto p = std::move(pending);
+    pending.clear();
+    out.clear();
+    for (auto& [id, fn] : p) fn(failure);
+  }
+
+  void read_header() {
+    asio::async_read(sock, asio::buffer(header, 4), [self = shared_from_this()](auto ec, size_t) {
+      if (ec) return self->fail(ec.message());
+      uint32_t len = runtime::load_be32(self->header);
+      if (len == 0 || len > (1u << 30)) return self->fail("bad frame length from broker");
+      self->payload.resize(len);
+      asio::async_read(self->sock, asio::buffer(self->payload), [self](auto ec2, size_t) {
+        if (ec2) return self->fail(ec2.message());
+        auto f = decode_frame(self->payload.data(), self->payload.size());
+        if (!f) return self->fail(f.error().message());
+        auto it = self->pending.find(f->correlation_id);
+        if (it != self->pending.end()) {
+          auto fn = std::move(it->second);
+          self->pending.erase(it);
+          if (f->kind() == native_type::error) {
+            auto st = body_as<status_response>(*f);
+            fn(status{st ? st->error : errc::unknown, st ? st->message : "error frame"});
+          } else {
+            fn(std::move(*f));
+          }
+        }
+        self->read_header();
+      });
+    });
+  }
+
+  void write_next() {
+    asio::async_write(sock, asio::buffer(out.front()), [self = shared_from_this()](auto ec, size_t) {
+      if (ec) return self->fail(ec.message());
+      self->out.pop_front();
+      if (!self->out.empty()) self->write_next();
+    });
+  }
+};
+
+native_client::native_client(std::shared_ptr<impl> p) : impl_(std::move(p)) {}
+
+runtime::result<std::shared_ptr<native_client>> native_client::connect(
+    const runtime::endpoint& ep, std::chrono::milliseconds timeout) {
+  auto p = std::make_shared<impl>();
+  p->remote = ep;
+  boost::system::error_code ec;
+  tcp::resolver resolver(p->ctx);
+  auto results = resolver.resolve(ep.host, std::to_string(ep.port), ec);
+  if (ec) return status{errc::io_error, "cannot resolve " + ep.host + ": " + ec.message()};
+  auto done = std::make_shared<std::promise<boost::system::error_code>>();
+  auto fut = done->get_future();
+  p->io = std::thread([p] {
+    auto guard = asio::make_work_guard(p->ctx);
+    p->ctx.run();
+  });
+  asio::post(p->ctx, [p, results, done] {
+    asio::async_connect(p->sock, results, [done](auto e, const tcp::endpoint&) { done->set_value(e); });
+  });
+  auto give_up = [&](status st) -> runtime::result<std::shared_ptr<native_client>> {
+    asio::post(p->ctx, [p] {
+      boost::system::error_code ignored;
+      p->sock.close(ignored);
+      p->ctx.stop();
+    });
+    p->io.join();
+    return st;
+  };
+  if (fut.wait_for(timeout) != std::future_status::ready)
+    return give_up(status{errc::io_error, "timed out connecting to " + ep.to_string()});
+  ec = fut.get();
+  if (ec) return give_up(status{errc::io_error, "cannot connect to " + ep.to_string() + ": " + ec.message()});
+  asio::post(p->ctx, [p] {
+    boost::system::error_code ignored;
+    p->sock.set_option(tcp::no_delay(true), ignored);
+    p->open = true;
+    p->read_header();
+  });
+  // Wait until `open` is visible so callers never race the first send against it.
+  while (!p->open) std::this_thread::yield();
+  return std::shared_ptr<native_client>(new native_client(p));
+}
+
+native_client::~native_client() { close(); }
+
+uint32_t native_client::next_correlation_id() { return impl_->next_id++; }
+
+void native_client::send(runtime::bytes frame, uint32_t id, response_fn on_response) {
+  asio::post(impl_->ctx, [p = impl_, f = std::move(frame), id, fn = std::move(on_response)]() mutable {
+    if (!p->failure.is_ok() || !p->sock.is_open()) {
+      if (fn) fn(p->failure.is_ok() ? status{errc::io_error, "connection closed"} : p->failure);
+      return;
+    }
+    if (fn) p->pending.emplace(id, std::move(fn));
+    p->out.push_back(std::move(f));
+    if (p->out.size() == 1) p->write_next();
+  });
+}
+
+runtime::result<native_frame> native_client::call_raw(runtime::bytes frame, uint32_t id,
+                                                      std::chrono::milliseconds timeout) {
+  auto prom = std::make_shared<std::promise<runtime::result<native_frame>>>();
+  auto fut = prom->get_future();
+  send(std::move(frame), id, [prom](runtime::result<native_frame> r) { prom->set_value(std::move(r)); });
+  if (fut.wait_for(timeout) != std::future_status::ready)
+    return status{errc::request_timed_out, "no response from " + impl_->remote.to_string() +
+                                               " within " + std::to_string(timeout.count()) + " ms"};
+  return fut.get();
+}
+
+bool native_client::is_open() const { return impl_->open; }
+
+const runtime::endpoint& native_client::remote() const { return impl_->remote; }
+
+void native_client::close() {
+  if (!impl_ || !impl_->io.joinable()) return;
+  asio::post(impl_->ctx, [p = impl_] {
+    p->fail("closed by client");
+    p->ctx.stop();
+  });
+  if (impl_->io.get_id() != std::this_thread::get_id())
+    impl_->io.join();
+  else
+    impl_->io.detach();
+}
+
+}  // namespace brook::net
+

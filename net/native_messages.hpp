@@ -1,0 +1,179 @@
+#pragma once
+// Native protocol messages (docs/protocol.md). Each struct is defined once here with its msgpack
+// layout; it is msgpack-encoded when it leaves the process and passed as a C++ object inside it.
+// Frame: [u32 BE length][msgpack array: type, correlation_id, body].
+#include <cstdint>
+#include <map>
+#include <msgpack.hpp>
+#include <string>
+#include <vector>
+
+#include "runtime/bytes.hpp"
+#include "runtime/errc.hpp"
+
+MSGPACK_ADD_ENUM(brook::runtime::errc);
+
+namespace brook::net {
+
+using runtime::errc;
+
+/// Request types; a response carries the request's type with response_flag set.
+enum class native_type : uint16_t {
+  error = 0,
+  produce = 1,
+  fetch = 2,
+  metadata = 3,
+  list_offsets = 4,
+  create_topic = 5,
+  delete_topic = 6,
+  kill_actor = 7,
+  init_producer_id = 8,
+};
+constexpr uint16_t response_flag = 0x8000;
+constexpr int16_t acks_all = -1;
+constexpr int64_t latest_timestamp = -1;    // list_offsets: the log end offset
+constexpr int64_t earliest_timestamp = -2;  // list_offsets: the log start offset
+
+/// client -> broker: one RecordBatch v2 for one partition. acks 0: no response frame at all.
+struct produce_request {
+  std::string topic;
+  int32_t partition = 0;
+  int16_t acks = 1;
+  int32_t timeout_ms = 30000;
+  runtime::bytes batch;
+  MSGPACK_DEFINE(topic, partition, acks, timeout_ms, batch)
+};
+
+/// broker -> client: where the batch landed, or why it did not.
+struct produce_response {
+  errc error = errc::none;
+  std::string message;
+  int64_t base_offset = -1;
+  int64_t log_start_offset = -1;
+  MSGPACK_DEFINE(error, message, base_offset, log_start_offset)
+};
+
+/// client -> broker: stored batches from `offset`; parked up to max_wait_ms until min_bytes exist.
+struct fetch_request {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int32_t max_bytes = 1048576;
+  int32_t min_bytes = 1;
+  int32_t max_wait_ms = 500;
+  MSGPACK_DEFINE(topic, partition, offset, max_bytes, min_bytes, max_wait_ms)
+};
+
+/// broker -> client: whole stored batches, byte-for-byte as on disk.
+struct fetch_response {
+  errc error = errc::none;
+  std::string message;
+  int64_t high_watermark = -1;
+  int64_t log_start_offset = -1;
+  runtime::bytes records;
+  MSGPACK_DEFINE(error, message, high_watermark, log_start_offset, records)
+};
+
+/// client -> broker: topics to describe (all when `all_topics`); may auto-create missing ones.
+struct metadata_request {
+  std::vector<std::string> topics;
+  bool all_topics = false;
+  bool allow_auto_create = true;
+  MSGPACK_DEFINE(topics, all_topics, allow_auto_create)
+};
+
+struct broker_info {
+  int32_t id = 0;
+  std::string host;
+  uint16_t port = 0;
+  MSGPACK_DEFINE(id, host, port)
+};
+
+struct partition_info {
+  int32_t partition = 0;
+  errc error = errc::none;
+  int32_t leader = -1;
+  int32_t leader_epoch = 0;
+  std::vector<int32_t> replicas;
+  std::vector<int32_t> isr;
+  MSGPACK_DEFINE(partition, error, leader, leader_epoch, replicas, isr)
+};
+
+struct topic_info {
+  std::string name;
+  errc error = errc::none;
+  std::vector<partition_info> partitions;
+  std::map<std::string, std::string> configs;
+  MSGPACK_DEFINE(name, error, partitions, configs)
+};
+
+/// broker -> client: brokers, controller and the requested topics.
+struct metadata_response {
+  std::vector<broker_info> brokers;
+  int32_t controller_id = -1;
+  std::vector<topic_info> topics;
+  MSGPACK_DEFINE(brokers, controller_id, topics)
+};
+
+/// client -> broker: offset for a timestamp (or latest_timestamp / earliest_timestamp).
+struct list_offsets_request {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t timestamp = latest_timestamp;
+  MSGPACK_DEFINE(topic, partition, timestamp)
+};
+
+struct list_offsets_response {
+  errc error = errc::none;
+  std::string message;
+  int64_t offset = -1;
+  int64_t timestamp = -1;
+  MSGPACK_DEFINE(error, message, offset, timestamp)
+};
+
+/// client -> broker: create a topic; partitions/replication_factor -1 mean the broker defaults.
+struct create_topic_request {
+  std::string name;
+  int32_t partitions = -1;
+  int16_t replication_factor = -1;
+  std::map<std::string, std::string> configs;
+  MSGPACK_DEFINE(name, partitions, replication_factor, configs)
+};
+
+/// client -> broker: delete a topic and its data.
+struct delete_topic_request {
+  std::string name;
+  MSGPACK_DEFINE(name)
+};
+
+/// admin client -> broker: crash an actor (chaos). kind "partition" needs topic and partition.
+struct kill_actor_request {
+  std::string kind;
+  std::string topic;
+  int32_t partition = 0;
+  MSGPACK_DEFINE(kind, topic, partition)
+};
+
+/// producer -> broker: a producer id for the idempotent producer (Kafka's InitProducerId).
+struct init_producer_id_request {
+  int32_t timeout_ms = 30000;
+  MSGPACK_DEFINE(timeout_ms)
+};
+
+/// broker -> producer: an id never handed out before on this node, epoch 0.
+struct init_producer_id_response {
+  errc error = errc::none;
+  std::string message;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  MSGPACK_DEFINE(error, message, producer_id, producer_epoch)
+};
+
+/// broker -> client: outcome of create/delete/kill, and the body of native_type::error frames.
+struct status_response {
+  errc error = errc::none;
+  std::string message;
+  MSGPACK_DEFINE(error, message)
+};
+
+}  // namespace brook::net
