@@ -1,0 +1,28 @@
+#pragma once
+// The broker actor: the topic registry (persisted under <log.dir>/__brook_meta/topics), one
+// supervised partition actor per hosted partition, metadata answers, and the admin kill message.
+// It links to its partition actors and traps their exits: a crash restarts the partition from disk after a backoff
+// (0 ms first, doubling to 5 s); after 5 crashes within a minute it stops trying and logs it loudly.
+#include <memory>
+
+#include "actors/interfaces.hpp"
+#include "actors/partition_directory.hpp"
+#include "runtime/config.hpp"
+
+namespace brook::actors {
+
+struct broker_spec {
+  runtime::broker_config config;
+  std::shared_ptr<partition_directory> directory;
+  std::string advertised_host;  // what metadata says about this broker's native listener
+  uint16_t advertised_port = 0;
+};
+
+/// Spawns the broker. It loads the persisted topics and spawns their partition actors; if the
+/// log directory cannot be used it quits with an error.
+broker_actor spawn_broker(caf::actor_system& sys, broker_spec spec);
+
+/// Kafka's legal topic names: [a-zA-Z0-9._-]{1,249}, not "." or "..".
+bool valid_topic_name(const std::string& name);
+
+}  // namespace brook::actors

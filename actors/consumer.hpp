@@ -1,0 +1,68 @@
+#pragma once
+// The Brook consumer: assign partitions, poll, seek. Fetches are pipelined, one outstanding per
+// assigned partition, parked by the broker up to fetch.max.wait.ms until fetch.min.bytes exist.
+// Settings carry Kafka's names: max.poll.records, fetch.min.bytes, fetch.max.wait.ms,
+// max.partition.fetch.bytes, auto.offset.reset, request.timeout.ms.
+// Thread-compatible: one thread uses a consumer at a time (as Kafka's KafkaConsumer).
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/config.hpp"
+#include "runtime/record_batch.hpp"
+
+namespace brook::actors {
+
+struct consumer_config {
+  std::string bootstrap_servers = "127.0.0.1:9093";
+  int32_t max_poll_records = 500;
+  int32_t fetch_min_bytes = 1;
+  int32_t fetch_max_wait_ms = 500;
+  int32_t max_partition_fetch_bytes = 1048576;
+  std::string auto_offset_reset = "latest";  // earliest | latest | none
+  int64_t request_timeout_ms = 30000;
+  static runtime::result<consumer_config> from_properties(const runtime::properties& props);
+};
+
+struct topic_partition {
+  std::string topic;
+  int32_t partition = 0;
+  bool operator<(const topic_partition& o) const {
+    return topic < o.topic || (topic == o.topic && partition < o.partition);
+  }
+  bool operator==(const topic_partition& o) const { return topic == o.topic && partition == o.partition; }
+};
+
+struct consumer_record {
+  std::string topic;
+  int32_t partition = 0;
+  runtime::record rec;  // offset, timestamp, key, value, headers
+};
+
+class consumer {
+ public:
+  static runtime::result<std::unique_ptr<consumer>> create(consumer_config cfg);
+  ~consumer();
+
+  /// Replaces the assignment. Positions start per auto.offset.reset unless seek()ed.
+  runtime::status assign(const std::vector<topic_partition>& tps);
+  runtime::status seek(const topic_partition& tp, int64_t offset);
+  runtime::status seek_to_beginning(const std::vector<topic_partition>& tps);
+  runtime::status seek_to_end(const std::vector<topic_partition>& tps);
+  /// Next fetch position of tp, or an error if not assigned.
+  runtime::result<int64_t> position(const topic_partition& tp);
+  /// Up to max.poll.records records; waits up to `timeout` for the first. An error only for
+  /// non-retriable problems (e.g. offset out of range with auto.offset.reset=none).
+  runtime::result<std::vector<consumer_record>> poll(std::chrono::milliseconds timeout);
+  /// Number of partitions of `topic` (for "all partitions" consumers).
+  runtime::result<int32_t> partition_count(const std::string& topic);
+
+  struct impl;
+
+ private:
+  explicit consumer(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace brook::actors

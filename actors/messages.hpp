@@ -1,0 +1,46 @@
+#pragma once
+// The project-wide CAF type-ID block. Messages are the net/ structs (defined once, with their
+// msgpack layout); inside a process CAF passes them as C++ objects and never serializes them.
+#include <caf/type_id.hpp>
+
+#include "net/native_messages.hpp"
+
+CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
+  CAF_ADD_TYPE_ID(brook, (brook::net::produce_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::produce_response))
+  CAF_ADD_TYPE_ID(brook, (brook::net::fetch_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::fetch_response))
+  CAF_ADD_TYPE_ID(brook, (brook::net::metadata_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::metadata_response))
+  CAF_ADD_TYPE_ID(brook, (brook::net::list_offsets_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::list_offsets_response))
+  CAF_ADD_TYPE_ID(brook, (brook::net::create_topic_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::delete_topic_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::kill_actor_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::status_response))
+  CAF_ADD_TYPE_ID(brook, (brook::net::init_producer_id_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::init_producer_id_response))
+  // tick: periodic housekeeping (flush by time, retention, expiring parked fetches)
+  CAF_ADD_ATOM(brook, brook::actors, tick_atom, "tick")
+  // restart: supervisor -> itself, restart a failed child after its backoff
+  CAF_ADD_ATOM(brook, brook::actors, restart_atom, "restart")
+  // drop: broker -> partition actor, the topic is deleted: stop and remove its files
+  CAF_ADD_ATOM(brook, brook::actors, drop_atom, "drop")
+  // sent: producer facade -> producer actor, batches are ready to send
+  CAF_ADD_ATOM(brook, brook::actors, drain_atom, "drain")
+CAF_END_TYPE_ID_BLOCK(brook)
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::produce_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::produce_response)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::fetch_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::fetch_response)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::metadata_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::metadata_response)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::list_offsets_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::list_offsets_response)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::create_topic_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::delete_topic_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::kill_actor_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::status_response)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::init_producer_id_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::init_producer_id_response)

@@ -1,0 +1,220 @@
+#include "actors/native_session.hpp"
+
+#include <caf/all.hpp>
+#include <map>
+#include <optional>
+
+#include "actors/node_context.hpp"
+#include "net/native_codec.hpp"
+#include "runtime/log.hpp"
+
+namespace brook::actors {
+
+namespace {
+
+using net::errc;
+using net::native_type;
+
+// connection I/O thread -> session actor: (sequence number, correlation id, request)
+using session_actor = caf::typed_actor<
+    caf::reacts_to<uint64_t, uint32_t, net::produce_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::fetch_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::list_offsets_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::metadata_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::create_topic_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::delete_topic_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::kill_actor_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::init_producer_id_request>,
+    // an error response decided on the I/O thread (unknown type, malformed body)
+    caf::reacts_to<uint64_t, uint32_t, net::status_response>>;
+
+struct session_state {
+  std::shared_ptr<net::connection> conn;
+  std::shared_ptr<node_context> node;
+  uint64_t next_to_write = 0;
+  // Finished responses waiting for earlier ones; nullopt = request that gets no response (acks=0).
+  std::map<uint64_t, std::optional<runtime::bytes>> done;
+  static inline const char* name = "native_session";
+};
+
+using self_ptr = session_actor::stateful_pointer<session_state>;
+
+// Records the response for `seq` and writes every response that is now in order.
+void complete(self_ptr self, uint64_t seq, std::optional<runtime::bytes> frame) {
+  auto& st = self->state;
+  st.done.emplace(seq, std::move(frame));
+  for (auto it = st.done.begin(); it != st.done.end() && it->first == st.next_to_write;) {
+    if (it->second) st.conn->send(std::move(*it->second));
+    it = st.done.erase(it);
+    ++st.next_to_write;
+  }
+}
+
+template <class Response>
+void reply(self_ptr self, uint64_t seq, uint32_t corr, native_type t, const Response& r) {
+  complete(self, seq, net::encode_response(t, corr, r));
+}
+
+// Maps a failed actor request (dead or restarting partition, timeout) to a retriable error.
+template <class Response>
+Response failed(const caf::error& e) {
+  Response r;
+  if (e == caf::sec::request_timeout) {
+    r.error = errc::request_timed_out;
+    r.message = "request timed out";
+  } else {
+    r.error = errc::not_leader_or_follower;
+    r.message = "partition is restarting: " + caf::to_string(e);
+  }
+  return r;
+}
+
+// Sends `req` to the partition actor serving it and answers with its response.
+template <class Request, class Response>
+void to_partition(self_ptr self, uint64_t seq, uint32_t corr, native_type t, Request& req,
+                  std::chrono::milliseconds timeout) {
+  auto target = self->state.node->directory()->find(req.topic, req.partition);
+  if (!target || !*target) {
+    Response r;
+    r.error = target ? errc::not_leader_or_follower : errc::unknown_topic_or_partition;
+    r.message = target ? "partition is restarting"
+                       : "unknown topic or partition " + req.topic + "-" + std::to_string(req.partition);
+    return reply(self, seq, corr, t, r);
+  }
+  self->request(*target, timeout, std::move(req))
+      .then([self, seq, corr, t](Response& r) { reply(self, seq, corr, t, r); },
+            [self, seq, corr, t](caf::error& e) { reply(self, seq, corr, t, failed<Response>(e)); });
+}
+
+template <class Request, class Response>
+void to_broker(self_ptr self, uint64_t seq, uint32_t corr, native_type t, Request& req) {
+  auto b = self->state.node->broker();
+  if (!b) {
+    Response r{};
+    if constexpr (!std::is_same_v<Response, net::metadata_response>) {
+      r.error = errc::leader_not_available;
+      r.message = "broker is restarting";
+    }
+    return reply(self, seq, corr, t, r);
+  }
+  self->request(b, std::chrono::seconds(30), std::move(req))
+      .then([self, seq, corr, t](Response& r) { reply(self, seq, corr, t, r); },
+            [self, seq, corr, t](caf::error& e) {
+              net::status_response r{errc::leader_not_available, "broker unavailable: " + caf::to_string(e)};
+              complete(self, seq, net::encode_response(native_type::error, corr, r));
+            });
+}
+
+session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::connection> conn,
+                                          std::shared_ptr<node_context> node) {
+  self->state.conn = std::move(conn);
+  self->state.node = std::move(node);
+  using std::chrono::milliseconds;
+  return {
+      [self](uint64_t seq, uint32_t corr, net::produce_request& req) {
+        if (req.acks == 0) {
+          // acks=0: no response frame at all; the client learns nothing either way.
+          if (auto target = self->state.node->directory()->find(req.topic, req.partition); target && *target)
+            caf::anon_send(*target, std::move(req));
+          return complete(self, seq, std::nullopt);
+        }
+        auto timeout = milliseconds(std::max(req.timeout_ms, 1) + 5000);
+        to_partition<net::produce_request, net::produce_response>(self, seq, corr, native_type::produce,
+                                                                  req, timeout);
+      },
+      [self](uint64_t seq, uint32_t corr, net::fetch_request& req) {
+        auto timeout = milliseconds(std::max(req.max_wait_ms, 0) + 30000);
+        to_partition<net::fetch_request, net::fetch_response>(self, seq, corr, native_type::fetch, req,
+                                                              timeout);
+      },
+      [self](uint64_t seq, uint32_t corr, net::list_offsets_request& req) {
+        to_partition<net::list_offsets_request, net::list_offsets_response>(
+            self, seq, corr, native_type::list_offsets, req, milliseconds(30000));
+      },
+      [self](uint64_t seq, uint32_t corr, net::metadata_request& req) {
+        to_broker<net::metadata_request, net::metadata_response>(self, seq, corr, native_type::metadata, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::create_topic_request& req) {
+        to_broker<net::create_topic_request, net::status_response>(self, seq, corr,
+                                                                   native_type::create_topic, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::delete_topic_request& req) {
+        to_broker<net::delete_topic_request, net::status_response>(self, seq, corr,
+                                                                   native_type::delete_topic, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::kill_actor_request& req) {
+        to_broker<net::kill_actor_request, net::status_response>(self, seq, corr,
+                                                                 native_type::kill_actor, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::init_producer_id_request& req) {
+        to_broker<net::init_producer_id_request, net::init_producer_id_response>(
+            self, seq, corr, native_type::init_producer_id, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::status_response& err) {
+        reply(self, seq, corr, native_type::error, err);
+      },
+  };
+}
+
+// Runs on the connection's I/O thread.
+class session_handler : public net::frame_handler {
+ public:
+  session_handler(session_actor session, std::shared_ptr<net::connection> conn)
+      : session_(std::move(session)), conn_(std::move(conn)) {}
+
+  void on_frame(const uint8_t* payload, size_t n) override {
+    auto f = net::decode_frame(payload, n);
+    if (!f) {
+      BROOK_LOG_WARN("[native] malformed frame from " << conn_->peer() << ": " << f.error().message());
+      net::status_response err{errc::invalid_request, f.error().message()};
+      conn_->send(net::encode_response(native_type::error, 0, err));
+      conn_->close("malformed frame");
+      return;
+    }
+    uint64_t seq = next_seq_++;
+    uint32_t corr = f->correlation_id;
+    if (f->is_response()) return error(seq, corr, "a response type was sent as a request");
+    switch (f->kind()) {
+      case native_type::produce: return forward<net::produce_request>(seq, *f);
+      case native_type::fetch: return forward<net::fetch_request>(seq, *f);
+      case native_type::metadata: return forward<net::metadata_request>(seq, *f);
+      case native_type::list_offsets: return forward<net::list_offsets_request>(seq, *f);
+      case native_type::create_topic: return forward<net::create_topic_request>(seq, *f);
+      case native_type::delete_topic: return forward<net::delete_topic_request>(seq, *f);
+      case native_type::kill_actor: return forward<net::kill_actor_request>(seq, *f);
+      case native_type::init_producer_id: return forward<net::init_producer_id_request>(seq, *f);
+      default: return error(seq, corr, "unknown message type " + std::to_string(f->type));
+    }
+  }
+
+  void on_close() override { caf::anon_send_exit(session_, caf::exit_reason::normal); }
+  ~session_handler() override { caf::anon_send_exit(session_, caf::exit_reason::normal); }
+
+ private:
+  template <class Request>
+  void forward(uint64_t seq, const net::native_frame& f) {
+    auto req = net::body_as<Request>(f);
+    if (!req) return error(seq, f.correlation_id, req.error().message());
+    caf::anon_send(session_, seq, f.correlation_id, std::move(*req));
+  }
+
+  void error(uint64_t seq, uint32_t corr, const std::string& why) {
+    BROOK_LOG_WARN("[native] bad request from " << conn_->peer() << ": " << why);
+    caf::anon_send(session_, seq, corr, net::status_response{errc::invalid_request, why});
+  }
+
+  session_actor session_;
+  std::shared_ptr<net::connection> conn_;
+  uint64_t next_seq_ = 0;
+};
+
+}  // namespace
+
+net::handler_factory native_session_factory(caf::actor_system& sys, std::shared_ptr<node_context> node) {
+  return [&sys, node](std::shared_ptr<net::connection> conn) -> std::unique_ptr<net::frame_handler> {
+    auto session = sys.spawn(session_impl, conn, node);
+    return std::make_unique<session_handler>(session, conn);
+  };
+}
+
+}  // namespace brook::actors

@@ -1,0 +1,18 @@
+#pragma once
+// The root of a node's supervision tree. It monitors the broker actor and restarts it with
+// exponential backoff (100 ms doubling to 5 s); after 5 failures within a minute it gives up,
+// logs why, and quits with an error so the process exits non-zero. An exit message sent to the
+// supervisor (shutdown) takes the broker down with it.
+#include <memory>
+
+#include "actors/broker_actor.hpp"
+#include "actors/node_context.hpp"
+
+namespace brook::actors {
+
+using node_supervisor_actor = caf::typed_actor<caf::reacts_to<restart_atom>>;
+
+node_supervisor_actor spawn_node_supervisor(caf::actor_system& sys, broker_spec spec,
+                                            std::shared_ptr<node_context> node);
+
+}  // namespace brook::actors

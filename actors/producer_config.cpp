@@ -1,0 +1,85 @@
+#include <climits>
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+#include "actors/producer.hpp"
+
+namespace brook::actors {
+
+using runtime::errc;
+using runtime::status;
+
+namespace {
+status bad(const std::string& k, const std::string& v, const std::string& why) {
+  return {errc::invalid_config, "invalid value '" + v + "' for " + k + ": " + why};
+}
+
+template <class T>
+std::function<status(const std::string&, const std::string&)> num(T& field, int64_t lo, int64_t hi) {
+  return [&field, lo, hi](const std::string& k, const std::string& v) -> status {
+    char* end = nullptr;
+    long long x = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end) return bad(k, v, "not an integer");
+    if (x < lo || x > hi) return bad(k, v, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    field = T(x);
+    return {};
+  };
+}
+}  // namespace
+
+runtime::result<producer_config> producer_config::from_properties(const runtime::properties& props) {
+  producer_config c;
+  std::map<std::string, std::function<status(const std::string&, const std::string&)>> keys = {
+      {"bootstrap.servers", [&c](const std::string&, const std::string& v) -> status {
+         c.bootstrap_servers = v;
+         return {};
+       }},
+      {"acks", [&c](const std::string& k, const std::string& v) -> status {
+         if (v == "all" || v == "-1") c.acks = -1;
+         else if (v == "0") c.acks = 0;
+         else if (v == "1") c.acks = 1;
+         else return bad(k, v, "must be 0, 1, all or -1");
+         return {};
+       }},
+      {"retries", num(c.retries, 0, INT32_MAX)},
+      {"retry.backoff.ms", num(c.retry_backoff_ms, 0, INT32_MAX)},
+      {"batch.size", num(c.batch_size, 0, INT32_MAX)},
+      {"linger.ms", num(c.linger_ms, 0, INT32_MAX)},
+      {"flexible.linger.ms", num(c.flexible_linger_ms, 0, INT32_MAX)},
+      {"buffer.memory", num(c.buffer_memory, 1024, INT64_MAX)},
+      {"max.block.ms", num(c.max_block_ms, 0, INT64_MAX)},
+      {"max.in.flight.requests.per.connection", num(c.max_in_flight, 1, 1000)},
+      {"delivery.timeout.ms", num(c.delivery_timeout_ms, 1, INT32_MAX)},
+      {"request.timeout.ms", num(c.request_timeout_ms, 1, INT32_MAX)},
+      {"compression.type", [&c](const std::string& k, const std::string& v) -> status {
+         auto codec = runtime::parse_compression(v);
+         if (!codec) return bad(k, v, "must be none, gzip, snappy, lz4 or zstd");
+         c.compression_type = *codec;
+         return {};
+       }},
+  };
+  keys["enable.idempotence"] = [&c](const std::string& k, const std::string& v) -> status {
+    if (v != "true" && v != "false") return bad(k, v, "must be true or false");
+    c.enable_idempotence = v == "true";
+    return {};
+  };
+  for (const auto& [k, v] : props) {
+    auto it = keys.find(k);
+    if (it == keys.end()) return status{errc::invalid_config, "unknown producer config key '" + k + "'"};
+    if (auto s = it->second(k, v); !s) return s;
+  }
+  if (c.enable_idempotence && c.acks != -1) {
+    if (props.count("enable.idempotence"))
+      return status{errc::invalid_config, "enable.idempotence=true requires acks=all"};
+    c.enable_idempotence = false;
+  }
+  if (c.enable_idempotence && c.max_in_flight > 5)
+    return status{errc::invalid_config,
+                  "enable.idempotence=true requires max.in.flight.requests.per.connection <= 5"};
+  if (c.delivery_timeout_ms < c.linger_ms + c.request_timeout_ms)
+    return status{errc::invalid_config, "delivery.timeout.ms must be >= linger.ms + request.timeout.ms"};
+  return c;
+}
+
+}  // namespace brook::actors

@@ -1,0 +1,80 @@
+// brook: the command-line client. Flags follow Kafka's tools and rpk where they exist.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+#include "apps/cli_commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace brook::cli;
+  CLI::App app{"brook: topics, produce, consume and benchmarks against a Brook node"};
+  app.require_subcommand(1);
+  options o;
+  const char* env = std::getenv("BROOK_BOOTSTRAP_SERVER");
+  o.bootstrap = env ? env : "127.0.0.1:9093";
+  app.add_option("--bootstrap-server", o.bootstrap, "host:port of a broker (env BROOK_BOOTSTRAP_SERVER)");
+
+  auto* topic = app.add_subcommand("topic", "create, list, describe or delete topics");
+  topic->require_subcommand(1);
+  auto* create = topic->add_subcommand("create", "create a topic");
+  create->add_option("name", o.topic)->required();
+  create->add_option("--partitions,-p", o.partitions, "number of partitions (broker default)");
+  create->add_option("--replication-factor,-r", o.replication_factor, "replicas per partition");
+  create->add_option("--config,-c", o.configs, "topic config key=value (repeatable)");
+  auto* list = topic->add_subcommand("list", "list topics");
+  auto* describe = topic->add_subcommand("describe", "partitions, leaders and configs of a topic");
+  describe->add_option("name", o.topic)->required();
+  auto* del = topic->add_subcommand("delete", "delete a topic and its data");
+  del->add_option("name", o.topic)->required();
+
+  auto* produce = app.add_subcommand("produce", "send lines from stdin as records");
+  produce->add_option("topic", o.topic)->required();
+  produce->add_option("--acks", o.acks, "0, 1 or all");
+  produce->add_option("--key-separator", o.key_separator, "split each line into key and value");
+  produce->add_option("--partition", o.partition, "send every record to this partition");
+  produce->add_option("--linger-ms", o.linger_ms);
+  produce->add_option("--batch-size", o.batch_size);
+  produce->add_option("--compression-type", o.compression);
+  produce->add_option("--producer-property,-X", o.properties, "producer config key=value (repeatable)");
+
+  auto* consume = app.add_subcommand("consume", "print records' values, one per line");
+  consume->add_option("topic", o.topic)->required();
+  consume->add_flag("--from-beginning", o.from_beginning);
+  consume->add_option("--offset", o.offset, "start at this offset (with --partition)");
+  consume->add_option("--partition", o.partition, "only this partition");
+  consume->add_option("--count,-n", o.count, "exit after this many records (default: follow)");
+  consume->add_option("--timeout-ms", o.timeout_ms, "exit if no record arrives for this long");
+  consume->add_flag("--print-key", o.print_key, "print key<TAB>value");
+  consume->add_option("--consumer-property,-X", o.properties, "consumer config key=value");
+
+  auto* bench = app.add_subcommand("bench", "measure produce or consume throughput and latency");
+  bench->require_subcommand(1);
+  for (auto* b : {bench->add_subcommand("produce", "producer benchmark"),
+                  bench->add_subcommand("consume", "consumer benchmark")}) {
+    b->add_option("--topic", o.topic)->required();
+    b->add_option("--records", o.records, "number of records")->required();
+    b->add_option("--record-size", o.record_size, "value bytes per record");
+    b->add_option("--acks", o.acks);
+    b->add_option("--batch-size", o.batch_size);
+    b->add_option("--linger-ms", o.linger_ms);
+    b->add_option("--compression-type", o.compression);
+    b->add_option("--producer-property,-X", o.properties, "client config key=value");
+  }
+
+  auto* admin = app.add_subcommand("admin", "operator actions");
+  admin->require_subcommand(1);
+  auto* kill = admin->add_subcommand("kill-partition", "crash a partition actor (chaos testing)");
+  kill->add_option("topic", o.topic)->required();
+  kill->add_option("partition", o.partition)->required();
+
+  CLI11_PARSE(app, argc, argv);
+  if (create->parsed()) return topic_create(o);
+  if (list->parsed()) return topic_list(o);
+  if (describe->parsed()) return topic_describe(o);
+  if (del->parsed()) return topic_delete(o);
+  if (produce->parsed()) return produce_lines(o);
+  if (consume->parsed()) return consume_records(o);
+  if (bench->got_subcommand("produce")) return bench_produce(o);
+  if (bench->got_subcommand("consume")) return bench_consume(o);
+  if (kill->parsed()) return kill_partition(o);
+  return fail("nothing to do");
+}

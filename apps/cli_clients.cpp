@@ -1,0 +1,132 @@
+// brook produce / consume.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+
+#include "actors/consumer.hpp"
+#include "actors/producer.hpp"
+#include "apps/cli_commands.hpp"
+#include "apps/cli_clients.hpp"
+
+namespace brook::cli {
+
+using runtime::errc;
+
+runtime::result<actors::producer_config> producer_settings(const options& o) {
+  runtime::properties props{{"bootstrap.servers", o.bootstrap}, {"acks", o.acks}};
+  if (o.linger_ms >= 0) props["linger.ms"] = std::to_string(o.linger_ms);
+  if (o.batch_size >= 0) props["batch.size"] = std::to_string(o.batch_size);
+  if (!o.compression.empty()) props["compression.type"] = o.compression;
+  for (const auto& p : o.properties) {
+    auto kv = runtime::parse_assignment(p);
+    if (!kv) return kv.error();
+    props[kv->first] = kv->second;
+  }
+  return actors::producer_config::from_properties(props);
+}
+
+int produce_lines(const options& o) {
+  auto cfg = producer_settings(o);
+  if (!cfg) return fail(cfg.error());
+  auto prod = actors::producer::create(*cfg);
+  if (!prod) return fail(prod.error());
+  std::atomic<int64_t> failed{0};
+  std::string first_error;
+  std::mutex err_mu;
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    actors::producer_record rec;
+    rec.topic = o.topic;
+    if (o.partition >= 0) rec.partition = o.partition;
+    auto sep = o.key_separator.empty() ? std::string::npos : line.find(o.key_separator);
+    if (sep != std::string::npos) {
+      rec.key = line.substr(0, sep);
+      rec.value = line.substr(sep + o.key_separator.size());
+    } else {
+      rec.value = std::move(line);
+    }
+    auto st = (*prod)->send(std::move(rec), [&](const actors::delivery_report& r) {
+      if (r.error.is_ok()) return;
+      if (failed++ == 0) {
+        std::lock_guard<std::mutex> g(err_mu);
+        first_error = r.error.to_string();
+      }
+    });
+    if (!st) return fail(st);
+  }
+  if (auto st = (*prod)->flush(); !st) return fail(st);
+  if (failed > 0) {
+    std::lock_guard<std::mutex> g(err_mu);
+    return fail(std::to_string(failed.load()) + " record(s) failed; first error: " + first_error);
+  }
+  return 0;
+}
+
+namespace {
+std::atomic<bool> stop_requested{false};
+}
+
+runtime::result<std::unique_ptr<actors::consumer>> open_consumer(const options& o,
+                                                                 std::vector<actors::topic_partition>& tps) {
+  runtime::properties props{{"bootstrap.servers", o.bootstrap},
+                            {"auto.offset.reset", o.from_beginning ? "earliest" : "latest"}};
+  for (const auto& p : o.properties) {
+    auto kv = runtime::parse_assignment(p);
+    if (!kv) return kv.error();
+    props[kv->first] = kv->second;
+  }
+  auto cfg = actors::consumer_config::from_properties(props);
+  if (!cfg) return cfg.error();
+  auto c = actors::consumer::create(*cfg);
+  if (!c) return c.error();
+  if (o.partition >= 0) {
+    tps.push_back({o.topic, o.partition});
+  } else {
+    auto n = (*c)->partition_count(o.topic);
+    if (!n) return n.error();
+    for (int32_t p = 0; p < *n; ++p) tps.push_back({o.topic, p});
+  }
+  if (auto s = (*c)->assign(tps); !s) return s;
+  if (o.offset >= 0) {
+    if (o.partition < 0) return runtime::status{errc::invalid_request, "--offset needs --partition"};
+    if (auto s = (*c)->seek(tps.front(), o.offset); !s) return s;
+  } else if (o.from_beginning) {
+    if (auto s = (*c)->seek_to_beginning(tps); !s) return s;
+  } else {
+    if (auto s = (*c)->seek_to_end(tps); !s) return s;
+  }
+  return c;
+}
+
+int consume_records(const options& o) {
+  std::vector<actors::topic_partition> tps;
+  auto c = open_consumer(o, tps);
+  if (!c) return fail(c.error());
+  std::signal(SIGINT, [](int) { stop_requested = true; });
+  std::signal(SIGTERM, [](int) { stop_requested = true; });
+  int64_t seen = 0;
+  auto last = std::chrono::steady_clock::now();
+  while (!stop_requested && (o.count < 0 || seen < o.count)) {
+    auto recs = (*c)->poll(std::chrono::milliseconds(200));
+    if (!recs) return fail(recs.error());
+    for (auto& r : *recs) {
+      if (o.count >= 0 && seen >= o.count) break;
+      if (o.print_key) std::cout << r.rec.key.value_or("null") << '\t';
+      std::cout << r.rec.value.value_or("null") << '\n';
+      ++seen;
+    }
+    std::cout.flush();
+    auto now = std::chrono::steady_clock::now();
+    if (!recs->empty()) last = now;
+    if (o.timeout_ms >= 0 && now - last > std::chrono::milliseconds(o.timeout_ms)) {
+      if (o.count >= 0) return fail("timed out after " + std::to_string(seen) + " of " +
+                                    std::to_string(o.count) + " records");
+      break;
+    }
+  }
+  return 0;
+}
+
+}  // namespace brook::cli

@@ -1,0 +1,43 @@
+#pragma once
+// The brook CLI's commands. Each returns the process exit code.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "apps/cli_common.hpp"
+
+namespace brook::cli {
+
+struct options {
+  std::string bootstrap;
+  std::string topic;
+  int32_t partitions = -1;
+  int16_t replication_factor = -1;
+  std::vector<std::string> configs;
+  std::vector<std::string> properties;
+  std::string acks = "all";
+  std::string key_separator;
+  int32_t partition = -1;
+  int64_t linger_ms = -1;
+  int64_t batch_size = -1;
+  std::string compression;
+  bool from_beginning = false;
+  int64_t offset = -1;
+  int64_t count = -1;
+  int64_t timeout_ms = -1;
+  bool print_key = false;
+  int64_t records = 0;
+  int64_t record_size = 100;
+};
+
+int topic_create(const options& o);
+int topic_list(const options& o);
+int topic_describe(const options& o);
+int topic_delete(const options& o);
+int produce_lines(const options& o);
+int consume_records(const options& o);
+int bench_produce(const options& o);
+int bench_consume(const options& o);
+int kill_partition(const options& o);
+
+}  // namespace brook::cli
