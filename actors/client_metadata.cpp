@@ -1,6 +1,7 @@
 #include "actors/client_metadata.hpp"
 
 #include <sstream>
+#include <thread>
 
 namespace brook::actors {
 
@@ -29,7 +30,7 @@ runtime::result<std::shared_ptr<net::native_client>> client_metadata::any_connec
     std::lock_guard<std::mutex> g(mu_);
     if (bootstrap_conn_ && bootstrap_conn_->is_open()) return bootstrap_conn_;
   }
-  status last{errc::io_error, "no bootstrap server"};
+  status last{errc::network_error, "no bootstrap server"};
   for (const auto& ep : bootstrap_) {
     auto c = net::native_client::connect(ep, timeout_);
     if (c) {
@@ -63,24 +64,43 @@ runtime::result<net::metadata_response> client_metadata::fetch(const std::vector
   return resp;
 }
 
-runtime::result<topic_meta> client_metadata::topic(const std::string& topic, bool allow_auto_create) {
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    if (auto it = topics_.find(topic); it != topics_.end()) return it->second;
+runtime::result<topic_meta> client_metadata::topic(const std::string& topic, bool allow_auto_create,
+                                                   std::chrono::milliseconds max_wait) {
+  auto deadline = std::chrono::steady_clock::now() + max_wait;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      auto it = topics_.find(topic);
+      if (it != topics_.end() && !stale_[topic]) return it->second;
+    }
+    status err;
+    auto resp = fetch({topic}, allow_auto_create);
+    if (resp) {
+      for (const auto& t : resp->topics)
+        if (t.name == topic && t.error != errc::none)
+          err = status{t.error, "topic '" + topic + "': " + std::string(runtime::to_string(t.error))};
+    } else {
+      err = resp.error();
+    }
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      auto it = topics_.find(topic);
+      if (err.is_ok() && it != topics_.end()) {
+        stale_[topic] = false;
+        return it->second;
+      }
+      if (it != topics_.end()) return it->second;  // stale beats nothing
+    }
+    if (err.is_ok()) err = status{errc::unknown_topic_or_partition, "topic '" + topic + "' not in metadata"};
+    bool retriable = runtime::is_retriable(err.code()) && err.code() != errc::unknown_topic_or_partition;
+    if (!retriable || std::chrono::steady_clock::now() >= deadline) return err;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  auto resp = fetch({topic}, allow_auto_create);
-  if (!resp) return resp.error();
-  for (const auto& t : resp->topics)
-    if (t.name == topic && t.error != errc::none)
-      return status{t.error, "topic '" + topic + "': " + std::string(runtime::to_string(t.error))};
-  std::lock_guard<std::mutex> g(mu_);
-  if (auto it = topics_.find(topic); it != topics_.end()) return it->second;
-  return status{errc::unknown_topic_or_partition, "topic '" + topic + "' not in metadata"};
 }
 
 void client_metadata::invalidate(const std::string& topic) {
   std::lock_guard<std::mutex> g(mu_);
-  topics_.erase(topic);
+  stale_[topic] = true;
 }
 
 runtime::result<std::shared_ptr<net::native_client>> client_metadata::connection_to(int32_t broker, lane l) {

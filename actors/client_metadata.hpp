@@ -29,9 +29,13 @@ class client_metadata {
 
   client_metadata(std::vector<runtime::endpoint> bootstrap, std::chrono::milliseconds timeout);
 
-  /// Cached metadata for `topic`, fetching it (and auto-creating when allowed) if unknown.
-  runtime::result<topic_meta> topic(const std::string& topic, bool allow_auto_create = true);
-  /// Drops the cached entry so the next lookup asks a broker again.
+  /// Metadata for `topic`: the cached entry, refreshed first if unknown or marked stale (and
+  /// auto-created when allowed). If a refresh fails, the last known entry is returned, as Kafka
+  /// clients keep using stale metadata; with none known, retriable failures are retried until
+  /// `max_wait` has passed.
+  runtime::result<topic_meta> topic(const std::string& topic, bool allow_auto_create = true,
+                                    std::chrono::milliseconds max_wait = std::chrono::milliseconds(0));
+  /// Marks the entry stale so the next lookup asks a broker again.
   void invalidate(const std::string& topic);
   /// Connection to the leader of (topic, partition) on `l`, reconnecting if needed.
   runtime::result<std::shared_ptr<net::native_client>> leader_connection(const std::string& topic,
@@ -47,6 +51,7 @@ class client_metadata {
   std::chrono::milliseconds timeout_;
   std::mutex mu_;
   std::map<std::string, topic_meta> topics_;
+  std::map<std::string, bool> stale_;
   std::map<int32_t, runtime::endpoint> brokers_;
   std::map<std::pair<int32_t, int>, std::shared_ptr<net::native_client>> conns_;
   std::shared_ptr<net::native_client> bootstrap_conn_;

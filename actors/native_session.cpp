@@ -187,8 +187,8 @@ class session_handler : public net::frame_handler {
     }
   }
 
-  void on_close() override { caf::anon_send_exit(session_, caf::exit_reason::normal); }
-  ~session_handler() override { caf::anon_send_exit(session_, caf::exit_reason::normal); }
+  void on_close() override { caf::anon_send_exit(session_, caf::exit_reason::user_shutdown); }
+  ~session_handler() override { caf::anon_send_exit(session_, caf::exit_reason::user_shutdown); }
 
  private:
   template <class Request>

@@ -37,6 +37,11 @@ struct partition_state {
   int64_t last_retention_ms = 0;
   std::string name;  // "topic-partition" for logs
   static inline const char* name_prefix = "partition";
+
+  // Whatever ends the actor (shutdown, crash, chaos kill), what it wrote reaches the disk.
+  ~partition_state() {
+    if (log && log->failure().is_ok()) log->flush();
+  }
 };
 
 using self_ptr = partition_actor::stateful_pointer<partition_state>;

@@ -199,7 +199,7 @@ void send_pending(sender_ptr self) {
     (*conn)->send(std::move(frame), corr, [me, id](runtime::result<net::native_frame> f) {
       net::produce_response r;
       if (!f) {
-        r.error = f.error().code() == errc::none ? errc::io_error : f.error().code();
+        r.error = f.error().code() == errc::none ? errc::network_error : f.error().code();
         r.message = f.error().message();
       } else if (auto body = net::body_as<net::produce_response>(*f)) {
         r = std::move(*body);
@@ -223,7 +223,7 @@ bool retriable(const producer::impl& p, errc e) {
   // With idempotence an out-of-order answer means an earlier batch of the partition is being
   // retried; this one follows once it lands.
   if (e == errc::out_of_order_sequence) return p.producer_id >= 0;
-  return runtime::is_retriable(e) || e == errc::io_error || e == errc::leader_not_available;
+  return runtime::is_retriable(e);
 }
 
 // Retries go back in creation order (batch ids grow), so a partition's batches stay in sequence.
@@ -356,7 +356,7 @@ int32_t producer::partition_for(const producer_record& rec, int32_t n) {
 
 runtime::status producer::send(producer_record rec, delivery_callback cb) {
   auto& p = *impl_;
-  auto meta = p.meta->topic(rec.topic, true);
+  auto meta = p.meta->topic(rec.topic, true, milliseconds(p.cfg.max_block_ms));
   if (!meta) return meta.error();
   size_t size = record_size(rec);
   if (size > p.cfg.buffer_memory)

@@ -30,7 +30,7 @@ struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
 
   void fail(const std::string& why) {
     if (!failure.is_ok()) return;
-    failure = status{errc::io_error, "connection to " + remote.to_string() + " failed: " + why};
+    failure = status{errc::network_error, "connection to " + remote.to_string() + " failed: " + why};
     open = false;
     boost::system::error_code ec;
     sock.close(ec);
@@ -84,7 +84,7 @@ runtime::result<std::shared_ptr<native_client>> native_client::connect(
   boost::system::error_code ec;
   tcp::resolver resolver(p->ctx);
   auto results = resolver.resolve(ep.host, std::to_string(ep.port), ec);
-  if (ec) return status{errc::io_error, "cannot resolve " + ep.host + ": " + ec.message()};
+  if (ec) return status{errc::network_error, "cannot resolve " + ep.host + ": " + ec.message()};
   auto done = std::make_shared<std::promise<boost::system::error_code>>();
   auto fut = done->get_future();
   p->io = std::thread([p] {
@@ -104,9 +104,9 @@ runtime::result<std::shared_ptr<native_client>> native_client::connect(
     return st;
   };
   if (fut.wait_for(timeout) != std::future_status::ready)
-    return give_up(status{errc::io_error, "timed out connecting to " + ep.to_string()});
+    return give_up(status{errc::network_error, "timed out connecting to " + ep.to_string()});
   ec = fut.get();
-  if (ec) return give_up(status{errc::io_error, "cannot connect to " + ep.to_string() + ": " + ec.message()});
+  if (ec) return give_up(status{errc::network_error, "cannot connect to " + ep.to_string() + ": " + ec.message()});
   asio::post(p->ctx, [p] {
     boost::system::error_code ignored;
     p->sock.set_option(tcp::no_delay(true), ignored);
@@ -125,7 +125,7 @@ uint32_t native_client::next_correlation_id() { return impl_->next_id++; }
 void native_client::send(runtime::bytes frame, uint32_t id, response_fn on_response) {
   asio::post(impl_->ctx, [p = impl_, f = std::move(frame), id, fn = std::move(on_response)]() mutable {
     if (!p->failure.is_ok() || !p->sock.is_open()) {
-      if (fn) fn(p->failure.is_ok() ? status{errc::io_error, "connection closed"} : p->failure);
+      if (fn) fn(p->failure.is_ok() ? status{errc::network_error, "connection closed"} : p->failure);
       return;
     }
     if (fn) p->pending.emplace(id, std::move(fn));

@@ -28,6 +28,7 @@ constexpr entry table[] = {
     {errc::invalid_config, "invalid_config", 40, false},
     {errc::unsupported_compression, "unsupported_compression_type", 76, false},
     {errc::io_error, "kafka_storage_error", 56, true},
+    {errc::network_error, "network_exception", 13, true},
     {errc::disk_full, "kafka_storage_error", 56, true},
     {errc::not_found, "not_found", 3, false},
     {errc::policy_violation, "policy_violation", 44, false},

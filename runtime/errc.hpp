@@ -23,6 +23,7 @@ enum class errc : uint8_t {
   invalid_config,
   unsupported_compression,
   io_error,                 // storage failure (short write, failed fsync)
+  network_error,            // connection refused, reset or closed
   disk_full,
   not_found,
   policy_violation,         // e.g. auto-create disabled

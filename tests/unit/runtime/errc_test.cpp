@@ -29,6 +29,7 @@ TEST(Errc, KafkaCodes) {
       {errc::policy_violation, 44, false},
       {errc::out_of_order_sequence, 45, false},
       {errc::invalid_producer_epoch, 47, false},
+      {errc::network_error, 13, true},
       {errc::io_error, 56, true},
       {errc::disk_full, 56, true},
       {errc::unsupported_compression, 76, false},

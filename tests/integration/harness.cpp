@@ -1,0 +1,196 @@
+#include "harness.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace brook::itest {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+
+temp_dir::temp_dir() {
+  char tmpl[] = "/tmp/brook-test-XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::string bin(const std::string& name) {
+  const char* dir = std::getenv("BROOK_BIN_DIR");
+  return std::string(dir ? dir : "build/bin") + "/" + name;
+}
+
+namespace {
+
+std::vector<char*> to_argv(const std::vector<std::string>& args) {
+  std::vector<char*> v;
+  for (const auto& a : args) v.push_back(const_cast<char*>(a.c_str()));
+  v.push_back(nullptr);
+  return v;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+run_result run(const std::vector<std::string>& argv, const std::string& input, std::chrono::seconds timeout) {
+  int in[2], out[2], err[2];
+  if (pipe(in) || pipe(out) || pipe(err)) throw std::runtime_error("pipe failed");
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
+    auto args = to_argv(argv);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  // Feed stdin from a thread so a large input cannot deadlock against unread output.
+  std::thread feeder([fd = in[1], &input] {
+    size_t off = 0;
+    while (off < input.size()) {
+      ssize_t n = write(fd, input.data() + off, input.size() - off);
+      if (n <= 0) break;
+      off += size_t(n);
+    }
+    close(fd);
+  });
+  run_result r;
+  auto deadline = clock_type::now() + timeout;
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buf[65536];
+  while (open_fds > 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now()).count();
+    if (left <= 0) {
+      kill(pid, SIGKILL);
+      break;
+    }
+    if (poll(fds, 2, int(std::min<long>(left, 1000))) < 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof(buf));
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      } else {
+        (i == 0 ? r.out : r.err).append(buf, size_t(n));
+      }
+    }
+  }
+  for (auto& f : fds)
+    if (f.fd >= 0) close(f.fd);
+  feeder.join();
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+brookd_process::brookd_process(std::string data_dir, std::vector<std::string> overrides)
+    : data_dir_(std::move(data_dir)), overrides_(std::move(overrides)) {
+  fs::create_directories(data_dir_);
+  log_path_ = data_dir_ + "/brookd.out";
+}
+
+brookd_process::~brookd_process() {
+  if (pid_ > 0) kill9();
+}
+
+bool brookd_process::start(std::chrono::seconds timeout) {
+  std::vector<std::string> args{bin("brookd"), "--override", "log.dirs=" + data_dir_ + "/logs",
+                                "--override",
+                                "native.listeners=127.0.0.1:" + std::to_string(port_)};
+  for (const auto& o : overrides_) {
+    args.push_back("--override");
+    args.push_back(o);
+  }
+  size_t log_offset = read_file(log_path_).size();
+  pid_ = fork();
+  if (pid_ == 0) {
+    int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    close(fd);
+    auto argv = to_argv(args);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  static const std::regex listening("native protocol listening on [0-9.]+:([0-9]+)");
+  auto deadline = clock_type::now() + timeout;
+  while (clock_type::now() < deadline) {
+    auto text = read_file(log_path_).substr(log_offset);
+    std::smatch m;
+    if (text.find("] started") != std::string::npos && std::regex_search(text, m, listening)) {
+      port_ = uint16_t(std::stoi(m[1]));
+      return true;
+    }
+    if (!running()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill9();
+  return false;
+}
+
+bool brookd_process::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void brookd_process::kill9() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int brookd_process::terminate() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  auto deadline = clock_type::now() + std::chrono::seconds(20);
+  int status = 0;
+  while (clock_type::now() < deadline) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill9();
+  return -1;
+}
+
+std::string brookd_process::log() const { return read_file(log_path_); }
+
+}  // namespace brook::itest
