@@ -55,14 +55,20 @@ class tcp_connection : public connection, public std::enable_shared_from_this<tc
 
   void send(runtime::bytes frame) override {
     asio::post(strand_, [self = shared_from_this(), f = std::move(frame)]() mutable {
-      if (self->closed_) return;
+      if (self->closed_ || self->closing_) return;
       self->queue_.push_back(std::move(f));
       if (self->queue_.size() == 1) self->write_next();
     });
   }
 
+  // Frames queued before close() still go out (an error frame explaining the close), then the
+  // socket closes.
   void close(const std::string& reason) override {
-    asio::post(strand_, [self = shared_from_this(), reason] { self->shutdown(reason); });
+    asio::post(strand_, [self = shared_from_this(), reason] {
+      if (self->queue_.empty()) return self->shutdown(reason);
+      self->closing_ = true;
+      self->close_reason_ = reason;
+    });
   }
 
   const std::string& peer() const override { return peer_; }
@@ -89,7 +95,7 @@ class tcp_connection : public connection, public std::enable_shared_from_this<tc
                      asio::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t) {
                        if (ec) return self->shutdown(ec == asio::error::eof ? "" : ec.message());
                        self->handler_->on_frame(self->payload_.data(), self->payload_.size());
-                       if (!self->closed_) self->read_header();
+                       if (!self->closed_ && !self->closing_) self->read_header();
                      }));
   }
 
@@ -98,7 +104,8 @@ class tcp_connection : public connection, public std::enable_shared_from_this<tc
                       asio::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t) {
                         if (ec) return self->shutdown(ec.message());
                         self->queue_.pop_front();
-                        if (!self->queue_.empty()) self->write_next();
+                        if (!self->queue_.empty()) return self->write_next();
+                        if (self->closing_) self->shutdown(self->close_reason_);
                       }));
   }
 
@@ -110,7 +117,7 @@ class tcp_connection : public connection, public std::enable_shared_from_this<tc
     boost::system::error_code ec;
     sock_.shutdown(tcp::socket::shutdown_both, ec);
     sock_.close(ec);
-    queue_.clear();
+    // queue_ is left alone: an aborted async_write may still refer to its front buffer.
     if (handler_) handler_->on_close();
     if (on_end_) on_end_();
   }
@@ -125,6 +132,8 @@ class tcp_connection : public connection, public std::enable_shared_from_this<tc
   std::unique_ptr<frame_handler> handler_;
   std::function<void()> on_end_;
   bool closed_ = false;
+  bool closing_ = false;  // close() asked; shut down once the queue is written
+  std::string close_reason_;
 };
 
 }  // namespace

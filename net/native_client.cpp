@@ -36,7 +36,7 @@ struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
     sock.close(ec);
     auto p = std::move(pending);
     pending.clear();
-    out.clear();
+    // `out` is left alone: an aborted async_write may still refer to its front buffer.
     for (auto& [id, fn] : p) fn(failure);
   }
 
@@ -69,6 +69,7 @@ struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
   void write_next() {
     asio::async_write(sock, asio::buffer(out.front()), [self = shared_from_this()](auto ec, size_t) {
       if (ec) return self->fail(ec.message());
+      if (!self->failure.is_ok()) return;
       self->out.pop_front();
       if (!self->out.empty()) self->write_next();
     });
