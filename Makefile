@@ -2,7 +2,8 @@
 # `make test` installs, builds and runs every test.
 BUILD ?= build
 JOBS ?= 2
-CONFIG ?= compose/server.properties
+# Optional properties file for `make run`; empty = brookd's embedded defaults.
+CONFIG ?=
 
 .PHONY: deps configure build run test bench clean
 
