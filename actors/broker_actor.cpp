@@ -118,6 +118,7 @@ runtime::status create_topic(self_ptr self, const net::create_topic_request& req
   runtime::properties overrides(req.configs.begin(), req.configs.end());
   runtime::topic_config probe = st.spec.config.topic_defaults;
   if (auto s = probe.apply(overrides); !s) return s;
+  if (req.validate_only) return {};
   if (auto s = persist_topic(st, req.name, parts, overrides); !s) return s;
   if (auto s = add_topic(self, req.name, parts, overrides); !s) return s;
   BROOK_LOG_INFO("[Broker id=" << st.spec.config.broker_id << "] created topic " << req.name

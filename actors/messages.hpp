@@ -2,8 +2,23 @@
 // The project-wide CAF type-ID block. Messages are the net/ structs (defined once, with their
 // msgpack layout); inside a process CAF passes them as C++ objects and never serializes them.
 #include <caf/type_id.hpp>
+#include <memory>
 
 #include "net/native_messages.hpp"
+
+namespace brook::net::kafka {
+struct request;
+}
+
+namespace brook::actors {
+/// Kafka connection I/O thread -> its session actor: a decoded request and its place in the
+/// connection's response order.
+struct kafka_call {
+  uint64_t seq = 0;
+  std::shared_ptr<net::kafka::request> req;  // null: just write `immediate` in its turn
+  runtime::bytes immediate;
+};
+}  // namespace brook::actors
 
 CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(brook, (brook::net::produce_request))
@@ -20,6 +35,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(brook, (brook::net::status_response))
   CAF_ADD_TYPE_ID(brook, (brook::net::init_producer_id_request))
   CAF_ADD_TYPE_ID(brook, (brook::net::init_producer_id_response))
+  CAF_ADD_TYPE_ID(brook, (brook::actors::kafka_call))
   // tick: periodic housekeeping (flush by time, retention, expiring parked fetches)
   CAF_ADD_ATOM(brook, brook::actors, tick_atom, "tick")
   // restart: supervisor -> itself, restart a failed child after its backoff
@@ -44,3 +60,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::kill_actor_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::status_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::init_producer_id_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::init_producer_id_response)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::actors::kafka_call)

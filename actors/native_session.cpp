@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "actors/node_context.hpp"
+#include "actors/response_order.hpp"
 #include "net/native_codec.hpp"
 #include "runtime/log.hpp"
 
@@ -29,25 +30,15 @@ using session_actor = caf::typed_actor<
     caf::reacts_to<uint64_t, uint32_t, net::status_response>>;
 
 struct session_state {
-  std::shared_ptr<net::connection> conn;
+  std::unique_ptr<response_order> out;
   std::shared_ptr<node_context> node;
-  uint64_t next_to_write = 0;
-  // Finished responses waiting for earlier ones; nullopt = request that gets no response (acks=0).
-  std::map<uint64_t, std::optional<runtime::bytes>> done;
   static inline const char* name = "native_session";
 };
 
 using self_ptr = session_actor::stateful_pointer<session_state>;
 
-// Records the response for `seq` and writes every response that is now in order.
 void complete(self_ptr self, uint64_t seq, std::optional<runtime::bytes> frame) {
-  auto& st = self->state;
-  st.done.emplace(seq, std::move(frame));
-  for (auto it = st.done.begin(); it != st.done.end() && it->first == st.next_to_write;) {
-    if (it->second) st.conn->send(std::move(*it->second));
-    it = st.done.erase(it);
-    ++st.next_to_write;
-  }
+  self->state.out->complete(seq, std::move(frame));
 }
 
 template <class Response>
@@ -107,7 +98,7 @@ void to_broker(self_ptr self, uint64_t seq, uint32_t corr, native_type t, Reques
 
 session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::connection> conn,
                                           std::shared_ptr<node_context> node) {
-  self->state.conn = std::move(conn);
+  self->state.out = std::make_unique<response_order>(std::move(conn));
   self->state.node = std::move(node);
   using std::chrono::milliseconds;
   return {

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <thread>
 
+#include "actors/kafka_session.hpp"
 #include "actors/native_session.hpp"
 #include "actors/node_supervisor.hpp"
 #include "net/frame_server.hpp"
@@ -31,6 +32,18 @@ bool wait_for_broker(caf::actor_system& sys, node_context& node, std::chrono::se
   return false;
 }
 
+// What Kafka Metadata advertises: advertised.listeners if set, else the bound listener (with a
+// wildcard host replaced by loopback, and port 0 by the port actually bound).
+runtime::endpoint advertised_kafka_endpoint(const runtime::broker_config& cfg, uint16_t bound_port) {
+  if (!cfg.advertised_listeners.empty())
+    if (auto ep = runtime::parse_endpoint(cfg.advertised_listeners.substr(0, cfg.advertised_listeners.find(','))))
+      return *ep;
+  runtime::endpoint ep = cfg.kafka_listener;
+  if (ep.host == "0.0.0.0" || ep.host.empty()) ep.host = "127.0.0.1";
+  ep.port = bound_port;
+  return ep;
+}
+
 }  // namespace
 
 int run_node(const runtime::broker_config& cfg) {
@@ -44,7 +57,7 @@ int run_node(const runtime::broker_config& cfg) {
   caf::actor_system_config sys_cfg;
   sys_cfg.add_message_types<caf::id_block::brook>();
   caf::actor_system sys{sys_cfg};
-  auto node = std::make_shared<node_context>();
+  auto node = std::make_shared<node_context>(cfg);
 
   std::mutex mu;
   std::condition_variable cv;
@@ -63,6 +76,14 @@ int run_node(const runtime::broker_config& cfg) {
   }
   spec.advertised_port = *port;
   if (spec.advertised_host == "0.0.0.0") spec.advertised_host = "127.0.0.1";
+  net::frame_server kafka_server(pool, cfg.kafka_listener, net::server_options{"kafka", cfg.socket_request_max_bytes},
+                                 kafka_session_factory(sys, node));
+  auto kafka_port = kafka_server.start();
+  if (!kafka_port) {
+    BROOK_LOG_ERROR("[KafkaServer id=" << cfg.broker_id << "] " << kafka_port.error().message());
+    return 1;
+  }
+  node->kafka_advertised = advertised_kafka_endpoint(cfg, *kafka_port);
 
   auto sup = spawn_node_supervisor(sys, spec, node);
   sup->attach_functor([&](const caf::error&) {
@@ -79,6 +100,9 @@ int run_node(const runtime::broker_config& cfg) {
   }
   BROOK_LOG_INFO("[KafkaServer id=" << cfg.broker_id << "] native protocol listening on "
                                     << cfg.native_listener.host << ":" << *port);
+  BROOK_LOG_INFO("[KafkaServer id=" << cfg.broker_id << "] Kafka protocol listening on "
+                                    << cfg.kafka_listener.host << ":" << *kafka_port << ", advertised as "
+                                    << node->kafka_advertised.to_string());
   BROOK_LOG_INFO("[KafkaServer id=" << cfg.broker_id << "] started (brook.server.KafkaServer)");
 
   std::thread signal_waiter([&] {
@@ -105,6 +129,7 @@ int run_node(const runtime::broker_config& cfg) {
   else
     BROOK_LOG_ERROR("[KafkaServer id=" << cfg.broker_id << "] supervisor gave up; exiting");
   server.stop();
+  kafka_server.stop();
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
   {
     std::unique_lock<std::mutex> lk(mu);

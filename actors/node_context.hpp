@@ -6,12 +6,18 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/partition_directory.hpp"
+#include "runtime/config.hpp"
 
 namespace brook::actors {
 
 class node_context {
  public:
-  node_context() : directory_(std::make_shared<partition_directory>()) {}
+  explicit node_context(runtime::broker_config cfg)
+      : config(std::move(cfg)), directory_(std::make_shared<partition_directory>()) {}
+
+  /// Set once at start-up, before any listener accepts; read-only afterwards.
+  const runtime::broker_config config;
+  runtime::endpoint kafka_advertised;  // what Kafka Metadata says about this broker
   const std::shared_ptr<partition_directory>& directory() const { return directory_; }
   broker_actor broker() const {
     std::lock_guard<std::mutex> g(mu_);

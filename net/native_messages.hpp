@@ -137,7 +137,8 @@ struct create_topic_request {
   int32_t partitions = -1;
   int16_t replication_factor = -1;
   std::map<std::string, std::string> configs;
-  MSGPACK_DEFINE(name, partitions, replication_factor, configs)
+  bool validate_only = false;  // check everything, create nothing
+  MSGPACK_DEFINE(name, partitions, replication_factor, configs, validate_only)
 };
 
 /// client -> broker: delete a topic and its data.

@@ -125,7 +125,8 @@ brookd_process::~brookd_process() {
 bool brookd_process::start(std::chrono::seconds timeout) {
   std::vector<std::string> args{bin("brookd"), "--override", "log.dirs=" + data_dir_ + "/logs",
                                 "--override",
-                                "native.listeners=127.0.0.1:" + std::to_string(port_)};
+                                "native.listeners=127.0.0.1:" + std::to_string(port_), "--override",
+                                "listeners=PLAINTEXT://127.0.0.1:" + std::to_string(kafka_port_)};
   for (const auto& o : overrides_) {
     args.push_back("--override");
     args.push_back(o);
@@ -142,12 +143,15 @@ bool brookd_process::start(std::chrono::seconds timeout) {
     _exit(127);
   }
   static const std::regex listening("native protocol listening on [0-9.]+:([0-9]+)");
+  static const std::regex kafka_listening("Kafka protocol listening on [0-9.]+:([0-9]+)");
   auto deadline = clock_type::now() + timeout;
   while (clock_type::now() < deadline) {
     auto text = read_file(log_path_).substr(log_offset);
-    std::smatch m;
-    if (text.find("] started") != std::string::npos && std::regex_search(text, m, listening)) {
+    std::smatch m, km;
+    if (text.find("] started") != std::string::npos && std::regex_search(text, m, listening) &&
+        std::regex_search(text, km, kafka_listening)) {
       port_ = uint16_t(std::stoi(m[1]));
+      kafka_port_ = uint16_t(std::stoi(km[1]));
       return true;
     }
     if (!running()) return false;

@@ -32,8 +32,9 @@ struct run_result {
 run_result run(const std::vector<std::string>& argv, const std::string& input = "",
                std::chrono::seconds timeout = std::chrono::seconds(60));
 
-/// One brookd process. The first start() picks a free port (native.listeners=127.0.0.1:0, read
-/// back from the log); restarts reuse it so clients reconnect to the same address.
+/// One brookd process. The first start() picks free ports (native.listeners=127.0.0.1:0 and
+/// listeners=PLAINTEXT://127.0.0.1:0, read back from the log); restarts reuse them so clients
+/// reconnect to the same addresses.
 class brookd_process {
  public:
   explicit brookd_process(std::string data_dir, std::vector<std::string> overrides = {});
@@ -50,6 +51,9 @@ class brookd_process {
   pid_t pid() const { return pid_; }
   uint16_t port() const { return port_; }
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
+  /// The Kafka-protocol listener (listeners=PLAINTEXT://127.0.0.1:<port>).
+  uint16_t kafka_port() const { return kafka_port_; }
+  std::string kafka_bootstrap() const { return "127.0.0.1:" + std::to_string(kafka_port_); }
   /// Everything the process printed, over all its runs.
   std::string log() const;
 
@@ -59,6 +63,7 @@ class brookd_process {
   std::string log_path_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  uint16_t kafka_port_ = 0;
 };
 
 }  // namespace brook::itest

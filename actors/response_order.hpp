@@ -1,0 +1,34 @@
+#pragma once
+// Writes a connection's responses in request order, whatever order they finish in (Kafka
+// requires it; kafka-python pipelines ApiVersions and Metadata). Owned by one session actor.
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "net/frame_server.hpp"
+
+namespace brook::actors {
+
+class response_order {
+ public:
+  explicit response_order(std::shared_ptr<net::connection> conn) : conn_(std::move(conn)) {}
+
+  /// Records the response to request `seq` (nullopt: the request gets none, as produce with
+  /// acks=0) and writes every response that is now next in line.
+  void complete(uint64_t seq, std::optional<runtime::bytes> frame) {
+    done_.emplace(seq, std::move(frame));
+    for (auto it = done_.begin(); it != done_.end() && it->first == next_;) {
+      if (it->second) conn_->send(std::move(*it->second));
+      it = done_.erase(it);
+      ++next_;
+    }
+  }
+  net::connection& connection() { return *conn_; }
+
+ private:
+  std::shared_ptr<net::connection> conn_;
+  uint64_t next_ = 0;
+  std::map<uint64_t, std::optional<runtime::bytes>> done_;
+};
+
+}  // namespace brook::actors

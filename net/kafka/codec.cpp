@@ -1,0 +1,102 @@
+#include "net/kafka/codec.hpp"
+
+#include <climits>
+
+namespace brook::net::kafka {
+
+const std::vector<api_support>& supported_apis() {
+  // Versions per ../shared/reference/kafka-protocol.md; each handler in actors/kafka_session.cpp
+  // serves exactly these.
+  static const std::vector<api_support> apis = {
+      {api_key::produce, 3, 7, 9, "Produce"},
+      {api_key::fetch, 4, 11, 12, "Fetch"},
+      {api_key::list_offsets, 1, 3, 6, "ListOffsets"},
+      {api_key::metadata, 0, 6, 9, "Metadata"},
+      {api_key::api_versions, 0, 3, 3, "ApiVersions"},
+      {api_key::create_topics, 0, 4, 5, "CreateTopics"},
+      {api_key::delete_topics, 0, 3, 4, "DeleteTopics"},
+      {api_key::init_producer_id, 0, 1, 2, "InitProducerId"},
+      {api_key::describe_configs, 0, 2, 4, "DescribeConfigs"},
+  };
+  return apis;
+}
+
+const api_support* find_api(int16_t key) {
+  for (const auto& a : supported_apis())
+    if (int16_t(a.key) == key) return &a;
+  return nullptr;
+}
+
+namespace {
+
+template <class Body>
+void read_body(reader& r, request& out) {
+  Body b;
+  b.io(r);
+  out.body = std::move(b);
+}
+
+}  // namespace
+
+decode_result decode_request(const uint8_t* payload, size_t n) {
+  decode_result res;
+  if (n < 8) {
+    res.message = "request shorter than its header";
+    return res;
+  }
+  res.header.api_key = int16_t(runtime::load_be16(payload));
+  res.header.api_version = int16_t(runtime::load_be16(payload + 2));
+  res.header.correlation_id = int32_t(runtime::load_be32(payload + 4));
+  const auto* api = find_api(res.header.api_key);
+  if (!api) {
+    res.outcome = decode_result::kind::unknown_api;
+    res.message = "unknown API key " + std::to_string(res.header.api_key);
+    return res;
+  }
+  int16_t v = res.header.api_version;
+  if (v < api->min_version || v > api->max_version) {
+    res.outcome = decode_result::kind::unsupported_version;
+    res.message = std::string(api->name) + " version " + std::to_string(v) + " is not supported (" +
+                  std::to_string(api->min_version) + "-" + std::to_string(api->max_version) + ")";
+    return res;
+  }
+  bool flexible = v >= api->first_flexible;
+  // The header's client_id is a classic nullable string even in flexible requests.
+  reader hr(payload + 8, n - 8, v, false);
+  hr.nstr(res.header.client_id);
+  size_t consumed = (n - 8) - hr.remaining();
+  reader r(payload + 8 + consumed, n - 8 - consumed, v, flexible);
+  r.tags();  // request header v2
+  request out;
+  out.header = res.header;
+  switch (api->key) {
+    case api_key::api_versions: read_body<api_versions_request>(r, out); break;
+    case api_key::metadata: read_body<metadata_request>(r, out); break;
+    case api_key::produce: read_body<produce_request>(r, out); break;
+    case api_key::fetch: read_body<fetch_request>(r, out); break;
+    case api_key::list_offsets: read_body<list_offsets_request>(r, out); break;
+    case api_key::create_topics: read_body<create_topics_request>(r, out); break;
+    case api_key::delete_topics: read_body<delete_topics_request>(r, out); break;
+    case api_key::describe_configs: read_body<describe_configs_request>(r, out); break;
+    case api_key::init_producer_id: read_body<init_producer_id_request>(r, out); break;
+  }
+  if (!hr.ok() || !r.ok()) {
+    res.message = std::string("malformed ") + api->name + " v" + std::to_string(v) + " request: " +
+                  (hr.ok() ? r.error() : hr.error());
+    return res;
+  }
+  res.outcome = decode_result::kind::ok;
+  res.req = std::move(out);
+  return res;
+}
+
+bytes encode_api_versions(const request_header& h, int16_t error_code) {
+  api_versions_response resp;
+  resp.error_code = error_code;
+  for (const auto& a : supported_apis()) resp.apis.push_back({int16_t(a.key), a.min_version, a.max_version});
+  request_header v0 = h;
+  if (error_code != 0) v0.api_version = 0;  // a version we do not know: answer in v0's layout
+  return encode_response(v0, resp);
+}
+
+}  // namespace brook::net::kafka

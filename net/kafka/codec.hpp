@@ -1,0 +1,83 @@
+#pragma once
+// Kafka request decoding and response encoding, and the table of APIs and versions Brook serves.
+// Decoding runs on the connection's I/O thread; it never throws and never trusts a count.
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "net/kafka/messages.hpp"
+#include "runtime/status.hpp"
+
+namespace brook::net::kafka {
+
+enum class api_key : int16_t {
+  produce = 0,
+  fetch = 1,
+  list_offsets = 2,
+  metadata = 3,
+  api_versions = 18,
+  create_topics = 19,
+  delete_topics = 20,
+  init_producer_id = 22,
+  describe_configs = 32,
+};
+
+/// One served API: the versions advertised in ApiVersions and where flexible encoding starts.
+/// Minimums stay at what librdkafka 2.0 probes for (kafka-protocol.md, pitfall 2).
+struct api_support {
+  api_key key;
+  int16_t min_version;
+  int16_t max_version;
+  int16_t first_flexible;  // INT16_MAX: no flexible version served
+  const char* name;
+};
+const std::vector<api_support>& supported_apis();
+const api_support* find_api(int16_t key);
+
+struct request_header {
+  int16_t api_key = 0;
+  int16_t api_version = 0;
+  int32_t correlation_id = 0;
+  std::optional<std::string> client_id;
+};
+
+using request_body =
+    std::variant<api_versions_request, metadata_request, produce_request, fetch_request,
+                 list_offsets_request, create_topics_request, delete_topics_request,
+                 describe_configs_request, init_producer_id_request>;
+
+struct request {
+  request_header header;
+  request_body body;
+};
+
+/// What decoding a frame gave: a request, or why not. `header` is filled whenever the first 8
+/// bytes were there, so an error response can carry the correlation id.
+struct decode_result {
+  enum class kind { ok, unknown_api, unsupported_version, malformed } outcome = kind::malformed;
+  request_header header;
+  std::optional<request> req;
+  std::string message;
+};
+decode_result decode_request(const uint8_t* payload, size_t n);
+
+/// Encodes a whole response frame (length prefix included) for the request with `h`.
+/// ApiVersions always uses response header v0 (kafka-protocol.md, pitfall 1).
+template <class Response>
+bytes encode_response(const request_header& h, Response& body) {
+  bytes out(4);
+  runtime::append_be32(out, uint32_t(h.correlation_id));
+  const auto* api = find_api(h.api_key);
+  bool flexible = api && h.api_version >= api->first_flexible;
+  writer w(out, h.api_version, flexible);
+  if (flexible && api_key(h.api_key) != api_key::api_versions) w.tags();
+  body.io(w);
+  runtime::store_be32(out.data(), uint32_t(out.size() - 4));
+  return out;
+}
+
+/// The ApiVersions response listing every supported API; with `error_code` 35 it is encoded as
+/// v0, the answer to a version the broker does not know.
+bytes encode_api_versions(const request_header& h, int16_t error_code);
+
+}  // namespace brook::net::kafka

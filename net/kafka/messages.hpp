@@ -1,0 +1,505 @@
+#pragma once
+// Kafka request and response bodies Brook serves. Each message is described once by io(), which
+// reads or writes it (net/kafka/wire.hpp); version gates follow Kafka's message JSON schemas.
+// The supported version ranges live in the api table (net/kafka/apis.hpp).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/kafka/wire.hpp"
+
+namespace brook::net::kafka {
+
+// Helpers so io() reads like the schema: int32 arrays and string arrays.
+template <class IO>
+void int32s(IO& f, std::vector<int32_t>& v) {
+  f.array(v, [&](int32_t& x) { f.i32(x); });
+}
+template <class IO>
+void strings(IO& f, std::vector<std::string>& v) {
+  f.array(v, [&](std::string& x) { f.str(x); });
+}
+
+// ---- ApiVersions (18), v0-3; v3 flexible -------------------------------------------------
+struct api_versions_request {
+  std::string client_software_name, client_software_version;
+  template <class IO>
+  void io(IO& f) {
+    if (f.version >= 3) {
+      f.str(client_software_name);
+      f.str(client_software_version);
+      f.tags();
+    }
+  }
+};
+struct api_versions_response {
+  struct api {
+    int16_t key = 0, min = 0, max = 0;
+  };
+  int16_t error_code = 0;
+  std::vector<api> apis;
+  int32_t throttle_time_ms = 0;
+  template <class IO>
+  void io(IO& f) {
+    f.i16(error_code);
+    f.array(apis, [&](api& a) {
+      f.i16(a.key);
+      f.i16(a.min);
+      f.i16(a.max);
+      f.tags();
+    });
+    if (f.version >= 1) f.i32(throttle_time_ms);
+    f.tags();
+  }
+};
+
+// ---- Metadata (3), v0-6 ----------------------------------------------------------------------
+struct metadata_request {
+  std::optional<std::vector<std::string>> topics;  // v1+: null = all; v0: empty = all
+  bool allow_auto_topic_creation = true;
+  template <class IO>
+  void io(IO& f) {
+    if (f.version >= 1) {
+      f.narray(topics, [&](std::string& t) { f.str(t); });
+    } else {
+      topics.emplace();
+      strings(f, *topics);
+    }
+    if (f.version >= 4) f.boolean(allow_auto_topic_creation);
+  }
+};
+struct metadata_response {
+  struct broker {
+    int32_t node_id = 0;
+    std::string host;
+    int32_t port = 0;
+    std::optional<std::string> rack;
+  };
+  struct partition {
+    int16_t error_code = 0;
+    int32_t partition_index = 0, leader_id = -1;
+    std::vector<int32_t> replica_nodes, isr_nodes, offline_replicas;
+  };
+  struct topic {
+    int16_t error_code = 0;
+    std::string name;
+    bool is_internal = false;
+    std::vector<partition> partitions;
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<broker> brokers;
+  std::optional<std::string> cluster_id;
+  int32_t controller_id = -1;
+  std::vector<topic> topics;
+  template <class IO>
+  void io(IO& f) {
+    if (f.version >= 3) f.i32(throttle_time_ms);
+    f.array(brokers, [&](broker& b) {
+      f.i32(b.node_id);
+      f.str(b.host);
+      f.i32(b.port);
+      if (f.version >= 1) f.nstr(b.rack);
+    });
+    if (f.version >= 2) f.nstr(cluster_id);
+    if (f.version >= 1) f.i32(controller_id);
+    f.array(topics, [&](topic& t) {
+      f.i16(t.error_code);
+      f.str(t.name);
+      if (f.version >= 1) f.boolean(t.is_internal);
+      f.array(t.partitions, [&](partition& p) {
+        f.i16(p.error_code);
+        f.i32(p.partition_index);
+        f.i32(p.leader_id);
+        int32s(f, p.replica_nodes);
+        int32s(f, p.isr_nodes);
+        if (f.version >= 5) int32s(f, p.offline_replicas);
+      });
+    });
+  }
+};
+
+// ---- Produce (0), v3-7 -----------------------------------------------------------------------
+struct produce_request {
+  struct partition {
+    int32_t index = 0;
+    std::optional<bytes> records;
+  };
+  struct topic {
+    std::string name;
+    std::vector<partition> partitions;
+  };
+  std::optional<std::string> transactional_id;
+  int16_t acks = 1;
+  int32_t timeout_ms = 30000;
+  std::vector<topic> topics;
+  template <class IO>
+  void io(IO& f) {
+    f.nstr(transactional_id);
+    f.i16(acks);
+    f.i32(timeout_ms);
+    f.array(topics, [&](topic& t) {
+      f.str(t.name);
+      f.array(t.partitions, [&](partition& p) {
+        f.i32(p.index);
+        f.nbytes(p.records);
+      });
+    });
+  }
+};
+struct produce_response {
+  struct partition {
+    int32_t index = 0;
+    int16_t error_code = 0;
+    int64_t base_offset = -1, log_append_time_ms = -1, log_start_offset = -1;
+  };
+  struct topic {
+    std::string name;
+    std::vector<partition> partitions;
+  };
+  std::vector<topic> topics;
+  int32_t throttle_time_ms = 0;
+  template <class IO>
+  void io(IO& f) {
+    f.array(topics, [&](topic& t) {
+      f.str(t.name);
+      f.array(t.partitions, [&](partition& p) {
+        f.i32(p.index);
+        f.i16(p.error_code);
+        f.i64(p.base_offset);
+        f.i64(p.log_append_time_ms);  // v2+
+        if (f.version >= 5) f.i64(p.log_start_offset);
+      });
+    });
+    f.i32(throttle_time_ms);
+  }
+};
+
+// ---- Fetch (1), v4-11 ------------------------------------------------------------------------
+struct fetch_request {
+  struct partition {
+    int32_t index = 0, current_leader_epoch = -1;
+    int64_t fetch_offset = 0, log_start_offset = -1;
+    int32_t max_bytes = 0;
+  };
+  struct topic {
+    std::string name;
+    std::vector<partition> partitions;
+  };
+  struct forgotten {
+    std::string name;
+    std::vector<int32_t> partitions;
+  };
+  int32_t replica_id = -1, max_wait_ms = 0, min_bytes = 0, max_bytes = 0x7fffffff;
+  int8_t isolation_level = 0;
+  int32_t session_id = 0, session_epoch = -1;
+  std::vector<topic> topics;
+  std::vector<forgotten> forgotten_topics;
+  std::string rack_id;
+  template <class IO>
+  void io(IO& f) {
+    f.i32(replica_id);
+    f.i32(max_wait_ms);
+    f.i32(min_bytes);
+    f.i32(max_bytes);       // v3+
+    f.i8(isolation_level);  // v4+
+    if (f.version >= 7) {
+      f.i32(session_id);
+      f.i32(session_epoch);
+    }
+    f.array(topics, [&](topic& t) {
+      f.str(t.name);
+      f.array(t.partitions, [&](partition& p) {
+        f.i32(p.index);
+        if (f.version >= 9) f.i32(p.current_leader_epoch);
+        f.i64(p.fetch_offset);
+        if (f.version >= 5) f.i64(p.log_start_offset);
+        f.i32(p.max_bytes);
+      });
+    });
+    if (f.version >= 7)
+      f.array(forgotten_topics, [&](forgotten& t) {
+        f.str(t.name);
+        int32s(f, t.partitions);
+      });
+    if (f.version >= 11) f.str(rack_id);
+  }
+};
+struct fetch_response {
+  struct aborted {
+    int64_t producer_id = 0, first_offset = 0;
+  };
+  struct partition {
+    int32_t index = 0;
+    int16_t error_code = 0;
+    int64_t high_watermark = -1, last_stable_offset = -1, log_start_offset = -1;
+    std::optional<std::vector<aborted>> aborted_transactions;
+    int32_t preferred_read_replica = -1;
+    std::optional<bytes> records;
+  };
+  struct topic {
+    std::string name;
+    std::vector<partition> partitions;
+  };
+  int32_t throttle_time_ms = 0;
+  int16_t error_code = 0;
+  int32_t session_id = 0;
+  std::vector<topic> topics;
+  template <class IO>
+  void io(IO& f) {
+    f.i32(throttle_time_ms);
+    if (f.version >= 7) {
+      f.i16(error_code);
+      f.i32(session_id);
+    }
+    f.array(topics, [&](topic& t) {
+      f.str(t.name);
+      f.array(t.partitions, [&](partition& p) {
+        f.i32(p.index);
+        f.i16(p.error_code);
+        f.i64(p.high_watermark);
+        f.i64(p.last_stable_offset);  // v4+
+        if (f.version >= 5) f.i64(p.log_start_offset);
+        f.narray(p.aborted_transactions, [&](aborted& a) {
+          f.i64(a.producer_id);
+          f.i64(a.first_offset);
+        });
+        if (f.version >= 11) f.i32(p.preferred_read_replica);
+        f.nbytes(p.records);
+      });
+    });
+  }
+};
+
+// ---- ListOffsets (2), v1-3 -------------------------------------------------------------------
+struct list_offsets_request {
+  struct partition {
+    int32_t index = 0;
+    int64_t timestamp = -1;
+  };
+  struct topic {
+    std::string name;
+    std::vector<partition> partitions;
+  };
+  int32_t replica_id = -1;
+  int8_t isolation_level = 0;
+  std::vector<topic> topics;
+  template <class IO>
+  void io(IO& f) {
+    f.i32(replica_id);
+    if (f.version >= 2) f.i8(isolation_level);
+    f.array(topics, [&](topic& t) {
+      f.str(t.name);
+      f.array(t.partitions, [&](partition& p) {
+        f.i32(p.index);
+        f.i64(p.timestamp);
+      });
+    });
+  }
+};
+struct list_offsets_response {
+  struct partition {
+    int32_t index = 0;
+    int16_t error_code = 0;
+    int64_t timestamp = -1, offset = -1;
+  };
+  struct topic {
+    std::string name;
+    std::vector<partition> partitions;
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<topic> topics;
+  template <class IO>
+  void io(IO& f) {
+    if (f.version >= 2) f.i32(throttle_time_ms);
+    f.array(topics, [&](topic& t) {
+      f.str(t.name);
+      f.array(t.partitions, [&](partition& p) {
+        f.i32(p.index);
+        f.i16(p.error_code);
+        f.i64(p.timestamp);
+        f.i64(p.offset);
+      });
+    });
+  }
+};
+
+// ---- CreateTopics (19), v0-4 -----------------------------------------------------------------
+struct create_topics_request {
+  struct assignment {
+    int32_t partition_index = 0;
+    std::vector<int32_t> broker_ids;
+  };
+  struct config {
+    std::string name;
+    std::optional<std::string> value;
+  };
+  struct topic {
+    std::string name;
+    int32_t num_partitions = -1;
+    int16_t replication_factor = -1;
+    std::vector<assignment> assignments;
+    std::vector<config> configs;
+  };
+  std::vector<topic> topics;
+  int32_t timeout_ms = 0;
+  bool validate_only = false;
+  template <class IO>
+  void io(IO& f) {
+    f.array(topics, [&](topic& t) {
+      f.str(t.name);
+      f.i32(t.num_partitions);
+      f.i16(t.replication_factor);
+      f.array(t.assignments, [&](assignment& a) {
+        f.i32(a.partition_index);
+        int32s(f, a.broker_ids);
+      });
+      f.array(t.configs, [&](config& c) {
+        f.str(c.name);
+        f.nstr(c.value);
+      });
+    });
+    f.i32(timeout_ms);
+    if (f.version >= 1) f.boolean(validate_only);
+  }
+};
+struct create_topics_response {
+  struct topic {
+    std::string name;
+    int16_t error_code = 0;
+    std::optional<std::string> error_message;
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<topic> topics;
+  template <class IO>
+  void io(IO& f) {
+    if (f.version >= 2) f.i32(throttle_time_ms);
+    f.array(topics, [&](topic& t) {
+      f.str(t.name);
+      f.i16(t.error_code);
+      if (f.version >= 1) f.nstr(t.error_message);
+    });
+  }
+};
+
+// ---- DeleteTopics (20), v0-3 -----------------------------------------------------------------
+struct delete_topics_request {
+  std::vector<std::string> topic_names;
+  int32_t timeout_ms = 0;
+  template <class IO>
+  void io(IO& f) {
+    strings(f, topic_names);
+    f.i32(timeout_ms);
+  }
+};
+struct delete_topics_response {
+  struct result {
+    std::string name;
+    int16_t error_code = 0;
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<result> responses;
+  template <class IO>
+  void io(IO& f) {
+    if (f.version >= 1) f.i32(throttle_time_ms);
+    f.array(responses, [&](result& r) {
+      f.str(r.name);
+      f.i16(r.error_code);
+    });
+  }
+};
+
+// ---- DescribeConfigs (32), v0-2 --------------------------------------------------------------
+constexpr int8_t resource_topic = 2;
+constexpr int8_t resource_broker = 4;
+struct describe_configs_request {
+  struct resource {
+    int8_t type = 0;
+    std::string name;
+    std::optional<std::vector<std::string>> keys;
+  };
+  std::vector<resource> resources;
+  bool include_synonyms = false;
+  template <class IO>
+  void io(IO& f) {
+    f.array(resources, [&](resource& r) {
+      f.i8(r.type);
+      f.str(r.name);
+      f.narray(r.keys, [&](std::string& k) { f.str(k); });
+    });
+    if (f.version >= 1) f.boolean(include_synonyms);
+  }
+};
+struct describe_configs_response {
+  struct synonym {
+    std::string name;
+    std::optional<std::string> value;
+    int8_t source = 0;
+  };
+  struct entry {
+    std::string name;
+    std::optional<std::string> value;
+    bool read_only = false, is_default = false;
+    int8_t source = 5;  // DEFAULT_CONFIG
+    bool is_sensitive = false;
+    std::vector<synonym> synonyms;
+  };
+  struct result {
+    int16_t error_code = 0;
+    std::optional<std::string> error_message;
+    int8_t type = 0;
+    std::string name;
+    std::vector<entry> configs;
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<result> results;
+  template <class IO>
+  void io(IO& f) {
+    f.i32(throttle_time_ms);
+    f.array(results, [&](result& r) {
+      f.i16(r.error_code);
+      f.nstr(r.error_message);
+      f.i8(r.type);
+      f.str(r.name);
+      f.array(r.configs, [&](entry& e) {
+        f.str(e.name);
+        f.nstr(e.value);
+        f.boolean(e.read_only);
+        if (f.version == 0) f.boolean(e.is_default);
+        if (f.version >= 1) f.i8(e.source);
+        f.boolean(e.is_sensitive);
+        if (f.version >= 1)
+          f.array(e.synonyms, [&](synonym& s) {
+            f.str(s.name);
+            f.nstr(s.value);
+            f.i8(s.source);
+          });
+      });
+    });
+  }
+};
+
+// ---- InitProducerId (22), v0-1 ---------------------------------------------------------------
+struct init_producer_id_request {
+  std::optional<std::string> transactional_id;
+  int32_t transaction_timeout_ms = 0;
+  template <class IO>
+  void io(IO& f) {
+    f.nstr(transactional_id);
+    f.i32(transaction_timeout_ms);
+  }
+};
+struct init_producer_id_response {
+  int32_t throttle_time_ms = 0;
+  int16_t error_code = 0;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  template <class IO>
+  void io(IO& f) {
+    f.i32(throttle_time_ms);
+    f.i16(error_code);
+    f.i64(producer_id);
+    f.i16(producer_epoch);
+  }
+};
+
+}  // namespace brook::net::kafka
