@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "actors/partition_actor.hpp"
+#include "runtime/durable_file.hpp"
 #include "runtime/log.hpp"
 
 namespace brook::actors {
@@ -42,6 +43,15 @@ struct broker_state {
   std::map<std::string, topic_state> topics;
   std::map<caf::actor_addr, std::pair<std::string, int32_t>> by_addr;
   static inline const char* name = "broker";
+
+  // Partitions die with their broker, so no orphan keeps writing a log a new broker reopens.
+  // (Monitors, not links: a chaos kill of a partition must not take the broker with it, and
+  // exit_reason::kill cannot be trapped.)
+  ~broker_state() {
+    for (auto& [name, t] : topics)
+      for (auto& slot : t.partitions)
+        if (slot.actor) caf::anon_send_exit(slot.actor, caf::exit_reason::user_shutdown);
+  }
 };
 
 using self_ptr = broker_actor::stateful_pointer<broker_state>;
@@ -55,23 +65,14 @@ std::string partition_dir(const broker_state& st, const std::string& topic, int3
   return dirs[size_t(p) % dirs.size()] + "/" + topic + "-" + std::to_string(p);
 }
 
-// Writes the topic's definition atomically (temp file + rename).
+// Writes the topic's definition durably (runtime/durable_file.hpp).
 runtime::status persist_topic(const broker_state& st, const std::string& name, int32_t partitions,
                               const runtime::properties& overrides) {
   std::error_code ec;
   fs::create_directories(meta_dir(st), ec);
-  auto path = meta_dir(st) + "/" + name + ".properties";
-  auto tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << "partitions=" << partitions << "\n";
-    for (const auto& [k, v] : overrides) out << "config." << k << "=" << v << "\n";
-    out.flush();
-    if (!out) return {errc::io_error, "cannot write " + tmp};
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) return {errc::io_error, "cannot rename " + tmp + ": " + ec.message()};
-  return {};
+  std::string text = "partitions=" + std::to_string(partitions) + "\n";
+  for (const auto& [k, v] : overrides) text += "config." + k + "=" + v + "\n";
+  return runtime::write_file_durably(meta_dir(st) + "/" + name + ".properties", text);
 }
 
 void spawn_slot(self_ptr self, const std::string& topic, int32_t p) {
@@ -80,8 +81,7 @@ void spawn_slot(self_ptr self, const std::string& topic, int32_t p) {
   partition_spec ps{topic, p, partition_dir(st, topic, p), t.config,
                     st.spec.config.retention_check_interval_ms};
   auto a = spawn_partition(self->system(), std::move(ps));
-  // Linked: partitions die with their broker (no orphan may hold the log); the broker traps exits.
-  self->link_to(a);
+  self->monitor(a);
   st.by_addr[a.address()] = {topic, p};
   t.partitions[size_t(p)].actor = a;
   st.spec.directory->set(topic, p, a);
@@ -135,16 +135,7 @@ runtime::status reserve_producer_ids(broker_state& st) {
     if (in) in >> start;
   }
   int64_t limit = start + producer_id_block;
-  auto tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << limit << "\n";
-    out.flush();
-    if (!out) return {errc::io_error, "cannot write " + tmp};
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return {errc::io_error, "cannot rename " + tmp + ": " + ec.message()};
+  if (auto s = runtime::write_file_durably(path, std::to_string(limit) + "\n"); !s) return s;
   st.next_producer_id = start;
   st.producer_id_limit = limit;
   return {};
@@ -191,7 +182,7 @@ net::topic_info describe(const broker_state& st, const std::string& name, const 
   return ti;
 }
 
-void on_partition_exit(self_ptr self, const caf::exit_msg& msg) {
+void on_partition_down(self_ptr self, const caf::down_msg& msg) {
   auto& st = self->state;
   auto it = st.by_addr.find(msg.source);
   if (it == st.by_addr.end()) return;
@@ -225,11 +216,7 @@ void on_partition_exit(self_ptr self, const caf::exit_msg& msg) {
 
 broker_actor::behavior_type broker_impl(self_ptr self, broker_spec spec) {
   self->state.spec = std::move(spec);
-  self->set_exit_handler([self](caf::exit_msg& msg) {
-    if (self->state.by_addr.count(msg.source)) return on_partition_exit(self, msg);
-    // Anyone else linked to us (the node supervisor shutting down): die as asked.
-    self->quit(msg.reason);
-  });
+  self->set_down_handler([self](caf::down_msg& msg) { on_partition_down(self, msg); });
   if (auto s = load_topics(self); !s) {
     BROOK_LOG_ERROR("[Broker id=" << self->state.spec.config.broker_id
                                   << "] cannot load topics: " << s.to_string());
@@ -271,28 +258,41 @@ broker_actor::behavior_type broker_impl(self_ptr self, broker_spec spec) {
         auto s = create_topic(self, req);
         return {s.code(), s.message()};
       },
-      [self](net::delete_topic_request& req) -> net::status_response {
+      [self](net::delete_topic_request& req) -> caf::typed_response_promise<net::status_response> {
         auto& st = self->state;
+        auto promise = self->make_response_promise<net::status_response>();
         auto it = st.topics.find(req.name);
-        if (it == st.topics.end())
-          return {errc::unknown_topic_or_partition, "topic '" + req.name + "' does not exist"};
+        if (it == st.topics.end()) {
+          promise.deliver(net::status_response{errc::unknown_topic_or_partition,
+                                               "topic '" + req.name + "' does not exist"});
+          return promise;
+        }
         st.spec.directory->erase(req.name);
+        std::error_code ec;
+        fs::remove(meta_dir(st) + "/" + req.name + ".properties", ec);
+        // Answer only when every partition actor has removed its files, so a topic created
+        // again right after never shares a directory with the old one's cleanup.
+        auto pending = std::make_shared<size_t>(1);
+        auto done = [self, promise, pending, name = req.name]() mutable {
+          if (--*pending > 0) return;
+          BROOK_LOG_INFO("[Broker id=" << self->state.spec.config.broker_id << "] deleted topic " << name);
+          promise.deliver(net::status_response{errc::none, ""});
+        };
         for (size_t p = 0; p < it->second.partitions.size(); ++p) {
           auto& slot = it->second.partitions[p];
           if (slot.actor) {
             st.by_addr.erase(slot.actor.address());
-            self->unlink_from(slot.actor);
-            caf::anon_send(slot.actor, drop_atom::value);
+            self->demonitor(slot.actor.address());
+            ++*pending;
+            self->request(slot.actor, std::chrono::seconds(30), drop_atom::value)
+                .then([done](bool) mutable { done(); }, [done](caf::error&) mutable { done(); });
           } else {
-            std::error_code ec;
             fs::remove_all(partition_dir(st, req.name, int32_t(p)), ec);
           }
         }
         st.topics.erase(it);
-        std::error_code ec;
-        fs::remove(meta_dir(st) + "/" + req.name + ".properties", ec);
-        BROOK_LOG_INFO("[Broker id=" << st.spec.config.broker_id << "] deleted topic " << req.name);
-        return {errc::none, ""};
+        done();
+        return promise;
       },
       [self](net::kill_actor_request& req) -> net::status_response {
         auto& st = self->state;
@@ -303,7 +303,7 @@ broker_actor::behavior_type broker_impl(self_ptr self, broker_spec spec) {
         if (!*a) return {errc::leader_not_available, "partition actor is restarting"};
         BROOK_LOG_WARN("[Broker id=" << st.spec.config.broker_id << "] admin kill of partition actor "
                                      << req.topic << "-" << req.partition);
-        self->send_exit(*a, caf::exit_reason::kill);
+        caf::anon_send_exit(*a, caf::exit_reason::kill);
         return {errc::none, ""};
       },
       [self](net::init_producer_id_request&) -> net::init_producer_id_response {

@@ -1,8 +1,9 @@
 #pragma once
 // The broker actor: the topic registry (persisted under <log.dir>/__brook_meta/topics), one
 // supervised partition actor per hosted partition, metadata answers, and the admin kill message.
-// It links to its partition actors and traps their exits: a crash restarts the partition from disk after a backoff
-// (0 ms first, doubling to 5 s); after 5 crashes within a minute it stops trying and logs it loudly.
+// It monitors its partition actors: a crash restarts the partition from its log on disk after a
+// backoff (0 ms for the first crash, then 100, 200, 400, 800 ms); the 6th crash within 60 s marks
+// the partition OFFLINE and is logged as an error. The partitions end when the broker ends.
 #include <memory>
 
 #include "actors/interfaces.hpp"

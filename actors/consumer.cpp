@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "actors/client_metadata.hpp"
 
@@ -64,16 +65,26 @@ struct consumer::impl {
   std::map<topic_partition, partition_state> parts;
   status fatal;
 
-  // Resolves a position from the broker: earliest (-2) or latest (-1).
+  // Resolves a position from the broker: earliest (-2) or latest (-1). Retriable errors (a
+  // partition restarting, a leader moving) are retried until request.timeout.ms.
   runtime::result<int64_t> list_offset(const topic_partition& tp, int64_t which) {
-    auto conn = meta->leader_connection(tp.topic, tp.partition, client_metadata::bulk);
-    if (!conn) return conn.error();
-    auto r = (*conn)->call<net::list_offsets_response>(
-        net::native_type::list_offsets, net::list_offsets_request{tp.topic, tp.partition, which},
-        milliseconds(cfg.request_timeout_ms));
-    if (!r) return r.error();
-    if (r->error != errc::none) return status{r->error, r->message};
-    return r->offset;
+    auto deadline = std::chrono::steady_clock::now() + milliseconds(cfg.request_timeout_ms);
+    for (;;) {
+      status err;
+      auto conn = meta->leader_connection(tp.topic, tp.partition, client_metadata::bulk);
+      if (conn) {
+        auto r = (*conn)->call<net::list_offsets_response>(
+            net::native_type::list_offsets, net::list_offsets_request{tp.topic, tp.partition, which},
+            milliseconds(cfg.request_timeout_ms));
+        if (r && r->error == errc::none) return r->offset;
+        err = r ? status{r->error, r->message} : r.error();
+      } else {
+        err = conn.error();
+      }
+      if (!runtime::is_retriable(err.code()) || std::chrono::steady_clock::now() >= deadline) return err;
+      if (err.code() != errc::request_timed_out) meta->invalidate(tp.topic);
+      std::this_thread::sleep_for(milliseconds(50));
+    }
   }
 
   void on_fetch(const topic_partition& tp, uint64_t epoch, runtime::result<net::native_frame> f) {

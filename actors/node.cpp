@@ -4,6 +4,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
+#include <functional>
 #include <thread>
 
 #include "actors/kafka_session.hpp"
@@ -16,11 +17,13 @@ namespace brook::actors {
 
 namespace {
 
-// Waits until the broker answers a metadata request (topics loaded, partitions spawned).
-bool wait_for_broker(caf::actor_system& sys, node_context& node, std::chrono::seconds limit) {
+// Waits until the broker answers a metadata request (topics loaded, partitions spawned); false
+// on timeout or once `gave_up()` says the supervisor stopped trying.
+bool wait_for_broker(caf::actor_system& sys, node_context& node, std::chrono::seconds limit,
+                     const std::function<bool()>& gave_up) {
   caf::scoped_actor self{sys};
   auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
+  while (std::chrono::steady_clock::now() < deadline && !gave_up()) {
     if (auto b = node.broker()) {
       bool ok = false;
       self->request(b, std::chrono::seconds(5), net::metadata_request{{}, false, false})
@@ -91,7 +94,11 @@ int run_node(const runtime::broker_config& cfg) {
     supervisor_down = true;
     cv.notify_all();
   });
-  if (!wait_for_broker(sys, *node, std::chrono::seconds(60))) {
+  auto gave_up = [&] {
+    std::lock_guard<std::mutex> g(mu);
+    return supervisor_down;
+  };
+  if (!wait_for_broker(sys, *node, std::chrono::seconds(60), gave_up)) {
     BROOK_LOG_ERROR("[KafkaServer id=" << cfg.broker_id << "] broker did not come up; see errors above");
     server.stop();
     caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);

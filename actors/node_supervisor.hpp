@@ -1,7 +1,7 @@
 #pragma once
-// The root of a node's supervision tree. It monitors the broker actor and restarts it with
-// exponential backoff (100 ms doubling to 5 s); after 5 failures within a minute it gives up,
-// logs why, and quits with an error so the process exits non-zero. An exit message sent to the
+// The root of a node's supervision tree. It monitors the broker actor and restarts it after a
+// backoff (100, 200, 400, 800 ms); the 5th failure within a minute makes it give up, log why, and
+// quit with an error so the process exits non-zero. An exit message sent to the
 // supervisor (shutdown) takes the broker down with it.
 #include <memory>
 

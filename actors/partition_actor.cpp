@@ -76,6 +76,16 @@ void serve_parked(partition_state& st) {
   }
 }
 
+// A log that refuses writes (failed fsync, failed undo of a torn write) is only trustworthy again
+// after recovery rereads the disk: crash, and let the broker restart the partition from disk.
+void fail_if_log_unusable(self_ptr self) {
+  const auto& failure = self->state.log->failure();
+  if (failure.is_ok()) return;
+  BROOK_LOG_ERROR("[Partition " << self->state.name << "] log refuses writes (" << failure.to_string()
+                                << "); restarting the partition to recover it from disk");
+  self->quit(caf::make_error(caf::sec::runtime_error, failure.to_string()));
+}
+
 // How far back the idempotence state is rebuilt on open: retries older than this are past any
 // producer's delivery.timeout.ms (Kafka's default is 2 minutes).
 constexpr int64_t producer_state_window_ms = 15 * 60 * 1000;
@@ -101,8 +111,10 @@ void housekeeping(self_ptr self) {
   serve_parked(st);
   int64_t now = wall_ms();
   if (st.log->flush_due(now)) {
-    if (auto s = st.log->flush(); !s)
+    if (auto s = st.log->flush(); !s) {
       BROOK_LOG_ERROR("[Partition " << st.name << "] periodic flush failed: " << s.to_string());
+      fail_if_log_unusable(self);
+    }
   }
   if (now - st.last_retention_ms >= st.spec.retention_check_interval_ms) {
     st.last_retention_ms = now;
@@ -181,6 +193,7 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
           BROOK_LOG_ERROR("[Partition " << st.name << "] append failed: " << r.error().to_string());
           resp.error = r.error().code();
           resp.message = r.error().message();
+          fail_if_log_unusable(self);
           return resp;
         }
         if (r->flush_due) {
@@ -189,6 +202,7 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
             BROOK_LOG_ERROR("[Partition " << st.name << "] flush failed: " << fs.to_string());
             resp.error = fs.code();
             resp.message = fs.message();
+            fail_if_log_unusable(self);
             return resp;
           }
         }
@@ -202,7 +216,8 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
         auto& st = self->state;
         auto promise = self->make_response_promise<net::fetch_response>();
         auto resp = read_fetch(st, req);
-        bool enough = resp.error != errc::none || resp.records.size() >= size_t(std::max(req.min_bytes, 1));
+        // fetch.min.bytes 0 means "answer at once", as in Kafka.
+        bool enough = resp.error != errc::none || req.min_bytes <= 0 || resp.records.size() >= size_t(req.min_bytes);
         if (enough || req.max_wait_ms <= 0) {
           promise.deliver(std::move(resp));
         } else {

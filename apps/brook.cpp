@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
     b->add_option("--batch-size", o.batch_size);
     b->add_option("--linger-ms", o.linger_ms);
     b->add_option("--compression-type", o.compression);
-    b->add_option("--producer-property,-X", o.properties, "client config key=value");
+    b->add_option("--property,-X", o.properties, "producer/consumer config key=value (repeatable)");
   }
 
   auto* admin = app.add_subcommand("admin", "operator actions");

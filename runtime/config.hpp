@@ -39,7 +39,7 @@ struct topic_config {
   urgency urgency_class = urgency::normal;
   /// Applies topic-level overrides (segment.bytes, retention.ms, urgency, ...).
   status apply(const properties& overrides);
-  /// The overrides a user set, as stored with the topic.
+  /// Every effective topic-level setting, by its topic-level key (as describe shows them).
   properties to_properties() const;
 };
 

@@ -32,7 +32,8 @@ enum class errc : uint8_t {
   unknown,
 };
 
-/// Stable lower_snake name, used in logs and the native protocol.
+/// Kafka-style lower_snake name for logs and error messages (the native protocol sends the
+/// enum's integer value).
 std::string_view to_string(errc e);
 
 /// Kafka protocol error code for `e` (0 for none).

@@ -1,7 +1,7 @@
 #pragma once
 // Kafka request and response bodies Brook serves. Each message is described once by io(), which
 // reads or writes it (net/kafka/wire.hpp); version gates follow Kafka's message JSON schemas.
-// The supported version ranges live in the api table (net/kafka/apis.hpp).
+// The supported version ranges live in the api table (supported_apis() in net/kafka/codec.cpp).
 #include <optional>
 #include <string>
 #include <vector>

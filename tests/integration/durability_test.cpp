@@ -186,3 +186,39 @@ TEST(Durability, AckedRecordsSurvivePartitionActorKills) {
   EXPECT_TRUE(broker.running()) << "a partition-actor kill must not take the node down";
   EXPECT_EQ(broker.terminate(), 0);
 }
+
+TEST(Supervision, PartitionGivesUpLoudlyAfterRepeatedCrashesAndTheNodeKeepsServing) {
+  itest::temp_dir dir;
+  itest::brookd_process broker(dir.path());
+  ASSERT_TRUE(broker.start()) << broker.log();
+  create_topic(broker.bootstrap(), "fragile", 2);
+  auto kill = [&] {
+    return itest::run({itest::bin("brook"), "--bootstrap-server", broker.bootstrap(), "admin", "kill-partition",
+                       "fragile", "0"});
+  };
+  // Each kill lands on a freshly restarted actor; the sixth crash within a minute is one too many.
+  int kills = 0;
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (broker.log().find("giving up") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    if (kill().exit_code == 0) ++kills;
+    std::this_thread::sleep_for(50ms);
+  }
+  auto log = broker.log();
+  EXPECT_NE(log.find("partition fragile-0 crashed 6 times within 60 s; giving up, partition is OFFLINE"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(kills, 6);
+  auto describe = itest::run({itest::bin("brook"), "--bootstrap-server", broker.bootstrap(), "topic", "describe", "fragile"});
+  EXPECT_NE(describe.out.find("Partition: 0\tLeader: -1"), std::string::npos) << describe.out;
+  EXPECT_NE(describe.out.find("Partition: 1\tLeader: 0"), std::string::npos) << describe.out;
+  // The other partition, and the node, still serve.
+  auto produce = itest::run({itest::bin("brook"), "--bootstrap-server", broker.bootstrap(), "produce", "fragile",
+                             "--partition", "1"},
+                            "still here\n");
+  EXPECT_EQ(produce.exit_code, 0) << produce.err;
+  auto consume = itest::run({itest::bin("brook"), "--bootstrap-server", broker.bootstrap(), "consume", "fragile",
+                             "--partition", "1", "--from-beginning", "--count", "1", "--timeout-ms", "10000"});
+  EXPECT_EQ(consume.out, "still here\n");
+  EXPECT_TRUE(broker.running());
+  EXPECT_EQ(broker.terminate(), 0);
+}
