@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "actors/group_coordinator.hpp"
+#include "actors/node_context.hpp"
 #include "actors/partition_actor.hpp"
 #include "runtime/durable_file.hpp"
 #include "runtime/log.hpp"
@@ -42,6 +44,7 @@ struct broker_state {
   int64_t producer_id_limit = 0;  // first id of the next unreserved block
   std::map<std::string, topic_state> topics;
   std::map<caf::actor_addr, std::pair<std::string, int32_t>> by_addr;
+  group_coordinator_actor coordinator;
   static inline const char* name = "broker";
 
   // Partitions die with their broker, so no orphan keeps writing a log a new broker reopens.
@@ -51,6 +54,7 @@ struct broker_state {
     for (auto& [name, t] : topics)
       for (auto& slot : t.partitions)
         if (slot.actor) caf::anon_send_exit(slot.actor, caf::exit_reason::user_shutdown);
+    if (coordinator) caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
   }
 };
 
@@ -182,8 +186,23 @@ net::topic_info describe(const broker_state& st, const std::string& name, const 
   return ti;
 }
 
+void start_coordinator(self_ptr self) {
+  auto& st = self->state;
+  st.coordinator = spawn_group_coordinator(self->system(), st.spec.node);
+  self->monitor(st.coordinator);
+  st.spec.node->set_group_coordinator(st.coordinator);
+}
+
 void on_partition_down(self_ptr self, const caf::down_msg& msg) {
   auto& st = self->state;
+  if (st.coordinator && msg.source == st.coordinator.address()) {
+    st.coordinator = group_coordinator_actor{};
+    st.spec.node->set_group_coordinator(st.coordinator);
+    BROOK_LOG_WARN("[Broker id=" << st.spec.config.broker_id << "] group coordinator died ("
+                                 << caf::to_string(msg.reason) << "); restarting in 100 ms");
+    self->delayed_send(self, std::chrono::milliseconds(100), restart_atom::value, std::string(), int32_t(-1));
+    return;
+  }
   auto it = st.by_addr.find(msg.source);
   if (it == st.by_addr.end()) return;
   auto [topic, p] = it->second;
@@ -223,6 +242,7 @@ broker_actor::behavior_type broker_impl(self_ptr self, broker_spec spec) {
     self->quit(caf::make_error(caf::sec::runtime_error, s.to_string()));
     return broker_actor::behavior_type::make_empty_behavior();
   }
+  start_coordinator(self);
   return {
       [self](net::metadata_request& req) -> net::metadata_response {
         auto& st = self->state;
@@ -315,6 +335,10 @@ broker_actor::behavior_type broker_impl(self_ptr self, broker_spec spec) {
       },
       [self](restart_atom, const std::string& topic, int32_t p) {
         auto& st = self->state;
+        if (topic.empty()) {  // the group coordinator
+          if (!st.coordinator) start_coordinator(self);
+          return;
+        }
         auto it = st.topics.find(topic);
         if (it == st.topics.end() || size_t(p) >= it->second.partitions.size()) return;
         if (it->second.partitions[size_t(p)].actor) return;

@@ -28,8 +28,27 @@ using broker_actor = caf::typed_actor<
     caf::replies_to<net::delete_topic_request>::with<net::status_response>,
     caf::replies_to<net::kill_actor_request>::with<net::status_response>,
     caf::replies_to<net::init_producer_id_request>::with<net::init_producer_id_response>,
-    // self -> self: restart a crashed partition actor after its backoff
+    // self -> self: restart a crashed partition actor (topic, partition) after its backoff, or
+    // the group coordinator (empty topic)
     caf::reacts_to<restart_atom, std::string, int32_t>>;
+
+/// The group coordinator: consumer groups and their committed offsets (stored in the internal
+/// topic __consumer_offsets and reloaded when it starts).
+using group_coordinator_actor = caf::typed_actor<
+    // consumer -> coordinator (native protocol, or mapped from Kafka's group APIs)
+    caf::replies_to<net::join_group_request>::with<net::join_group_response>,
+    caf::replies_to<net::sync_group_request>::with<net::sync_group_response>,
+    caf::replies_to<net::heartbeat_request>::with<net::status_response>,
+    caf::replies_to<net::leave_group_request>::with<net::leave_group_response>,
+    caf::replies_to<net::offset_commit_request>::with<net::offset_commit_response>,
+    caf::replies_to<net::offset_fetch_request>::with<net::offset_fetch_response>,
+    caf::replies_to<net::list_groups_request>::with<net::list_groups_response>,
+    caf::replies_to<net::describe_groups_request>::with<net::describe_groups_response>,
+    // self -> self: session expiry and rebalance deadlines (true: the periodic tick; false: retry
+    // creating __consumer_offsets)
+    caf::reacts_to<tick_atom, bool>,
+    // self -> self: read __consumer_offsets partition (int32) again from offset (int64)
+    caf::reacts_to<restart_atom, int32_t, int64_t>>;
 
 /// The producer's sender (client library): drains the accumulator and talks to partition leaders.
 using producer_actor = caf::typed_actor<

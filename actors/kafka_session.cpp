@@ -2,34 +2,12 @@
 
 #include <caf/all.hpp>
 
-#include "actors/node_context.hpp"
-#include "actors/response_order.hpp"
-#include "net/kafka/codec.hpp"
+#include "actors/kafka_session_internal.hpp"
 #include "runtime/log.hpp"
 
 namespace brook::actors {
 
-namespace {
-
-namespace k = net::kafka;
-using runtime::errc;
-using std::chrono::milliseconds;
-
-using kafka_session_actor = caf::typed_actor<caf::reacts_to<kafka_call>>;
-
-struct session_state {
-  std::unique_ptr<response_order> out;
-  std::shared_ptr<node_context> node;
-  static inline const char* name = "kafka_session";
-};
-using self_ptr = kafka_session_actor::stateful_pointer<session_state>;
-
-int16_t code(errc e) { return runtime::to_kafka_code(e); }
-
-template <class Response>
-void reply(self_ptr self, uint64_t seq, const k::request_header& h, Response& r) {
-  self->state.out->complete(seq, k::encode_response(h, r));
-}
+namespace kafka_detail {
 
 // Collects one answer per partition, then finishes the response once all have arrived.
 template <class Response>
@@ -374,6 +352,8 @@ void on_describe_configs(self_ptr self, uint64_t seq, const k::request_header& h
 
 kafka_session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::connection> conn,
                                                 std::shared_ptr<node_context> node) {
+  auto peer = conn->peer();
+  self->state.peer_host = "/" + peer.substr(0, peer.rfind(':'));  // Kafka shows client hosts as /ip
   self->state.out = std::make_unique<response_order>(std::move(conn));
   self->state.node = std::move(node);
   return {
@@ -401,6 +381,8 @@ kafka_session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<n
                 on_init_producer_id(self, call.seq, h, body);
               else if constexpr (std::is_same_v<T, k::describe_configs_request>)
                 on_describe_configs(self, call.seq, h, body);
+              else
+                on_group_request(self, call.seq, h, body);
             },
             call.req->body);
       },
@@ -440,12 +422,12 @@ class kafka_handler : public net::frame_handler {
   uint64_t next_seq_ = 0;
 };
 
-}  // namespace
+}  // namespace kafka_detail
 
 net::handler_factory kafka_session_factory(caf::actor_system& sys, std::shared_ptr<node_context> node) {
   return [&sys, node](std::shared_ptr<net::connection> conn) -> std::unique_ptr<net::frame_handler> {
-    auto session = sys.spawn(session_impl, conn, node);
-    return std::make_unique<kafka_handler>(session, conn);
+    auto session = sys.spawn(kafka_detail::session_impl, conn, node);
+    return std::make_unique<kafka_detail::kafka_handler>(session, conn);
   };
 }
 

@@ -67,7 +67,7 @@ int run_node(const runtime::broker_config& cfg) {
   bool supervisor_down = false;
   int signal_seen = 0;
 
-  broker_spec spec{cfg, node->directory(), cfg.native_listener.host, cfg.native_listener.port};
+  broker_spec spec{cfg, node, node->directory(), cfg.native_listener.host, cfg.native_listener.port};
   net::io_pool pool(cfg.io_threads);
   net::server_options opts{"native", cfg.socket_request_max_bytes};
   net::frame_server server(pool, cfg.native_listener, opts, native_session_factory(sys, node));

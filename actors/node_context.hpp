@@ -27,11 +27,20 @@ class node_context {
     std::lock_guard<std::mutex> g(mu_);
     broker_ = std::move(b);
   }
+  group_coordinator_actor group_coordinator() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return coordinator_;
+  }
+  void set_group_coordinator(group_coordinator_actor c) {
+    std::lock_guard<std::mutex> g(mu_);
+    coordinator_ = std::move(c);
+  }
 
  private:
   std::shared_ptr<partition_directory> directory_;
   mutable std::mutex mu_;
   broker_actor broker_;
+  group_coordinator_actor coordinator_;
 };
 
 }  // namespace brook::actors

@@ -28,6 +28,14 @@ enum class native_type : uint16_t {
   delete_topic = 6,
   kill_actor = 7,
   init_producer_id = 8,
+  join_group = 9,
+  sync_group = 10,
+  heartbeat = 11,
+  leave_group = 12,
+  offset_commit = 13,
+  offset_fetch = 14,
+  list_groups = 15,
+  describe_groups = 16,
 };
 constexpr uint16_t response_flag = 0x8000;
 constexpr int16_t acks_all = -1;

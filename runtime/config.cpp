@@ -203,6 +203,10 @@ result<broker_config> broker_config::from_properties(const properties& props) {
       {"log.retention.check.interval.ms", int_field(c.retention_check_interval_ms, 1, INT64_MAX)},
       {"socket.request.max.bytes", int_field(c.socket_request_max_bytes, 1024, INT32_MAX)},
       {"num.io.threads", int_field(c.io_threads, 1, 64)},
+      {"group.initial.rebalance.delay.ms", int_field(c.group_initial_rebalance_delay_ms, 0, INT32_MAX)},
+      {"group.min.session.timeout.ms", int_field(c.group_min_session_timeout_ms, 1, INT32_MAX)},
+      {"group.max.session.timeout.ms", int_field(c.group_max_session_timeout_ms, 1, INT32_MAX)},
+      {"offsets.topic.num.partitions", int_field(c.offsets_topic_num_partitions, 1, 1000)},
       {"auto.create.topics.enable",
        [&c](const std::string& k, const std::string& v) -> status {
          auto b = to_bool(k, v);

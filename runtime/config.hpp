@@ -57,6 +57,11 @@ struct broker_config {
   int64_t retention_check_interval_ms = 300000;
   uint64_t socket_request_max_bytes = 104857600;
   int32_t io_threads = 1;
+  // Consumer groups (Kafka's names and defaults).
+  int64_t group_initial_rebalance_delay_ms = 3000;
+  int32_t group_min_session_timeout_ms = 6000;
+  int32_t group_max_session_timeout_ms = 1800000;
+  int32_t offsets_topic_num_partitions = 50;
 
   /// Builds the config from properties; the first unknown key or bad value is the error.
   static result<broker_config> from_properties(const properties& props);

@@ -34,6 +34,16 @@ constexpr entry table[] = {
     {errc::policy_violation, "policy_violation", 44, false},
     {errc::out_of_order_sequence, "out_of_order_sequence_number", 45, false},
     {errc::invalid_producer_epoch, "invalid_producer_epoch", 47, false},
+    {errc::coordinator_load_in_progress, "coordinator_load_in_progress", 14, true},
+    {errc::coordinator_not_available, "coordinator_not_available", 15, true},
+    {errc::not_coordinator, "not_coordinator", 16, true},
+    {errc::illegal_generation, "illegal_generation", 22, false},
+    {errc::inconsistent_group_protocol, "inconsistent_group_protocol", 23, false},
+    {errc::unknown_member_id, "unknown_member_id", 25, false},
+    {errc::invalid_session_timeout, "invalid_session_timeout", 26, false},
+    {errc::rebalance_in_progress, "rebalance_in_progress", 27, false},
+    {errc::member_id_required, "member_id_required", 79, false},
+    {errc::group_id_not_found, "group_id_not_found", 69, false},
     {errc::unknown, "unknown_server_error", -1, false},
 };
 

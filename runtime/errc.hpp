@@ -29,6 +29,16 @@ enum class errc : uint8_t {
   policy_violation,         // e.g. auto-create disabled
   out_of_order_sequence,    // idempotent producer: a gap before this batch
   invalid_producer_epoch,   // idempotent producer: fenced by a newer epoch
+  coordinator_load_in_progress,
+  coordinator_not_available,
+  not_coordinator,
+  illegal_generation,
+  inconsistent_group_protocol,
+  unknown_member_id,
+  invalid_session_timeout,
+  rebalance_in_progress,
+  member_id_required,
+  group_id_not_found,
   unknown,
 };
 

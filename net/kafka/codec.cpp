@@ -17,6 +17,15 @@ const std::vector<api_support>& supported_apis() {
       {api_key::delete_topics, 0, 3, 4, "DeleteTopics"},
       {api_key::init_producer_id, 0, 1, 2, "InitProducerId"},
       {api_key::describe_configs, 0, 2, 4, "DescribeConfigs"},
+      {api_key::offset_commit, 2, 7, 8, "OffsetCommit"},
+      {api_key::offset_fetch, 1, 5, 6, "OffsetFetch"},
+      {api_key::find_coordinator, 0, 2, 3, "FindCoordinator"},
+      {api_key::join_group, 0, 5, 6, "JoinGroup"},
+      {api_key::heartbeat, 0, 3, 4, "Heartbeat"},
+      {api_key::leave_group, 0, 3, 4, "LeaveGroup"},
+      {api_key::sync_group, 0, 3, 4, "SyncGroup"},
+      {api_key::describe_groups, 0, 2, 5, "DescribeGroups"},
+      {api_key::list_groups, 0, 2, 3, "ListGroups"},
   };
   return apis;
 }
@@ -79,6 +88,15 @@ decode_result decode_request(const uint8_t* payload, size_t n) {
     case api_key::delete_topics: read_body<delete_topics_request>(r, out); break;
     case api_key::describe_configs: read_body<describe_configs_request>(r, out); break;
     case api_key::init_producer_id: read_body<init_producer_id_request>(r, out); break;
+    case api_key::find_coordinator: read_body<find_coordinator_request>(r, out); break;
+    case api_key::join_group: read_body<join_group_request>(r, out); break;
+    case api_key::sync_group: read_body<sync_group_request>(r, out); break;
+    case api_key::heartbeat: read_body<heartbeat_request>(r, out); break;
+    case api_key::leave_group: read_body<leave_group_request>(r, out); break;
+    case api_key::offset_commit: read_body<offset_commit_request>(r, out); break;
+    case api_key::offset_fetch: read_body<offset_fetch_request>(r, out); break;
+    case api_key::describe_groups: read_body<describe_groups_request>(r, out); break;
+    case api_key::list_groups: read_body<list_groups_request>(r, out); break;
   }
   if (!hr.ok() || !r.ok()) {
     res.message = std::string("malformed ") + api->name + " v" + std::to_string(v) + " request: " +

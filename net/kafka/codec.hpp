@@ -5,6 +5,7 @@
 #include <string>
 #include <variant>
 
+#include "net/kafka/group_messages.hpp"
 #include "net/kafka/messages.hpp"
 #include "runtime/status.hpp"
 
@@ -18,6 +19,15 @@ enum class api_key : int16_t {
   api_versions = 18,
   create_topics = 19,
   delete_topics = 20,
+  offset_commit = 8,
+  offset_fetch = 9,
+  find_coordinator = 10,
+  join_group = 11,
+  heartbeat = 12,
+  leave_group = 13,
+  sync_group = 14,
+  describe_groups = 15,
+  list_groups = 16,
   init_producer_id = 22,
   describe_configs = 32,
 };
@@ -44,7 +54,10 @@ struct request_header {
 using request_body =
     std::variant<api_versions_request, metadata_request, produce_request, fetch_request,
                  list_offsets_request, create_topics_request, delete_topics_request,
-                 describe_configs_request, init_producer_id_request>;
+                 describe_configs_request, init_producer_id_request, find_coordinator_request,
+                 join_group_request, sync_group_request, heartbeat_request, leave_group_request,
+                 offset_commit_request, offset_fetch_request, describe_groups_request,
+                 list_groups_request>;
 
 struct request {
   request_header header;
