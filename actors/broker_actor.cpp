@@ -172,6 +172,7 @@ net::topic_info describe(const broker_state& st, const std::string& name, const 
   ti.name = name;
   auto props = t.config.to_properties();
   ti.configs.insert(props.begin(), props.end());
+  for (const auto& [k, v] : t.overrides) ti.overrides.push_back(k);
   int32_t self_id = st.spec.config.broker_id;
   for (size_t p = 0; p < t.partitions.size(); ++p) {
     net::partition_info pi;

@@ -6,9 +6,11 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "actors/client_metadata.hpp"
+#include "actors/group_member.hpp"
 
 namespace brook::actors {
 
@@ -35,7 +37,25 @@ runtime::result<consumer_config> consumer_config::from_properties(const runtime:
     else if (k == "fetch.max.wait.ms") s = num(k, v, c.fetch_max_wait_ms, 0, INT32_MAX);
     else if (k == "max.partition.fetch.bytes") s = num(k, v, c.max_partition_fetch_bytes, 1, INT32_MAX);
     else if (k == "request.timeout.ms") s = num(k, v, c.request_timeout_ms, 1, INT32_MAX);
-    else if (k == "auto.offset.reset") {
+    else if (k == "group.id") c.group_id = v;
+    else if (k == "client.id") c.client_id = v;
+    else if (k == "enable.auto.commit") {
+      if (v != "true" && v != "false")
+        s = {errc::invalid_config, "invalid value '" + v + "' for enable.auto.commit: true or false"};
+      c.enable_auto_commit = v == "true";
+    } else if (k == "auto.commit.interval.ms") s = num(k, v, c.auto_commit_interval_ms, 0, INT32_MAX);
+    else if (k == "session.timeout.ms") s = num(k, v, c.session_timeout_ms, 1, INT32_MAX);
+    else if (k == "heartbeat.interval.ms") s = num(k, v, c.heartbeat_interval_ms, 1, INT32_MAX);
+    else if (k == "max.poll.interval.ms") s = num(k, v, c.max_poll_interval_ms, 1, INT32_MAX);
+    else if (k == "partition.assignment.strategy") {
+      c.assignment_strategies.clear();
+      std::stringstream ss(v);
+      for (std::string name; std::getline(ss, name, ',');) {
+        if (name != "range" && name != "roundrobin")
+          s = {errc::invalid_config, "invalid value '" + name + "' for partition.assignment.strategy: range or roundrobin"};
+        c.assignment_strategies.push_back(name);
+      }
+    } else if (k == "auto.offset.reset") {
       if (v != "earliest" && v != "latest" && v != "none")
         s = {errc::invalid_config, "invalid value '" + v + "' for auto.offset.reset: earliest, latest or none"};
       c.auto_offset_reset = v;
@@ -60,6 +80,8 @@ struct partition_state {
 struct consumer::impl {
   consumer_config cfg;
   std::unique_ptr<client_metadata> meta;
+  std::unique_ptr<group_member> group;  // set by subscribe()
+  std::chrono::steady_clock::time_point last_auto_commit;
   std::mutex mu;
   std::condition_variable cv;
   std::map<topic_partition, partition_state> parts;
@@ -132,6 +154,35 @@ struct consumer::impl {
     }
   }
 
+  // Positions to commit: where the application has read up to, per assigned partition.
+  std::map<topic_partition, int64_t> positions() {
+    std::lock_guard<std::mutex> g(mu);
+    std::map<topic_partition, int64_t> out;
+    for (const auto& [tp, ps] : parts)
+      if (ps.position >= 0) out[tp] = ps.position;
+    return out;
+  }
+
+  // Replaces the assignment with the group's; positions start at the committed offsets.
+  void install(const std::map<topic_partition, int64_t>& assignment) {
+    std::lock_guard<std::mutex> g(mu);
+    std::map<topic_partition, partition_state> next;
+    for (const auto& [tp, committed] : assignment) {
+      auto& ps = next[tp];
+      ps.epoch = (parts.count(tp) ? parts[tp].epoch : 0) + 1;
+      ps.position = ps.fetch_position = committed;
+    }
+    parts = std::move(next);
+  }
+
+  void maybe_auto_commit(bool force) {
+    if (!group || !cfg.enable_auto_commit || !group->joined()) return;
+    auto now = std::chrono::steady_clock::now();
+    if (!force && now - last_auto_commit < milliseconds(cfg.auto_commit_interval_ms)) return;
+    last_auto_commit = now;
+    group->commit(positions());  // a failure is retried at the next interval, as Kafka
+  }
+
   // REQUIRES: mu held. Starts a fetch for every partition with a position and nothing buffered.
   void start_fetches(std::unique_lock<std::mutex>& lk) {
     for (auto& [tp, ps] : parts) {
@@ -165,8 +216,62 @@ runtime::result<std::unique_ptr<consumer>> consumer::create(consumer_config cfg)
 consumer::consumer(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
 consumer::~consumer() {
+  close();
   // Connections close before impl goes away, so no fetch callback runs against a dead consumer.
   impl_->meta.reset();
+}
+
+void consumer::close() {
+  auto& p = *impl_;
+  if (!p.group) return;
+  p.maybe_auto_commit(true);
+  p.group->leave();
+  p.group.reset();
+}
+
+runtime::status consumer::subscribe(const std::vector<std::string>& topics) {
+  auto& p = *impl_;
+  if (p.cfg.group_id.empty()) return {errc::invalid_config, "subscribe() needs group.id"};
+  if (topics.empty()) return {errc::invalid_request, "subscribe() needs at least one topic"};
+  for (const auto& t : topics)
+    if (auto m = p.meta->topic(t, true, milliseconds(p.cfg.request_timeout_ms)); !m) return m.error();
+  if (!p.group) p.group = std::make_unique<group_member>(p.cfg, *p.meta);
+  p.group->subscribe(topics);
+  return {};
+}
+
+std::vector<topic_partition> consumer::assignment() {
+  std::lock_guard<std::mutex> g(impl_->mu);
+  std::vector<topic_partition> out;
+  for (const auto& [tp, ps] : impl_->parts) out.push_back(tp);
+  return out;
+}
+
+runtime::status consumer::commit_sync() { return commit_sync(impl_->positions()); }
+
+runtime::status consumer::commit_sync(const std::map<topic_partition, int64_t>& offsets) {
+  auto& p = *impl_;
+  if (p.cfg.group_id.empty()) return {errc::invalid_config, "commit needs group.id"};
+  if (!p.group) {
+    // assign() + commit: a consumer outside any group commits with generation -1 (Kafka's rule).
+    group_member outsider(p.cfg, *p.meta);
+    return outsider.commit(offsets);
+  }
+  return p.group->commit(offsets);
+}
+
+runtime::result<int64_t> consumer::committed(const topic_partition& tp) {
+  auto& p = *impl_;
+  if (p.cfg.group_id.empty()) return status{errc::invalid_config, "committed() needs group.id"};
+  std::unique_ptr<group_member> outsider;
+  group_member* g = p.group.get();
+  if (!g) {
+    outsider = std::make_unique<group_member>(p.cfg, *p.meta);
+    g = outsider.get();
+  }
+  auto r = g->committed({tp});
+  if (!r) return r.error();
+  return (*r)[tp];
 }
 
 runtime::result<int32_t> consumer::partition_count(const std::string& topic) {
@@ -234,6 +339,12 @@ runtime::result<int64_t> consumer::position(const topic_partition& tp) {
 runtime::result<std::vector<consumer_record>> consumer::poll(milliseconds timeout) {
   auto& p = *impl_;
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (p.group) {
+    auto fresh = p.group->maybe_rejoin([&] { p.maybe_auto_commit(true); });
+    if (!fresh) return fresh.error();
+    if (*fresh) p.install(**fresh);
+    p.maybe_auto_commit(false);
+  }
   // Resolve missing positions per auto.offset.reset.
   std::vector<topic_partition> unresolved;
   {

@@ -2,9 +2,14 @@
 // The Brook consumer: assign partitions, poll, seek. Fetches are pipelined, one outstanding per
 // assigned partition, parked by the broker up to fetch.max.wait.ms until fetch.min.bytes exist.
 // Settings carry Kafka's names: max.poll.records, fetch.min.bytes, fetch.max.wait.ms,
-// max.partition.fetch.bytes, auto.offset.reset, request.timeout.ms.
+// max.partition.fetch.bytes, auto.offset.reset, request.timeout.ms, and for groups group.id,
+// enable.auto.commit, auto.commit.interval.ms, session.timeout.ms, heartbeat.interval.ms,
+// max.poll.interval.ms (the rebalance timeout), partition.assignment.strategy, client.id.
+// subscribe() joins a group (Kafka's protocol, range or roundrobin assignor): poll() rejoins when
+// the group rebalances, a background thread heartbeats, positions start at committed offsets.
 // Thread-compatible: one thread uses a consumer at a time (as Kafka's KafkaConsumer).
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +27,14 @@ struct consumer_config {
   int32_t max_partition_fetch_bytes = 1048576;
   std::string auto_offset_reset = "latest";  // earliest | latest | none
   int64_t request_timeout_ms = 30000;
+  std::string group_id;
+  bool enable_auto_commit = true;
+  int64_t auto_commit_interval_ms = 5000;
+  int32_t session_timeout_ms = 45000;
+  int32_t heartbeat_interval_ms = 3000;
+  int32_t max_poll_interval_ms = 300000;
+  std::vector<std::string> assignment_strategies{"range"};  // range, roundrobin (preference order)
+  std::string client_id = "brook-consumer";
   static runtime::result<consumer_config> from_properties(const runtime::properties& props);
 };
 
@@ -57,6 +70,18 @@ class consumer {
   runtime::result<std::vector<consumer_record>> poll(std::chrono::milliseconds timeout);
   /// Number of partitions of `topic` (for "all partitions" consumers).
   runtime::result<int32_t> partition_count(const std::string& topic);
+
+  /// Joins group.id for these topics; the group decides the assignment (at the next poll()).
+  runtime::status subscribe(const std::vector<std::string>& topics);
+  /// The partitions currently assigned (by assign() or by the group).
+  std::vector<topic_partition> assignment();
+  /// Commits the current positions of the assignment (or `offsets`) for group.id.
+  runtime::status commit_sync();
+  runtime::status commit_sync(const std::map<topic_partition, int64_t>& offsets);
+  /// The committed offset of tp for group.id; -1 when nothing is committed.
+  runtime::result<int64_t> committed(const topic_partition& tp);
+  /// Leaves the group (committing first with enable.auto.commit). The destructor calls it.
+  void close();
 
   struct impl;
 

@@ -394,7 +394,9 @@ caf::typed_response_promise<net::offset_commit_response> on_commit(self_ptr self
     auto& g = git->second;
     g.members[req.member_id].last_seen = clock_type::now();
     if (req.generation_id != g.generation) return answer_all(errc::illegal_generation);
-    if (g.state == group_state::preparing_rebalance) return answer_all(errc::rebalance_in_progress);
+    // Members commit before rejoining, so the current generation may commit while the group
+    // prepares to rebalance (as Kafka); between join and sync the assignment is in flux.
+    if (g.state == group_state::completing_rebalance) return answer_all(errc::rebalance_in_progress);
   }
   if (st.offsets_partitions == 0) {
     ensure_offsets_topic(self);

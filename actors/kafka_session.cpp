@@ -300,10 +300,16 @@ void on_describe_configs(self_ptr self, uint64_t seq, const k::request_header& h
       if (k2 == key) return true;
     return false;
   };
-  auto entries = [&](const k::describe_configs_request::resource& r, const runtime::properties& props) {
+  // Kafka's config sources: 1 DYNAMIC_TOPIC_CONFIG (set for the topic), 4 STATIC_BROKER_CONFIG,
+  // 5 DEFAULT_CONFIG.
+  auto entries = [&](const k::describe_configs_request::resource& r, const runtime::properties& props,
+                     const std::vector<std::string>& set_keys, int8_t set_source) {
     std::vector<k::describe_configs_response::entry> out;
-    for (const auto& [key, value] : props)
-      if (wanted(r, key)) out.push_back({key, value, false, false, 5, false, {}});
+    for (const auto& [key, value] : props) {
+      if (!wanted(r, key)) continue;
+      bool set = std::find(set_keys.begin(), set_keys.end(), key) != set_keys.end();
+      out.push_back({key, value, false, !set, int8_t(set ? set_source : 5), false, {}});
+    }
     return out;
   };
   std::vector<std::string> topics;
@@ -322,7 +328,7 @@ void on_describe_configs(self_ptr self, uint64_t seq, const k::request_header& h
           res.error_code = code(errc::unknown_topic_or_partition);
           res.error_message = "topic '" + r.name + "' does not exist";
         } else {
-          res.configs = entries(r, runtime::properties(it->configs.begin(), it->configs.end()));
+          res.configs = entries(r, runtime::properties(it->configs.begin(), it->configs.end()), it->overrides, 1);
         }
       } else if (r.type == k::resource_broker) {
         const auto& c = node.config;
@@ -334,7 +340,9 @@ void on_describe_configs(self_ptr self, uint64_t seq, const k::request_header& h
             {"log.segment.bytes", std::to_string(c.topic_defaults.log.segment_bytes)},
             {"log.retention.ms", std::to_string(c.topic_defaults.log.retention_ms)},
             {"message.max.bytes", std::to_string(c.topic_defaults.max_message_bytes)}};
-        res.configs = entries(r, props);
+        std::vector<std::string> all;
+        for (const auto& [k2, v] : props) all.push_back(k2);
+        res.configs = entries(r, props, all, 4);
       } else {
         res.error_code = code(errc::invalid_request);
         res.error_message = "unsupported resource type " + std::to_string(r.type);

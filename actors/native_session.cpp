@@ -26,6 +26,14 @@ using session_actor = caf::typed_actor<
     caf::reacts_to<uint64_t, uint32_t, net::delete_topic_request>,
     caf::reacts_to<uint64_t, uint32_t, net::kill_actor_request>,
     caf::reacts_to<uint64_t, uint32_t, net::init_producer_id_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::join_group_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::sync_group_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::heartbeat_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::leave_group_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::offset_commit_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::offset_fetch_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::list_groups_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::describe_groups_request>,
     // an error response decided on the I/O thread (unknown type, malformed body)
     caf::reacts_to<uint64_t, uint32_t, net::status_response>>;
 
@@ -75,6 +83,22 @@ void to_partition(self_ptr self, uint64_t seq, uint32_t corr, native_type t, Req
   self->request(*target, timeout, std::move(req))
       .then([self, seq, corr, t](Response& r) { reply(self, seq, corr, t, r); },
             [self, seq, corr, t](caf::error& e) { reply(self, seq, corr, t, failed<Response>(e)); });
+}
+
+// Sends `req` to the group coordinator and answers with its response.
+template <class Request, class Response>
+void to_coordinator(self_ptr self, uint64_t seq, uint32_t corr, native_type t, Request& req) {
+  auto c = self->state.node->group_coordinator();
+  if (!c) {
+    net::status_response r{errc::coordinator_not_available, "group coordinator is restarting"};
+    return complete(self, seq, net::encode_response(native_type::error, corr, r));
+  }
+  self->request(c, std::chrono::seconds(330), std::move(req))
+      .then([self, seq, corr, t](Response& r) { reply(self, seq, corr, t, r); },
+            [self, seq, corr](caf::error& e) {
+              net::status_response r{errc::coordinator_not_available, "group coordinator: " + caf::to_string(e)};
+              complete(self, seq, net::encode_response(native_type::error, corr, r));
+            });
 }
 
 template <class Request, class Response>
@@ -141,6 +165,30 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
         to_broker<net::init_producer_id_request, net::init_producer_id_response>(
             self, seq, corr, native_type::init_producer_id, req);
       },
+      [self](uint64_t seq, uint32_t corr, net::join_group_request& req) {
+        to_coordinator<net::join_group_request, net::join_group_response>(self, seq, corr, native_type::join_group, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::sync_group_request& req) {
+        to_coordinator<net::sync_group_request, net::sync_group_response>(self, seq, corr, native_type::sync_group, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::heartbeat_request& req) {
+        to_coordinator<net::heartbeat_request, net::status_response>(self, seq, corr, native_type::heartbeat, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::leave_group_request& req) {
+        to_coordinator<net::leave_group_request, net::leave_group_response>(self, seq, corr, native_type::leave_group, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::offset_commit_request& req) {
+        to_coordinator<net::offset_commit_request, net::offset_commit_response>(self, seq, corr, native_type::offset_commit, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::offset_fetch_request& req) {
+        to_coordinator<net::offset_fetch_request, net::offset_fetch_response>(self, seq, corr, native_type::offset_fetch, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::list_groups_request& req) {
+        to_coordinator<net::list_groups_request, net::list_groups_response>(self, seq, corr, native_type::list_groups, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::describe_groups_request& req) {
+        to_coordinator<net::describe_groups_request, net::describe_groups_response>(self, seq, corr, native_type::describe_groups, req);
+      },
       [self](uint64_t seq, uint32_t corr, net::status_response& err) {
         reply(self, seq, corr, native_type::error, err);
       },
@@ -174,6 +222,14 @@ class session_handler : public net::frame_handler {
       case native_type::delete_topic: return forward<net::delete_topic_request>(seq, *f);
       case native_type::kill_actor: return forward<net::kill_actor_request>(seq, *f);
       case native_type::init_producer_id: return forward<net::init_producer_id_request>(seq, *f);
+      case native_type::join_group: return forward<net::join_group_request>(seq, *f);
+      case native_type::sync_group: return forward<net::sync_group_request>(seq, *f);
+      case native_type::heartbeat: return forward<net::heartbeat_request>(seq, *f);
+      case native_type::leave_group: return forward<net::leave_group_request>(seq, *f);
+      case native_type::offset_commit: return forward<net::offset_commit_request>(seq, *f);
+      case native_type::offset_fetch: return forward<net::offset_fetch_request>(seq, *f);
+      case native_type::list_groups: return forward<net::list_groups_request>(seq, *f);
+      case native_type::describe_groups: return forward<net::describe_groups_request>(seq, *f);
       default: return error(seq, corr, "unknown message type " + std::to_string(f->type));
     }
   }

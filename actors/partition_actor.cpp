@@ -1,6 +1,7 @@
 #include "actors/partition_actor.hpp"
 
 #include <caf/all.hpp>
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -235,8 +236,23 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
         } else if (req.timestamp == net::latest_timestamp) {
           resp.offset = log.end_offset().value();
         } else {
-          resp.offset = log.offset_for_timestamp(req.timestamp).value();
-          resp.timestamp = req.timestamp;
+          // The index finds the first batch whose max timestamp reaches the time; the answer is
+          // the first record in it at or after the time (as Kafka), with that record's timestamp.
+          resp.offset = resp.timestamp = -1;  // past every record: Kafka answers -1 / -1
+          auto from = log.offset_for_timestamp(req.timestamp);
+          while (from < log.end_offset()) {
+            auto data = log.read(from, 1);
+            auto recs = data ? runtime::decode_records(data->data(), data->size()) : runtime::result<std::vector<runtime::record>>(data.error());
+            if (!recs || recs->empty()) break;
+            auto hit = std::find_if(recs->begin(), recs->end(),
+                                    [&](const runtime::record& r) { return r.timestamp >= req.timestamp; });
+            if (hit != recs->end()) {
+              resp.offset = hit->offset;
+              resp.timestamp = hit->timestamp;
+              break;
+            }
+            from = runtime::offset{recs->back().offset + 1};
+          }
         }
         return resp;
       },

@@ -111,8 +111,9 @@ struct topic_info {
   std::string name;
   errc error = errc::none;
   std::vector<partition_info> partitions;
-  std::map<std::string, std::string> configs;
-  MSGPACK_DEFINE(name, error, partitions, configs)
+  std::map<std::string, std::string> configs;  // every effective topic-level setting
+  std::vector<std::string> overrides;          // the keys set for this topic (not defaults)
+  MSGPACK_DEFINE(name, error, partitions, configs, overrides)
 };
 
 /// broker -> client: brokers, controller and the requested topics.

@@ -8,7 +8,9 @@ const std::vector<api_support>& supported_apis() {
   // Versions per ../shared/reference/kafka-protocol.md; each handler in actors/kafka_session.cpp
   // serves exactly these.
   static const std::vector<api_support> apis = {
-      {api_key::produce, 3, 7, 9, "Produce"},
+      // Produce from 0: librdkafka 2.0.2 compresses with gzip/snappy/lz4 only if Produce v0 is
+      // advertised. v0-2 batches (message format 0/1) are refused with CORRUPT_MESSAGE.
+      {api_key::produce, 0, 7, 9, "Produce"},
       {api_key::fetch, 4, 11, 12, "Fetch"},
       {api_key::list_offsets, 1, 3, 6, "ListOffsets"},
       {api_key::metadata, 0, 6, 9, "Metadata"},

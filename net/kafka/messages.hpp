@@ -118,7 +118,7 @@ struct metadata_response {
   }
 };
 
-// ---- Produce (0), v3-7 -----------------------------------------------------------------------
+// ---- Produce (0), v0-7 (v0-2 carry old message formats, refused per partition) ------------------
 struct produce_request {
   struct partition {
     int32_t index = 0;
@@ -134,7 +134,7 @@ struct produce_request {
   std::vector<topic> topics;
   template <class IO>
   void io(IO& f) {
-    f.nstr(transactional_id);
+    if (f.version >= 3) f.nstr(transactional_id);
     f.i16(acks);
     f.i32(timeout_ms);
     f.array(topics, [&](topic& t) {
@@ -166,11 +166,11 @@ struct produce_response {
         f.i32(p.index);
         f.i16(p.error_code);
         f.i64(p.base_offset);
-        f.i64(p.log_append_time_ms);  // v2+
+        if (f.version >= 2) f.i64(p.log_append_time_ms);
         if (f.version >= 5) f.i64(p.log_start_offset);
       });
     });
-    f.i32(throttle_time_ms);
+    if (f.version >= 1) f.i32(throttle_time_ms);
   }
 };
 
