@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   consume->add_option("--count,-n", o.count, "exit after this many records (default: follow)");
   consume->add_option("--timeout-ms", o.timeout_ms, "exit if no record arrives for this long");
   consume->add_flag("--print-key", o.print_key, "print key<TAB>value");
+  consume->add_option("--group,-g", o.group, "consume as a member of this group (commits offsets)");
   consume->add_option("--consumer-property,-X", o.properties, "consumer config key=value");
 
   auto* bench = app.add_subcommand("bench", "measure produce or consume throughput and latency");
@@ -59,6 +60,20 @@ int main(int argc, char** argv) {
     b->add_option("--compression-type", o.compression);
     b->add_option("--property,-X", o.properties, "producer/consumer config key=value (repeatable)");
   }
+
+  auto* group = app.add_subcommand("group", "consumer groups: list, describe, reset offsets");
+  group->require_subcommand(1);
+  auto* glist = group->add_subcommand("list", "list groups and their state");
+  auto* gdescribe = group->add_subcommand("describe", "members, assignments, committed offsets and lag");
+  gdescribe->add_option("group", o.group)->required();
+  auto* greset = group->add_subcommand("reset-offsets", "set committed offsets of an inactive group");
+  greset->add_option("group", o.group)->required();
+  greset->add_option("--topic", o.topic)->required();
+  greset->add_option("--partition", o.partition, "only this partition");
+  greset->add_flag("--to-earliest", o.to_earliest);
+  greset->add_flag("--to-latest", o.to_latest);
+  greset->add_option("--to-offset", o.to_offset);
+  greset->add_flag("--execute", o.execute, "commit (default: show the plan only)");
 
   auto* admin = app.add_subcommand("admin", "operator actions");
   admin->require_subcommand(1);
@@ -76,5 +91,8 @@ int main(int argc, char** argv) {
   if (bench->got_subcommand("produce")) return bench_produce(o);
   if (bench->got_subcommand("consume")) return bench_consume(o);
   if (kill->parsed()) return kill_partition(o);
+  if (glist->parsed()) return group_list(o);
+  if (gdescribe->parsed()) return group_describe(o);
+  if (greset->parsed()) return group_reset_offsets(o);
   return fail("nothing to do");
 }

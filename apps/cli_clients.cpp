@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <mutex>
 
 #include "actors/consumer.hpp"
@@ -72,6 +73,11 @@ runtime::result<std::unique_ptr<actors::consumer>> open_consumer(const options& 
                                                                  std::vector<actors::topic_partition>& tps) {
   runtime::properties props{{"bootstrap.servers", o.bootstrap},
                             {"auto.offset.reset", o.from_beginning ? "earliest" : "latest"}};
+  if (!o.group.empty()) {
+    props["group.id"] = o.group;
+    // consume commits exactly what it printed (a poll may return more than --count takes).
+    props["enable.auto.commit"] = "false";
+  }
   for (const auto& p : o.properties) {
     auto kv = runtime::parse_assignment(p);
     if (!kv) return kv.error();
@@ -81,6 +87,11 @@ runtime::result<std::unique_ptr<actors::consumer>> open_consumer(const options& 
   if (!cfg) return cfg.error();
   auto c = actors::consumer::create(*cfg);
   if (!c) return c.error();
+  if (!o.group.empty()) {  // a group member: the group assigns partitions, positions are committed
+    if (o.partition >= 0 || o.offset >= 0) return runtime::status{errc::invalid_request, "--group cannot be combined with --partition or --offset"};
+    if (auto s = (*c)->subscribe({o.topic}); !s) return s;
+    return c;
+  }
   if (o.partition >= 0) {
     tps.push_back({o.topic, o.partition});
   } else {
@@ -111,13 +122,17 @@ int consume_records(const options& o) {
   while (!stop_requested && (o.count < 0 || seen < o.count)) {
     auto recs = (*c)->poll(std::chrono::milliseconds(200));
     if (!recs) return fail(recs.error());
+    std::map<actors::topic_partition, int64_t> printed;
     for (auto& r : *recs) {
       if (o.count >= 0 && seen >= o.count) break;
       if (o.print_key) std::cout << r.rec.key.value_or("null") << '\t';
       std::cout << r.rec.value.value_or("null") << '\n';
+      printed[{r.topic, r.partition}] = r.rec.offset + 1;
       ++seen;
     }
     std::cout.flush();
+    if (!o.group.empty() && !printed.empty())
+      if (auto st = (*c)->commit_sync(printed); !st) return fail(st);
     auto now = std::chrono::steady_clock::now();
     if (!recs->empty()) last = now;
     if (o.timeout_ms >= 0 && now - last > std::chrono::milliseconds(o.timeout_ms)) {

@@ -28,6 +28,11 @@ struct options {
   bool print_key = false;
   int64_t records = 0;
   int64_t record_size = 100;
+  std::string group;
+  bool to_earliest = false;
+  bool to_latest = false;
+  int64_t to_offset = -1;
+  bool execute = false;
 };
 
 int topic_create(const options& o);
@@ -39,5 +44,8 @@ int consume_records(const options& o);
 int bench_produce(const options& o);
 int bench_consume(const options& o);
 int kill_partition(const options& o);
+int group_list(const options& o);
+int group_describe(const options& o);
+int group_reset_offsets(const options& o);
 
 }  // namespace brook::cli
