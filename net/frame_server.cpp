@@ -85,15 +85,22 @@ class tcp_connection : public connection, public std::enable_shared_from_this<tc
                                             << " outside 1.." << self->opts_.max_frame_bytes);
                          return self->shutdown("");
                        }
-                       self->payload_.resize(len);
+                       self->expected_ = len;
+                       self->payload_.clear();
                        self->read_payload();
                      }));
   }
 
+  // Reads the frame in growing chunks, so a length prefix alone cannot make the server allocate
+  // up to max_frame_bytes: memory follows the bytes that actually arrive.
   void read_payload() {
-    asio::async_read(sock_, asio::buffer(payload_),
+    size_t have = payload_.size();
+    size_t want = std::min(expected_ - have, std::max<size_t>(65536, have));
+    payload_.resize(have + want);
+    asio::async_read(sock_, asio::buffer(payload_.data() + have, want),
                      asio::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t) {
                        if (ec) return self->shutdown(ec == asio::error::eof ? "" : ec.message());
+                       if (self->payload_.size() < self->expected_) return self->read_payload();
                        self->handler_->on_frame(self->payload_.data(), self->payload_.size());
                        if (!self->closed_ && !self->closing_) self->read_header();
                      }));
@@ -128,6 +135,7 @@ class tcp_connection : public connection, public std::enable_shared_from_this<tc
   std::string peer_;
   uint8_t header_[4];
   runtime::bytes payload_;
+  size_t expected_ = 0;  // length of the frame being read
   std::deque<runtime::bytes> queue_;
   std::unique_ptr<frame_handler> handler_;
   std::function<void()> on_end_;

@@ -63,12 +63,13 @@ class reader {
       v.reset();
       return;
     }
-    // Every element takes at least one byte: a count beyond the bytes left is a lie.
+    // Every element takes at least one byte: a count beyond the bytes left is a lie. Elements are
+    // added as they are read, so memory follows the bytes actually present, never the count.
     if (size_t(n) > remaining()) return fail("array count larger than the request");
     v.emplace();
-    v->resize(size_t(n));
-    for (auto& e : *v) {
-      elem(e);
+    for (int64_t i = 0; i < n; ++i) {
+      v->emplace_back();
+      elem(v->back());
       if (!ok()) return;
     }
   }

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Fuzzes Brook's Kafka request decoder (tests/fuzz/kafka_request_fuzz.cpp) with libFuzzer under
+# ASan and UBSan, built with clang straight from the sources, apart from the main g++ build.
+#   usage: run_fuzz.sh [BUILD_DIR]          (default: build; output goes to BUILD_DIR/fuzz)
+#   FUZZ_SECONDS   how long to fuzz (default 60)
+#   FUZZ_CXX       the clang++ to use (default: clang++, then clang++-14)
+# Steps: build the target and the seed writer; write seeds (valid requests of every API and
+# version); replay every input saved as tests/fuzz/crashes/crash-*; fuzz for FUZZ_SECONDS with
+# -rss_limit_mb=1024 -malloc_limit_mb=256. The corpus grown in BUILD_DIR/fuzz/corpus is reused
+# by the next run. Exit: 0 clean, 77 clang or libFuzzer missing (ctest: skipped), else failure.
+set -euo pipefail
+
+SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUILD_ARG="${1:-$SRC/build}"
+mkdir -p "$BUILD_ARG/fuzz"
+OUT="$(cd "$BUILD_ARG/fuzz" && pwd)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
+
+CXX=""
+for c in ${FUZZ_CXX:-} clang++ clang++-14; do
+  if command -v "$c" >/dev/null 2>&1; then
+    CXX="$(command -v "$c")"
+    break
+  fi
+done
+if [ -z "$CXX" ]; then
+  echo "SKIP: no clang++ (Debian: apt-get install clang)"
+  exit 77
+fi
+printf 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }\n' \
+  >"$OUT/probe.cpp"
+if ! "$CXX" -fsanitize=fuzzer "$OUT/probe.cpp" -o "$OUT/probe" >"$OUT/probe.log" 2>&1; then
+  echo "SKIP: $CXX cannot link libFuzzer (Debian: apt-get install libclang-rt-14-dev)"
+  sed 's/^/  /' "$OUT/probe.log" | tail -5
+  exit 77
+fi
+
+# The decoder and what it links against; rebuilt when any of these or a header changed.
+LIB_SOURCES=(net/kafka/wire.cpp net/kafka/codec.cpp runtime/status.cpp runtime/errc.cpp)
+DEPS=("${LIB_SOURCES[@]}" net/kafka/wire.hpp net/kafka/codec.hpp net/kafka/messages.hpp
+      runtime/bytes.hpp runtime/status.hpp runtime/errc.hpp
+      tests/fuzz/kafka_request_fuzz.cpp tests/fuzz/kafka_seed_corpus.cpp tests/fuzz/run_fuzz.sh)
+stale=0
+for d in "${DEPS[@]}"; do
+  for bin in "$OUT/kafka_request_fuzz" "$OUT/kafka_seed_corpus"; do
+    [ -x "$bin" ] && [ "$bin" -nt "$SRC/$d" ] || stale=1
+  done
+done
+if [ "$stale" = 1 ]; then
+  echo "building $OUT/kafka_request_fuzz with $CXX"
+  cd "$SRC"
+  "$CXX" -std=c++17 -g -O1 -fno-omit-frame-pointer -D_GLIBCXX_ASSERTIONS \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$SRC" \
+    tests/fuzz/kafka_request_fuzz.cpp "${LIB_SOURCES[@]}" -o "$OUT/kafka_request_fuzz"
+  "$CXX" -std=c++17 -O1 -I"$SRC" tests/fuzz/kafka_seed_corpus.cpp "${LIB_SOURCES[@]}" \
+    -o "$OUT/kafka_seed_corpus"
+fi
+
+rm -rf "$OUT/seeds"
+mkdir -p "$OUT/seeds" "$OUT/corpus" "$OUT/artifacts"
+"$OUT/kafka_seed_corpus" "$OUT/seeds"
+echo "seed corpus: $(ls "$OUT/seeds" | wc -l) valid requests"
+
+# libFuzzer's own failure exit code is 77, which ctest would take for "skipped": use 1.
+LIMITS=(-rss_limit_mb=1024 -malloc_limit_mb=256 -timeout=10 -error_exitcode=1 -timeout_exitcode=1)
+fuzz() {
+  local rc=0
+  "$OUT/kafka_request_fuzz" "${LIMITS[@]}" "$@" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "FAILED: kafka_request_fuzz exited $rc (inputs that failed: $OUT/artifacts/)"
+    exit 1
+  fi
+}
+
+# Inputs that crashed before stay regressions: each must now pass.
+shopt -s nullglob
+saved=("$SRC"/tests/fuzz/crashes/crash-*)
+if [ "${#saved[@]}" -gt 0 ]; then
+  echo "replaying ${#saved[@]} saved input(s) from tests/fuzz/crashes/"
+  fuzz -artifact_prefix="$OUT/artifacts/replay-" "${saved[@]}"
+fi
+
+echo "fuzzing for ${FUZZ_SECONDS}s"
+fuzz -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -artifact_prefix="$OUT/artifacts/" \
+  "$OUT/corpus" "$OUT/seeds"
