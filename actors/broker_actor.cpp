@@ -100,7 +100,8 @@ runtime::status add_topic(self_ptr self, const std::string& name, int32_t partit
   t.overrides = overrides;
   t.partitions.resize(size_t(partitions));
   st.topics[name] = std::move(t);
-  st.spec.directory->set_topic(name, std::vector<partition_actor>(size_t(partitions)));
+  st.spec.directory->set_topic(name, std::vector<partition_actor>(size_t(partitions)),
+                               st.topics[name].config.urgency_class == runtime::urgency::urgent);
   for (int32_t p = 0; p < partitions; ++p) spawn_slot(self, name, p);
   return {};
 }

@@ -31,8 +31,10 @@ void ask_partition(self_ptr self, const std::string& topic, int32_t partition, R
     r.error = target ? errc::not_leader_or_follower : errc::unknown_topic_or_partition;
     return on_done(r);
   }
-  self->request(*target, timeout, std::move(req))
-      .then([on_done](Response& r) mutable { on_done(r); },
+  bool urgent = self->state.node->directory()->urgent(topic);
+  auto pending = urgent ? self->template request<caf::message_priority::high>(*target, timeout, std::move(req))
+                        : self->request(*target, timeout, std::move(req));
+  pending.then([on_done](Response& r) mutable { on_done(r); },
             [on_done](caf::error& e) mutable {
               Response r;
               r.error = e == caf::sec::request_timeout ? errc::request_timed_out : errc::not_leader_or_follower;

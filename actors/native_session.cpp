@@ -80,8 +80,10 @@ void to_partition(self_ptr self, uint64_t seq, uint32_t corr, native_type t, Req
                        : "unknown topic or partition " + req.topic + "-" + std::to_string(req.partition);
     return reply(self, seq, corr, t, r);
   }
-  self->request(*target, timeout, std::move(req))
-      .then([self, seq, corr, t](Response& r) { reply(self, seq, corr, t, r); },
+  bool urgent = self->state.node->directory()->urgent(req.topic);
+  auto pending = urgent ? self->template request<caf::message_priority::high>(*target, timeout, std::move(req))
+                        : self->request(*target, timeout, std::move(req));
+  pending.then([self, seq, corr, t](Response& r) { reply(self, seq, corr, t, r); },
             [self, seq, corr, t](caf::error& e) { reply(self, seq, corr, t, failed<Response>(e)); });
 }
 

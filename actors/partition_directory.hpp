@@ -17,19 +17,26 @@ class partition_directory {
   std::optional<partition_actor> find(const std::string& topic, int32_t partition) const {
     std::lock_guard<std::mutex> g(mu_);
     auto it = topics_.find(topic);
-    if (it == topics_.end() || partition < 0 || size_t(partition) >= it->second.size())
+    if (it == topics_.end() || partition < 0 || size_t(partition) >= it->second.actors.size())
       return std::nullopt;
-    return it->second[size_t(partition)];
+    return it->second.actors[size_t(partition)];
   }
-  void set_topic(const std::string& topic, std::vector<partition_actor> actors) {
+  /// True for topics with urgency=urgent: their requests go to the partition actor with CAF's
+  /// high message priority, ahead of bulk work in its mailbox.
+  bool urgent(const std::string& topic) const {
     std::lock_guard<std::mutex> g(mu_);
-    topics_[topic] = std::move(actors);
+    auto it = topics_.find(topic);
+    return it != topics_.end() && it->second.urgent;
+  }
+  void set_topic(const std::string& topic, std::vector<partition_actor> actors, bool urgent) {
+    std::lock_guard<std::mutex> g(mu_);
+    topics_[topic] = entry{std::move(actors), urgent};
   }
   void set(const std::string& topic, int32_t partition, partition_actor a) {
     std::lock_guard<std::mutex> g(mu_);
     auto it = topics_.find(topic);
-    if (it != topics_.end() && size_t(partition) < it->second.size())
-      it->second[size_t(partition)] = std::move(a);
+    if (it != topics_.end() && size_t(partition) < it->second.actors.size())
+      it->second.actors[size_t(partition)] = std::move(a);
   }
   void erase(const std::string& topic) {
     std::lock_guard<std::mutex> g(mu_);
@@ -37,8 +44,12 @@ class partition_directory {
   }
 
  private:
+  struct entry {
+    std::vector<partition_actor> actors;
+    bool urgent = false;
+  };
   mutable std::mutex mu_;
-  std::map<std::string, std::vector<partition_actor>> topics_;
+  std::map<std::string, entry> topics_;
 };
 
 }  // namespace brook::actors
