@@ -21,12 +21,9 @@ using std::chrono::milliseconds;
 runtime::result<consumer_config> consumer_config::from_properties(const runtime::properties& props) {
   consumer_config c;
   auto num = [](const std::string& k, const std::string& v, auto& field, int64_t lo, int64_t hi) -> status {
-    char* end = nullptr;
-    long long x = std::strtoll(v.c_str(), &end, 10);
-    if (v.empty() || *end || x < lo || x > hi)
-      return {errc::invalid_config, "invalid value '" + v + "' for " + k + ": must be an integer in " +
-                                        std::to_string(lo) + ".." + std::to_string(hi)};
-    field = std::decay_t<decltype(field)>(x);
+    auto x = runtime::parse_int_setting(k, v, lo, hi);
+    if (!x) return x.error();
+    field = std::decay_t<decltype(field)>(*x);
     return {};
   };
   for (const auto& [k, v] : props) {

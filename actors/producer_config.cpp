@@ -18,11 +18,9 @@ status bad(const std::string& k, const std::string& v, const std::string& why) {
 template <class T>
 std::function<status(const std::string&, const std::string&)> num(T& field, int64_t lo, int64_t hi) {
   return [&field, lo, hi](const std::string& k, const std::string& v) -> status {
-    char* end = nullptr;
-    long long x = std::strtoll(v.c_str(), &end, 10);
-    if (v.empty() || *end) return bad(k, v, "not an integer");
-    if (x < lo || x > hi) return bad(k, v, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-    field = T(x);
+    auto x = runtime::parse_int_setting(k, v, lo, hi);
+    if (!x) return x.error();
+    field = T(*x);
     return {};
   };
 }

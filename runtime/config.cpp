@@ -22,16 +22,6 @@ status bad(const std::string& key, const std::string& value, const std::string& 
   return {errc::invalid_config, "invalid value '" + value + "' for " + key + ": " + why};
 }
 
-result<int64_t> to_int(const std::string& key, const std::string& v, int64_t lo, int64_t hi) {
-  errno = 0;
-  char* end = nullptr;
-  long long x = std::strtoll(v.c_str(), &end, 10);
-  if (v.empty() || *end != '\0' || errno == ERANGE) return bad(key, v, "not an integer");
-  if (x < lo || x > hi)
-    return bad(key, v, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  return int64_t(x);
-}
-
 result<bool> to_bool(const std::string& key, const std::string& v) {
   if (v == "true") return true;
   if (v == "false") return false;
@@ -44,7 +34,7 @@ using setter = std::function<status(const std::string& key, const std::string& v
 template <class T>
 setter int_field(T& field, int64_t lo, int64_t hi, int64_t scale = 1) {
   return [&field, lo, hi, scale](const std::string& k, const std::string& v) -> status {
-    auto x = to_int(k, v, lo, hi);
+    auto x = parse_int_setting(k, v, lo, hi);
     if (!x) return x.error();
     field = T(*x * scale);
     return {};
@@ -98,6 +88,16 @@ const std::vector<topic_key>& topic_keys() {
 
 }  // namespace
 
+result<int64_t> parse_int_setting(const std::string& key, const std::string& v, int64_t lo, int64_t hi) {
+  errno = 0;
+  char* end = nullptr;
+  long long x = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || errno == ERANGE) return bad(key, v, "not an integer");
+  if (x < lo || x > hi)
+    return bad(key, v, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  return int64_t(x);
+}
+
 result<properties> parse_properties(const std::string& text, const std::string& origin) {
   properties out;
   std::istringstream in(text);
@@ -143,7 +143,7 @@ result<endpoint> parse_endpoint(const std::string& text) {
   endpoint ep;
   ep.host = t.substr(0, colon);
   if (ep.host.empty()) ep.host = "0.0.0.0";
-  auto port = to_int("port", t.substr(colon + 1), 0, 65535);
+  auto port = parse_int_setting("port", t.substr(colon + 1), 0, 65535);
   if (!port) return status{errc::invalid_config, "bad port in '" + text + "'"};
   ep.port = uint16_t(*port);
   return ep;

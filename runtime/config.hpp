@@ -16,6 +16,9 @@ using properties = std::map<std::string, std::string>;
 /// Parses .properties text: `key=value` or `key: value`, `#`/`!` comments, blank lines.
 result<properties> parse_properties(const std::string& text, const std::string& origin);
 result<properties> load_properties(const std::string& path);
+/// Parses an integer setting within [lo, hi]; the error names the key and the value.
+result<int64_t> parse_int_setting(const std::string& key, const std::string& value, int64_t lo, int64_t hi);
+
 /// Parses `key=value` as given to --override / --config.
 result<std::pair<std::string, std::string>> parse_assignment(const std::string& kv);
 

@@ -53,13 +53,6 @@ std::string join_lines(const std::vector<std::string>& lines) {
   return s;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A failed command as the user should see it: a non-zero exit of its own (not killed by the run
 // timeout) and exactly one line on stderr.
 ::testing::AssertionResult fails_with_one_line(const itest::run_result& r) {
@@ -158,7 +151,7 @@ class brookd_with_file {
     }
     return WIFEXITED(exit_status_) ? WEXITSTATUS(exit_status_) : -1;
   }
-  std::string log() const { return read_text(log_path_); }
+  std::string log() const { return itest::read_file(log_path_); }
 
  private:
   std::string log_path_;

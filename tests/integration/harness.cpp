@@ -1,6 +1,9 @@
 #include "harness.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -44,6 +47,8 @@ std::vector<char*> to_argv(const std::vector<std::string>& args) {
   return v;
 }
 
+}  // namespace
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -51,7 +56,56 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-}  // namespace
+raw_socket::raw_socket(uint16_t port) {
+  fd_ = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+}
+
+raw_socket::~raw_socket() { close(fd_); }
+
+void raw_socket::send_bytes(const std::vector<uint8_t>& b) { (void)::send(fd_, b.data(), b.size(), MSG_NOSIGNAL); }
+
+void raw_socket::send_frame(const std::vector<uint8_t>& payload) {
+  std::vector<uint8_t> f{uint8_t(payload.size() >> 24), uint8_t(payload.size() >> 16), uint8_t(payload.size() >> 8),
+                         uint8_t(payload.size())};
+  f.insert(f.end(), payload.begin(), payload.end());
+  send_bytes(f);
+}
+
+std::optional<std::vector<uint8_t>> raw_socket::read_frame(std::chrono::milliseconds timeout) {
+  uint8_t len[4];
+  if (!read_exact(len, 4, timeout)) return std::nullopt;
+  std::vector<uint8_t> payload(uint32_t(len[0]) << 24 | uint32_t(len[1]) << 16 | uint32_t(len[2]) << 8 | len[3]);
+  if (!read_exact(payload.data(), payload.size(), timeout)) return std::nullopt;
+  return payload;
+}
+
+bool raw_socket::closed_by_peer(std::chrono::milliseconds timeout, std::vector<uint8_t>* unread) {
+  uint8_t b[512];
+  for (;;) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, int(timeout.count())) <= 0) return false;
+    ssize_t n = recv(fd_, b, sizeof(b), 0);
+    if (n <= 0) return true;  // EOF or reset
+    if (unread) unread->insert(unread->end(), b, b + n);
+  }
+}
+
+bool raw_socket::read_exact(uint8_t* p, size_t n, std::chrono::milliseconds timeout) {
+  size_t got = 0;
+  while (got < n) {
+    pollfd pf{fd_, POLLIN, 0};
+    if (poll(&pf, 1, int(timeout.count())) <= 0) return false;
+    ssize_t r = recv(fd_, p + got, n - got, 0);
+    if (r <= 0) return false;
+    got += size_t(r);
+  }
+  return true;
+}
 
 run_result run(const std::vector<std::string>& argv, const std::string& input, std::chrono::seconds timeout) {
   // A child that exits without reading its stdin must fail its test, not kill the test binary.

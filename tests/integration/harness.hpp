@@ -4,6 +4,8 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,34 @@ class temp_dir {
 
 /// Path of a built binary (brookd, brook).
 std::string bin(const std::string& name);
+
+/// Whole contents of a file ("" if it cannot be read).
+std::string read_file(const std::string& path);
+
+/// A plain TCP connection to 127.0.0.1:port for sending hand-made (often malformed) frames.
+class raw_socket {
+ public:
+  explicit raw_socket(uint16_t port);
+  ~raw_socket();
+  raw_socket(const raw_socket&) = delete;
+  raw_socket& operator=(const raw_socket&) = delete;
+
+  bool connected() const { return connected_; }
+  void send_bytes(const std::vector<uint8_t>& b);
+  /// Sends `payload` behind its u32 big-endian length, as both protocols frame requests.
+  void send_frame(const std::vector<uint8_t>& payload);
+  /// One response frame's payload; nullopt on close or timeout.
+  std::optional<std::vector<uint8_t>> read_frame(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  /// True if the server closed the connection within the timeout (bytes it sent first go to
+  /// `unread`).
+  bool closed_by_peer(std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                      std::vector<uint8_t>* unread = nullptr);
+
+ private:
+  bool read_exact(uint8_t* p, size_t n, std::chrono::milliseconds timeout);
+  int fd_ = -1;
+  bool connected_ = false;
+};
 
 struct run_result {
   int exit_code = -1;

@@ -56,58 +56,7 @@ bytes concat(std::initializer_list<bytes> parts) {
   return out;
 }
 
-class kafka_socket {
- public:
-  explicit kafka_socket(uint16_t port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
-  }
-  ~kafka_socket() { close(fd_); }
-  kafka_socket(const kafka_socket&) = delete;
-  kafka_socket& operator=(const kafka_socket&) = delete;
-
-  bool connected() const { return connected_; }
-  void send_bytes(const bytes& b) { (void)::send(fd_, b.data(), b.size(), MSG_NOSIGNAL); }
-  /// One response frame's payload (correlation id first); nullopt on close or timeout.
-  std::optional<bytes> read_frame(std::chrono::milliseconds timeout = 10000ms) {
-    uint8_t len[4];
-    if (!read_exact(len, 4, timeout)) return std::nullopt;
-    bytes payload(runtime::load_be32(len));
-    if (!read_exact(payload.data(), payload.size(), timeout)) return std::nullopt;
-    return payload;
-  }
-  /// True if the server closed the connection within the timeout (any bytes sent first are
-  /// returned in `unread`).
-  bool closed_by_peer(std::chrono::milliseconds timeout = 5000ms, bytes* unread = nullptr) {
-    uint8_t b[512];
-    for (;;) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, int(timeout.count())) <= 0) return false;
-      ssize_t n = recv(fd_, b, sizeof(b), 0);
-      if (n <= 0) return true;  // EOF or reset
-      if (unread) unread->insert(unread->end(), b, b + n);
-    }
-  }
-
- private:
-  bool read_exact(uint8_t* p, size_t n, std::chrono::milliseconds timeout) {
-    size_t got = 0;
-    while (got < n) {
-      pollfd pf{fd_, POLLIN, 0};
-      if (poll(&pf, 1, int(timeout.count())) <= 0) return false;
-      ssize_t r = recv(fd_, p + got, n - got, 0);
-      if (r <= 0) return false;
-      got += size_t(r);
-    }
-    return true;
-  }
-  int fd_ = -1;
-  bool connected_ = false;
-};
+using kafka_socket = itest::raw_socket;
 
 int32_t correlation_of(const bytes& payload) {
   return int32_t(runtime::load_be32(payload.data()));

@@ -16,60 +16,20 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class raw_socket {
+// The harness's raw socket, reading native frames.
+class raw_socket : public itest::raw_socket {
  public:
-  explicit raw_socket(uint16_t port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
-  }
-  ~raw_socket() { close(fd_); }
-  bool connected() const { return connected_; }
-  void send_bytes(const runtime::bytes& b) { (void)::send(fd_, b.data(), b.size(), MSG_NOSIGNAL); }
-  void send_frame(const runtime::bytes& payload) {
-    runtime::bytes f(4);
-    runtime::store_be32(f.data(), uint32_t(payload.size()));
-    f.insert(f.end(), payload.begin(), payload.end());
-    send_bytes(f);
-  }
-  /// Reads one response frame; nullopt if the peer closed (or nothing came within the timeout).
-  std::optional<net::native_frame> read_frame(std::chrono::milliseconds timeout = 5000ms) {
-    uint8_t len[4];
-    if (!read_exact(len, 4, timeout)) return std::nullopt;
-    buf_.resize(runtime::load_be32(len));
-    if (!read_exact(buf_.data(), buf_.size(), timeout)) return std::nullopt;
+  using itest::raw_socket::raw_socket;
+  std::optional<net::native_frame> read_native(std::chrono::milliseconds timeout = 5000ms) {
+    auto p = read_frame(timeout);
+    if (!p) return std::nullopt;
+    buf_ = std::move(*p);
     auto f = net::decode_frame(buf_.data(), buf_.size());
     if (!f) return std::nullopt;
     return std::move(*f);
   }
-  /// True if the server closed the connection within the timeout.
-  bool closed_by_peer(std::chrono::milliseconds timeout = 5000ms) {
-    uint8_t b;
-    for (;;) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, int(timeout.count())) <= 0) return false;
-      ssize_t n = recv(fd_, &b, 1, 0);
-      if (n <= 0) return true;  // EOF or reset
-    }
-  }
 
  private:
-  bool read_exact(uint8_t* p, size_t n, std::chrono::milliseconds timeout) {
-    size_t got = 0;
-    while (got < n) {
-      pollfd pf{fd_, POLLIN, 0};
-      if (poll(&pf, 1, int(timeout.count())) <= 0) return false;
-      ssize_t r = recv(fd_, p + got, n - got, 0);
-      if (r <= 0) return false;
-      got += size_t(r);
-    }
-    return true;
-  }
-  int fd_ = -1;
-  bool connected_ = false;
   runtime::bytes buf_;
 };
 
@@ -129,7 +89,7 @@ TEST_F(Malformed, NegativeAndHugeLengthsCloseTheConnection) {
 TEST_F(Malformed, GarbageMsgpackGetsAnErrorFrameThenClose) {
   raw_socket s(broker.port());
   s.send_frame({0xc1, 0xc1, 0xc1, 0x00, 0x01});
-  auto f = s.read_frame();
+  auto f = s.read_native();
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->kind(), net::native_type::error);
   auto body = net::body_as<net::status_response>(*f);
@@ -143,7 +103,7 @@ TEST_F(Malformed, GarbageMsgpackGetsAnErrorFrameThenClose) {
 TEST_F(Malformed, UnknownTypeAndWrongFieldTypesGetErrorsAndTheConnectionStays) {
   raw_socket s(broker.port());
   s.send_frame(payload_of(net::encode_frame(99, 5, std::string("x"))));
-  auto f = s.read_frame();
+  auto f = s.read_native();
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->correlation_id, 5u);
   EXPECT_EQ(f->kind(), net::native_type::error);
@@ -151,13 +111,13 @@ TEST_F(Malformed, UnknownTypeAndWrongFieldTypesGetErrorsAndTheConnectionStays) {
   // A produce whose body is a map of the wrong shape.
   std::map<std::string, int> wrong{{"topic", 1}};
   s.send_frame(payload_of(net::encode_request(net::native_type::produce, 6, wrong)));
-  f = s.read_frame();
+  f = s.read_native();
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->correlation_id, 6u);
   EXPECT_EQ(net::body_as<net::status_response>(*f)->error, runtime::errc::invalid_request);
   // The same connection still answers a valid request.
   s.send_frame(payload_of(net::encode_request(net::native_type::metadata, 7, net::metadata_request{{}, true, false})));
-  f = s.read_frame();
+  f = s.read_native();
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->correlation_id, 7u);
   EXPECT_TRUE(net::body_as<net::metadata_response>(*f));
@@ -195,7 +155,7 @@ TEST_F(Malformed, TruncatedFrameThenDisconnectLeavesOthersServed) {
   }
   // A connection opened before the bad one still works.
   other.send_frame(payload_of(net::encode_request(net::native_type::metadata, 1, net::metadata_request{{}, true, false})));
-  auto f = other.read_frame();
+  auto f = other.read_native();
   ASSERT_TRUE(f.has_value());
   EXPECT_EQ(f->correlation_id, 1u);
   expect_node_serves(broker, "after-truncated");
