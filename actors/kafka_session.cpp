@@ -142,6 +142,28 @@ void fill_partition(k::fetch_response::partition& out, const net::fetch_response
   out.records = r.records;
 }
 
+// Kafka's response limit: partitions are filled in request order until max_bytes is reached; the
+// first partition with data is always kept whole (so a large batch cannot stall a consumer), later
+// ones that would pass the limit go back empty and are fetched again next time.
+void trim_to_max_bytes(k::fetch_response& resp, int32_t max_bytes) {
+  size_t total = 0;
+  for (auto& t : resp.topics)
+    for (auto& p : t.partitions) {
+      size_t n = p.records ? p.records->size() : 0;
+      if (n == 0) continue;
+      if (total > 0 && total + n > size_t(std::max(max_bytes, 1)))
+        p.records->clear();
+      else
+        total += n;
+    }
+}
+
+void answer_fetch(self_ptr self, fetch_state& st) {
+  st.answered = true;
+  trim_to_max_bytes(st.resp, st.req.max_bytes);
+  reply(self, st.seq, st.h, st.resp);
+}
+
 void fetch_round(self_ptr self, std::shared_ptr<fetch_state> st, bool wait) {
   st->pending = 0;
   size_t budget = size_t(std::max(st->req.max_bytes, 1));
@@ -173,15 +195,11 @@ void fetch_round(self_ptr self, std::shared_ptr<fetch_state> st, bool wait) {
               if (total < size_t(std::max(st->req.min_bytes, 1)) && !any_error && st->req.max_wait_ms > 0)
                 return fetch_round(self, st, true);
             }
-            st->answered = true;
-            reply(self, st->seq, st->h, st->resp);
+            answer_fetch(self, *st);
           });
     }
   }
-  if (st->pending == 0 && !st->answered) {
-    st->answered = true;
-    reply(self, st->seq, st->h, st->resp);
-  }
+  if (st->pending == 0 && !st->answered) answer_fetch(self, *st);
 }
 
 void on_fetch(self_ptr self, uint64_t seq, const k::request_header& h, k::fetch_request& req) {
