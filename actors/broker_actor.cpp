@@ -289,9 +289,17 @@ broker_actor::behavior_type broker_impl(self_ptr self, broker_spec spec) {
                                                "topic '" + req.name + "' does not exist"});
           return promise;
         }
+        if (req.name == "__consumer_offsets") {
+          promise.deliver(net::status_response{errc::policy_violation,
+                                               "topic '" + req.name + "' is internal and cannot be deleted"});
+          return promise;
+        }
+        if (auto s = runtime::remove_file_durably(meta_dir(st) + "/" + req.name + ".properties"); !s) {
+          promise.deliver(net::status_response{s.code(), s.message()});
+          return promise;
+        }
         st.spec.directory->erase(req.name);
         std::error_code ec;
-        fs::remove(meta_dir(st) + "/" + req.name + ".properties", ec);
         // Answer only when every partition actor has removed its files, so a topic created
         // again right after never shares a directory with the old one's cleanup.
         auto pending = std::make_shared<size_t>(1);

@@ -51,6 +51,9 @@ struct group {
   std::map<std::string, clock_type::time_point> pending_members;  // MEMBER_ID_REQUIRED, not joined yet
   clock_type::time_point rebalance_deadline;
   std::map<std::pair<std::string, int32_t>, net::partition_offset> offsets;
+  // Set while an empty group waits group.initial.rebalance.delay.ms for more members.
+  bool initial_join = false;
+  clock_type::time_point initial_join_limit;  // the delay is extended up to this
 };
 
 struct coordinator_state {
@@ -132,13 +135,17 @@ void prepare_rebalance(coordinator_state& st, group& g, const char* why) {
   g.state = group_state::preparing_rebalance;
   int32_t timeout = 0;
   for (const auto& [id, m] : g.members) timeout = std::max(timeout, m.rebalance_timeout_ms);
+  auto now = clock_type::now();
+  g.initial_join = initial;
+  g.initial_join_limit = now + milliseconds(timeout);
   auto delay = initial ? milliseconds(std::min<int64_t>(st.node->config.group_initial_rebalance_delay_ms, timeout))
                        : milliseconds(timeout);
-  g.rebalance_deadline = clock_type::now() + delay;
+  g.rebalance_deadline = now + delay;
   BROOK_LOG_INFO("[GroupCoordinator] preparing to rebalance group " << g.id << " (" << why << ")");
 }
 
 void complete_join(group& g) {
+  g.initial_join = false;
   ++g.generation;
   g.protocol = choose_protocol(g);
   if (!g.members.count(g.leader)) {
@@ -170,7 +177,7 @@ void try_complete_join(group& g, bool deadline_passed) {
   if (g.state != group_state::preparing_rebalance) return;
   bool all_joined = true;
   for (const auto& [id, m] : g.members) all_joined &= m.join.has_value();
-  bool waiting_initial = !deadline_passed && g.generation == 0;  // first rebalance waits for more
+  bool waiting_initial = !deadline_passed && g.initial_join;  // an empty group waits for more
   if (all_joined && !waiting_initial && !g.members.empty()) return complete_join(g);
   if (!deadline_passed) return;
   for (auto it = g.members.begin(); it != g.members.end();) {
@@ -290,7 +297,13 @@ caf::typed_response_promise<net::join_group_response> on_join(self_ptr self, net
   m.join = promise;
   g.protocol_type = req.protocol_type;
   ensure_offsets_topic(self);  // its members will commit soon
-  if (g.state != group_state::preparing_rebalance) prepare_rebalance(st, g, known ? "member rejoined" : "member joined");
+  if (g.state != group_state::preparing_rebalance) {
+    prepare_rebalance(st, g, known ? "member rejoined" : "member joined");
+  } else if (g.initial_join && !known) {
+    // Another member during the initial delay: wait once more, up to the rebalance timeout.
+    auto delay = milliseconds(st.node->config.group_initial_rebalance_delay_ms);
+    g.rebalance_deadline = std::min(clock_type::now() + delay, g.initial_join_limit);
+  }
   try_complete_join(g, false);
   return promise;
 }
@@ -500,11 +513,16 @@ void load_partition(self_ptr self, int32_t p, int64_t from) {
   net::fetch_request req{offsets_topic, p, from, 4 << 20, 0, 0};
   self->request(*target, std::chrono::seconds(30), std::move(req))
       .then(
-          [self, p](net::fetch_response& r) {
+          [self, p, from](net::fetch_response& r) {
+            if (r.error == errc::offset_out_of_range && r.log_start_offset > 0) {
+              // Older segments are gone (retention): read from what is still there.
+              return load_partition(self, p, r.log_start_offset);
+            }
             if (r.error != errc::none) {
-              BROOK_LOG_ERROR("[GroupCoordinator] cannot read " << offsets_topic << "-" << p << ": "
-                                                                << runtime::to_string(r.error));
-              return partition_loaded(self);
+              BROOK_LOG_WARN("[GroupCoordinator] reading " << offsets_topic << "-" << p << " failed ("
+                                                           << runtime::to_string(r.error) << "); retrying");
+              self->delayed_send(self, milliseconds(200), restart_atom::value, p, from);
+              return;
             }
             auto batches = runtime::split_batches(r.records.data(), r.records.size(), true);
             int64_t next = -1;
@@ -562,7 +580,8 @@ void ensure_offsets_topic(self_ptr self) {
   if (st.offsets_partitions > 0 || st.creating || !b) return;
   st.creating = true;
   int32_t parts = st.node->config.offsets_topic_num_partitions;
-  net::create_topic_request req{offsets_topic, parts, 1, {{"segment.bytes", "104857600"}}, false};
+  // Kept forever: without compaction, retention would delete committed offsets.
+  net::create_topic_request req{offsets_topic, parts, 1, {{"segment.bytes", "104857600"}, {"retention.ms", "-1"}}, false};
   self->request(b, std::chrono::seconds(30), std::move(req))
       .then(
           [self, parts](net::status_response& r) {

@@ -15,9 +15,10 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 bool retry_join(errc e) {
+  // unknown_member_id: our id went stale (session expiry, coordinator restart); join afresh.
   return e == errc::coordinator_load_in_progress || e == errc::coordinator_not_available ||
          e == errc::rebalance_in_progress || e == errc::network_error || e == errc::request_timed_out ||
-         e == errc::not_coordinator;
+         e == errc::not_coordinator || e == errc::unknown_member_id || e == errc::illegal_generation;
 }
 }  // namespace
 

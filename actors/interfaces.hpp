@@ -45,7 +45,7 @@ using group_coordinator_actor = caf::typed_actor<
     caf::replies_to<net::list_groups_request>::with<net::list_groups_response>,
     caf::replies_to<net::describe_groups_request>::with<net::describe_groups_response>,
     // self -> self: session expiry and rebalance deadlines (true: the periodic tick; false: retry
-    // creating __consumer_offsets)
+    // loading __consumer_offsets when the broker was not reachable)
     caf::reacts_to<tick_atom, bool>,
     // self -> self: read __consumer_offsets partition (int32) again from offset (int64)
     caf::reacts_to<restart_atom, int32_t, int64_t>>;

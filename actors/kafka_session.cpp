@@ -60,6 +60,7 @@ void on_metadata(self_ptr self, uint64_t seq, const k::request_header& h, k::met
       k::metadata_response::topic kt;
       kt.error_code = code(t.error);
       kt.name = t.name;
+      kt.is_internal = t.name == "__consumer_offsets";
       for (const auto& p : t.partitions)
         kt.partitions.push_back({code(p.error), p.partition, p.leader, p.replicas, p.isr, {}});
       r.topics.push_back(std::move(kt));
@@ -192,7 +193,8 @@ void fetch_round(self_ptr self, std::shared_ptr<fetch_state> st, bool wait) {
                   total += pp.records ? pp.records->size() : 0;
                   any_error |= pp.error_code != 0;
                 }
-              if (total < size_t(std::max(st->req.min_bytes, 1)) && !any_error && st->req.max_wait_ms > 0)
+              // fetch.min.bytes 0: answer at once, as Kafka.
+              if (st->req.min_bytes > 0 && total < size_t(st->req.min_bytes) && !any_error && st->req.max_wait_ms > 0)
                 return fetch_round(self, st, true);
             }
             answer_fetch(self, *st);

@@ -242,8 +242,14 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
           auto from = log.offset_for_timestamp(req.timestamp);
           while (from < log.end_offset()) {
             auto data = log.read(from, 1);
-            auto recs = data ? runtime::decode_records(data->data(), data->size()) : runtime::result<std::vector<runtime::record>>(data.error());
-            if (!recs || recs->empty()) break;
+            auto recs = data ? runtime::decode_records(data->data(), data->size())
+                             : runtime::result<std::vector<runtime::record>>(data.error());
+            if (!recs) {
+              resp.error = recs.error().code();
+              resp.message = recs.error().message();
+              break;
+            }
+            if (recs->empty()) break;
             auto hit = std::find_if(recs->begin(), recs->end(),
                                     [&](const runtime::record& r) { return r.timestamp >= req.timestamp; });
             if (hit != recs->end()) {

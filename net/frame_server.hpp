@@ -18,7 +18,8 @@ class connection {
   virtual ~connection() = default;
   /// Queues a whole frame (length prefix included) for writing.
   virtual void send(runtime::bytes frame) = 0;
-  /// Logs `reason` with the peer and closes the socket; pending writes are dropped.
+  /// Writes what is already queued (an error frame explaining the close), then logs `reason`
+  /// with the peer and closes the socket; frames sent after close() are dropped.
   virtual void close(const std::string& reason) = 0;
   virtual const std::string& peer() const = 0;
 };

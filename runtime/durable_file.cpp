@@ -14,6 +14,22 @@ status fail(const std::string& what, const std::string& path) {
 }
 }  // namespace
 
+// fsyncs the directory holding `path`, making a rename or unlink in it durable.
+status sync_parent_dir(const std::string& path) {
+  auto dir = path.substr(0, path.find_last_of('/'));
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return fail("cannot open directory of", path);
+  int rc = ::fsync(dfd);
+  ::close(dfd);
+  if (rc != 0) return fail("cannot fsync directory of", path);
+  return {};
+}
+
+status remove_file_durably(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return fail("cannot remove", path);
+  return sync_parent_dir(path);
+}
+
 status write_file_durably(const std::string& path, const std::string& contents) {
   auto tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -36,13 +52,7 @@ status write_file_durably(const std::string& path, const std::string& contents) 
   }
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename onto", path);
-  auto dir = path.substr(0, path.find_last_of('/'));
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return fail("cannot open directory of", path);
-  int rc = ::fsync(dfd);
-  ::close(dfd);
-  if (rc != 0) return fail("cannot fsync directory of", path);
-  return {};
+  return sync_parent_dir(path);
 }
 
 }  // namespace brook::runtime

@@ -37,7 +37,7 @@ fi
 
 # The decoder and what it links against; rebuilt when any of these or a header changed.
 LIB_SOURCES=(net/kafka/wire.cpp net/kafka/codec.cpp runtime/status.cpp runtime/errc.cpp)
-DEPS=("${LIB_SOURCES[@]}" net/kafka/wire.hpp net/kafka/codec.hpp net/kafka/messages.hpp
+DEPS=("${LIB_SOURCES[@]}" net/kafka/wire.hpp net/kafka/codec.hpp net/kafka/messages.hpp net/kafka/group_messages.hpp
       runtime/bytes.hpp runtime/status.hpp runtime/errc.hpp
       tests/fuzz/kafka_request_fuzz.cpp tests/fuzz/kafka_seed_corpus.cpp tests/fuzz/run_fuzz.sh)
 stale=0
