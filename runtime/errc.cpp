@@ -44,6 +44,12 @@ constexpr entry table[] = {
     {errc::rebalance_in_progress, "rebalance_in_progress", 27, false},
     {errc::member_id_required, "member_id_required", 79, false},
     {errc::group_id_not_found, "group_id_not_found", 69, false},
+    {errc::node_exists, "node_exists", -1, false},
+    {errc::no_node, "no_node", -1, false},
+    {errc::bad_version, "bad_version", -1, false},
+    {errc::session_expired, "session_expired", -1, false},
+    {errc::not_empty, "not_empty", -1, false},
+    {errc::no_children_for_ephemerals, "no_children_for_ephemerals", -1, false},
     {errc::unknown, "unknown_server_error", -1, false},
 };
 

@@ -39,6 +39,13 @@ enum class errc : uint8_t {
   rebalance_in_progress,
   member_id_required,
   group_id_not_found,
+  // Metadata coordinator (runtime/coord), ZooKeeper's error cases; Kafka has no codes for them.
+  node_exists,                 // create of a path that exists
+  no_node,                     // the path (or, for create, its parent) does not exist
+  bad_version,                 // compare-and-set: expected version differs from the node's
+  session_expired,             // unknown, closed or expired coordinator session
+  not_empty,                   // remove of a node that has children
+  no_children_for_ephemerals,  // create under an ephemeral node
   unknown,
 };
 

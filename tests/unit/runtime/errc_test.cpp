@@ -43,6 +43,12 @@ TEST(Errc, KafkaCodes) {
       {errc::io_error, 56, true},
       {errc::disk_full, 56, true},
       {errc::unsupported_compression, 76, false},
+      {errc::node_exists, -1, false},
+      {errc::no_node, -1, false},
+      {errc::bad_version, -1, false},
+      {errc::session_expired, -1, false},
+      {errc::not_empty, -1, false},
+      {errc::no_children_for_ephemerals, -1, false},
       {errc::unknown, -1, false},
   };
   for (const auto& r : rows) {
