@@ -63,6 +63,9 @@ struct coordinator_state {
   size_t loading = 0;              // __consumer_offsets partitions still being read
   int32_t offsets_partitions = 0;  // 0 until __consumer_offsets exists
   bool creating = false;
+  // Commits that arrived before __consumer_offsets existed; replayed once it does.
+  std::vector<std::pair<net::offset_commit_request, caf::typed_response_promise<net::offset_commit_response>>>
+      waiting_commits;
   uint64_t join_counter = 0;
   std::mt19937_64 rng{std::random_device{}()};
   static inline const char* name = "group_coordinator";
@@ -82,6 +85,8 @@ std::string new_member_id(coordinator_state& st, const std::string& client_id) {
 }
 
 void ensure_offsets_topic(self_ptr self);
+void store_commit(self_ptr self, const net::offset_commit_request& req,
+                  caf::typed_response_promise<net::offset_commit_response> promise);
 
 // ---- rebalance ---------------------------------------------------------------------------------
 
@@ -242,7 +247,7 @@ caf::typed_response_promise<net::join_group_response> on_join(self_ptr self, net
     return promise;
   };
   if (!st.loaded) return fail(errc::coordinator_load_in_progress);
-  if (req.group_id.empty()) return fail(errc::invalid_request);
+  if (req.group_id.empty()) return fail(errc::invalid_group_id);
   if (req.group_instance_id) {
     BROOK_LOG_WARN("[GroupCoordinator] refusing static member " << *req.group_instance_id << " of group "
                                                                 << req.group_id
@@ -397,7 +402,7 @@ caf::typed_response_promise<net::offset_commit_response> on_commit(self_ptr self
     return promise;
   };
   if (!st.loaded) return answer_all(errc::coordinator_load_in_progress);
-  if (req.group_id.empty()) return answer_all(errc::invalid_request);
+  if (req.group_id.empty()) return answer_all(errc::invalid_group_id);
   auto git = st.groups.find(req.group_id);
   bool simple = req.generation_id < 0 && req.member_id.empty();
   if (simple) {
@@ -412,10 +417,28 @@ caf::typed_response_promise<net::offset_commit_response> on_commit(self_ptr self
     if (g.state == group_state::completing_rebalance) return answer_all(errc::rebalance_in_progress);
   }
   if (st.offsets_partitions == 0) {
+    // The first commit on this node: create __consumer_offsets, then store it (no error to retry).
+    st.waiting_commits.emplace_back(req, promise);
     ensure_offsets_topic(self);
-    return answer_all(errc::coordinator_load_in_progress);
+    return promise;
   }
-  // Durable first: one batch to the group's __consumer_offsets partition, acks=all.
+  store_commit(self, req, promise);
+  return promise;
+}
+
+// Appends the commit (one batch, acks=all) to the group's __consumer_offsets partition and answers
+// `promise` once it is stored.
+void store_commit(self_ptr self, const net::offset_commit_request& req,
+                  caf::typed_response_promise<net::offset_commit_response> promise) {
+  auto& st = self->state;
+  auto answer_all = [&](errc e) {
+    net::offset_commit_response r;
+    for (auto o : req.offsets) {
+      o.error = e;
+      r.offsets.push_back(std::move(o));
+    }
+    promise.deliver(std::move(r));
+  };
   int32_t part = offsets_partition_for(req.group_id, st.offsets_partitions);
   auto target = st.node->directory()->find(offsets_topic, part);
   if (!target || !*target) return answer_all(errc::coordinator_not_available);
@@ -446,7 +469,6 @@ caf::typed_response_promise<net::offset_commit_response> on_commit(self_ptr self
             }
             promise.deliver(std::move(out));
           });
-  return promise;
 }
 
 net::offset_fetch_response on_offset_fetch(self_ptr self, const net::offset_fetch_request& req) {
@@ -549,6 +571,24 @@ void load_partition(self_ptr self, int32_t p, int64_t from) {
           });
 }
 
+// Runs the commits that waited for __consumer_offsets (or fails them if it could not be created).
+void replay_waiting_commits(self_ptr self, bool created) {
+  auto waiting = std::move(self->state.waiting_commits);
+  self->state.waiting_commits.clear();
+  for (auto& [req, promise] : waiting) {
+    if (created) {
+      store_commit(self, req, promise);
+      continue;
+    }
+    net::offset_commit_response r;
+    for (auto o : req.offsets) {
+      o.error = errc::coordinator_not_available;
+      r.offsets.push_back(std::move(o));
+    }
+    promise.deliver(std::move(r));
+  }
+}
+
 // Reads __consumer_offsets back if it exists; it is created on first use (ensure_offsets_topic).
 void start_loading(self_ptr self) {
   auto& st = self->state;
@@ -591,8 +631,12 @@ void ensure_offsets_topic(self_ptr self) {
               st.offsets_partitions = parts;
             else
               BROOK_LOG_ERROR("[GroupCoordinator] cannot create " << offsets_topic << ": " << r.message);
+            replay_waiting_commits(self, r.error == errc::none || r.error == errc::topic_already_exists);
           },
-          [self](caf::error&) { self->state.creating = false; });
+          [self](caf::error&) {
+            self->state.creating = false;
+            replay_waiting_commits(self, false);
+          });
 }
 
 group_coordinator_actor::behavior_type coordinator_impl(self_ptr self, std::shared_ptr<node_context> node) {

@@ -168,6 +168,9 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
             self, seq, corr, native_type::init_producer_id, req);
       },
       [self](uint64_t seq, uint32_t corr, net::join_group_request& req) {
+        // The coordinator shows members' hosts as Kafka does ("/ip"): the connection knows it.
+        const auto& peer = self->state.out->connection().peer();
+        req.client_host = "/" + peer.substr(0, peer.rfind(':'));
         to_coordinator<net::join_group_request, net::join_group_response>(self, seq, corr, native_type::join_group, req);
       },
       [self](uint64_t seq, uint32_t corr, net::sync_group_request& req) {

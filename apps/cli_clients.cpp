@@ -131,8 +131,15 @@ int consume_records(const options& o) {
       ++seen;
     }
     std::cout.flush();
-    if (!o.group.empty() && !printed.empty())
-      if (auto st = (*c)->commit_sync(printed); !st) return fail(st);
+    if (!o.group.empty() && !printed.empty()) {
+      auto st = (*c)->commit_sync(printed);
+      // Losing the membership (a pause past session.timeout.ms, a rebalance) is not fatal: the
+      // next poll rejoins and the group re-delivers what was not committed, as Kafka's console
+      // consumer does.
+      bool membership = st.code() == errc::unknown_member_id || st.code() == errc::illegal_generation ||
+                        st.code() == errc::rebalance_in_progress;
+      if (!st && !membership) return fail(st);
+    }
     auto now = std::chrono::steady_clock::now();
     if (!recs->empty()) last = now;
     if (o.timeout_ms >= 0 && now - last > std::chrono::milliseconds(o.timeout_ms)) {

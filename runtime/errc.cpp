@@ -44,6 +44,7 @@ constexpr entry table[] = {
     {errc::rebalance_in_progress, "rebalance_in_progress", 27, false},
     {errc::member_id_required, "member_id_required", 79, false},
     {errc::group_id_not_found, "group_id_not_found", 69, false},
+    {errc::invalid_group_id, "invalid_group_id", 24, false},
     {errc::node_exists, "node_exists", -1, false},
     {errc::no_node, "no_node", -1, false},
     {errc::bad_version, "bad_version", -1, false},

@@ -39,6 +39,7 @@ enum class errc : uint8_t {
   rebalance_in_progress,
   member_id_required,
   group_id_not_found,
+  invalid_group_id,
   // Metadata coordinator (runtime/coord), ZooKeeper's error cases; Kafka has no codes for them.
   node_exists,                 // create of a path that exists
   no_node,                     // the path (or, for create, its parent) does not exist

@@ -39,6 +39,7 @@ TEST(Errc, KafkaCodes) {
       {errc::invalid_session_timeout, 26, false},
       {errc::rebalance_in_progress, 27, false},
       {errc::group_id_not_found, 69, false},
+      {errc::invalid_group_id, 24, false},
       {errc::member_id_required, 79, false},
       {errc::io_error, 56, true},
       {errc::disk_full, 56, true},
