@@ -389,16 +389,21 @@ void apply_commit(coordinator_state& st, const offset_key& k, std::optional<offs
   }
 }
 
+// The answer to a commit: every requested partition with the same outcome `e`.
+net::offset_commit_response commit_outcome(const net::offset_commit_request& req, errc e) {
+  net::offset_commit_response r;
+  for (auto o : req.offsets) {
+    o.error = e;
+    r.offsets.push_back(std::move(o));
+  }
+  return r;
+}
+
 caf::typed_response_promise<net::offset_commit_response> on_commit(self_ptr self, net::offset_commit_request& req) {
   auto& st = self->state;
   auto promise = self->make_response_promise<net::offset_commit_response>();
   auto answer_all = [&](errc e) {
-    net::offset_commit_response r;
-    for (auto o : req.offsets) {
-      o.error = e;
-      r.offsets.push_back(std::move(o));
-    }
-    promise.deliver(std::move(r));
+    promise.deliver(commit_outcome(req, e));
     return promise;
   };
   if (!st.loaded) return answer_all(errc::coordinator_load_in_progress);
@@ -431,14 +436,7 @@ caf::typed_response_promise<net::offset_commit_response> on_commit(self_ptr self
 void store_commit(self_ptr self, const net::offset_commit_request& req,
                   caf::typed_response_promise<net::offset_commit_response> promise) {
   auto& st = self->state;
-  auto answer_all = [&](errc e) {
-    net::offset_commit_response r;
-    for (auto o : req.offsets) {
-      o.error = e;
-      r.offsets.push_back(std::move(o));
-    }
-    promise.deliver(std::move(r));
-  };
+  auto answer_all = [&](errc e) { promise.deliver(commit_outcome(req, e)); };
   int32_t part = offsets_partition_for(req.group_id, st.offsets_partitions);
   auto target = st.node->directory()->find(offsets_topic, part);
   if (!target || !*target) return answer_all(errc::coordinator_not_available);
@@ -462,12 +460,7 @@ void store_commit(self_ptr self, const net::offset_commit_request& req,
             promise.deliver(std::move(out));
           },
           [promise, req](caf::error&) mutable {
-            net::offset_commit_response out;
-            for (auto o : req.offsets) {
-              o.error = errc::coordinator_not_available;
-              out.offsets.push_back(std::move(o));
-            }
-            promise.deliver(std::move(out));
+            promise.deliver(commit_outcome(req, errc::coordinator_not_available));
           });
 }
 
@@ -580,12 +573,7 @@ void replay_waiting_commits(self_ptr self, bool created) {
       store_commit(self, req, promise);
       continue;
     }
-    net::offset_commit_response r;
-    for (auto o : req.offsets) {
-      o.error = errc::coordinator_not_available;
-      r.offsets.push_back(std::move(o));
-    }
-    promise.deliver(std::move(r));
+    promise.deliver(commit_outcome(req, errc::coordinator_not_available));
   }
 }
 
