@@ -17,7 +17,7 @@ using runtime::bytes;
 class reader {
  public:
   reader(const uint8_t* p, size_t n, int16_t version, bool flexible)
-      : p_(p), end_(p + n), version(version), flexible(flexible) {}
+      : version(version), flexible(flexible), p_(p), end_(p + n) {}
 
   bool ok() const { return error_ == nullptr; }
   const char* error() const { return error_; }
@@ -103,7 +103,7 @@ class reader {
 
 class writer {
  public:
-  writer(bytes& out, int16_t version, bool flexible) : out_(out), version(version), flexible(flexible) {}
+  writer(bytes& out, int16_t version, bool flexible) : version(version), flexible(flexible), out_(out) {}
 
   void i8(int8_t x) { out_.push_back(uint8_t(x)); }
   void boolean(bool x) { i8(x ? 1 : 0); }
