@@ -115,8 +115,11 @@ TEST_F(Producer, AcksZeroReportsWithoutOffsetsAndStillDelivers) {
   ASSERT_TRUE((*c)->seek_to_beginning({{"fire", 0}}));
   std::vector<std::string> got;
   auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (got.size() < 50 && std::chrono::steady_clock::now() < deadline)
-    for (auto& r : *(*c)->poll(200ms)) got.push_back(*r.rec.value);
+  while (got.size() < 50 && std::chrono::steady_clock::now() < deadline) {
+    auto recs = (*c)->poll(200ms);  // kept alive: ranging over *poll() would dangle
+    ASSERT_TRUE(recs) << recs.error().to_string();
+    for (auto& r : *recs) got.push_back(*r.rec.value);
+  }
   ASSERT_EQ(got.size(), 50u);
   EXPECT_EQ(got.front(), "0");
   EXPECT_EQ(got.back(), "49");
