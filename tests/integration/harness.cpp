@@ -22,17 +22,6 @@ namespace brook::itest {
 namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
-temp_dir::temp_dir() {
-  char tmpl[] = "/tmp/brook-test-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-temp_dir::~temp_dir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 std::string bin(const std::string& name) {
   const char* dir = std::getenv("BROOK_BIN_DIR");
   return std::string(dir ? dir : "build/bin") + "/" + name;

@@ -9,18 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/temp_dir.hpp"
+
 namespace brook::itest {
 
-/// A fresh directory under /tmp, removed with everything in it when destroyed.
-class temp_dir {
- public:
-  temp_dir();
-  ~temp_dir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using temp_dir = brook::testutil::temp_dir;
 
 /// Path of a built binary (brookd, brook).
 std::string bin(const std::string& name);

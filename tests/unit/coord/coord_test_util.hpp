@@ -2,6 +2,8 @@
 // Shared helpers for the coordinator store tests: a fresh temp directory per test, opening a
 // store, and raw file surgery for recovery tests.
 #include <gtest/gtest.h>
+
+#include "tests/temp_dir.hpp"
 #include <stdlib.h>
 
 #include <filesystem>
@@ -18,26 +20,11 @@
 
 namespace brook::runtime::coord::test {
 
-/// mkdtemp under /tmp, removed with everything in it at the end of the test.
-class temp_dir {
+/// The shared temp dir, with the store's file names.
+class temp_dir : public brook::testutil::temp_dir {
  public:
-  temp_dir() {
-    char tmpl[] = "/tmp/brook_coord_test_XXXXXX";
-    const char* p = ::mkdtemp(tmpl);
-    if (p == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = p;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
   std::string wal() const { return file(format::wal_file); }
   std::string snapshot() const { return file(format::snapshot_file); }
-
- private:
-  std::string path_;
 };
 
 /// Opens a store or fails the test (nullptr).

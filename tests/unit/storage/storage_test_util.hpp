@@ -1,6 +1,8 @@
 #pragma once
 // Shared helpers for the storage tests: a fresh temp directory per test and batch builders.
 #include <gtest/gtest.h>
+
+#include "tests/temp_dir.hpp"
 #include <stdlib.h>
 
 #include <filesystem>
@@ -15,25 +17,7 @@
 
 namespace brook::runtime::storage::test {
 
-/// mkdtemp under /tmp, removed with everything in it at the end of the test.
-class temp_dir {
- public:
-  temp_dir() {
-    char tmpl[] = "/tmp/brook_storage_test_XXXXXX";
-    const char* p = ::mkdtemp(tmpl);
-    if (p == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = p;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using temp_dir = brook::testutil::temp_dir;
 
 /// A batch of `records` records, all with timestamp `ts`, values "v<i>" padded to value_size.
 inline bytes make_batch(int records, int64_t ts, size_t value_size = 16) {
