@@ -37,7 +37,6 @@ struct partition_state {
   std::vector<parked_fetch> parked;
   int64_t last_retention_ms = 0;
   std::string name;  // "topic-partition" for logs
-  static inline const char* name_prefix = "partition";
 
   // Whatever ends the actor (shutdown, crash, chaos kill), what it wrote reaches the disk.
   ~partition_state() {

@@ -57,13 +57,14 @@ TEST(NativeMessages, MetadataRoundTrip) {
   metadata_response in;
   in.controller_id = 2;
   in.brokers = {{2, "127.0.0.1", 9093}};
-  topic_info t{"a", errc::none, {{0, errc::none, 2, 5, {2, 3}, {2}}}, {{"urgency", "urgent"}}};
+  topic_info t{"a", errc::none, {{0, errc::none, 2, 5, {2, 3}, {2}}}, {{"urgency", "urgent"}}, {"urgency"}};
   in.topics = {t};
   auto out = round_trip(native_type::metadata, in);
   ASSERT_EQ(out.topics.size(), 1u);
   EXPECT_EQ(out.topics[0].partitions[0].leader_epoch, 5);
   EXPECT_EQ(out.topics[0].partitions[0].replicas, (std::vector<int32_t>{2, 3}));
   EXPECT_EQ(out.topics[0].configs.at("urgency"), "urgent");
+  EXPECT_EQ(out.topics[0].overrides, (std::vector<std::string>{"urgency"}));
   EXPECT_EQ(out.brokers[0].port, 9093);
 }
 
