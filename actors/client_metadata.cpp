@@ -98,6 +98,13 @@ runtime::result<topic_meta> client_metadata::topic(const std::string& topic, boo
   }
 }
 
+std::optional<topic_meta> client_metadata::cached(const std::string& topic) {
+  std::lock_guard<std::mutex> g(mu_);
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) return std::nullopt;
+  return it->second;
+}
+
 void client_metadata::invalidate(const std::string& topic) {
   std::lock_guard<std::mutex> g(mu_);
   stale_[topic] = true;

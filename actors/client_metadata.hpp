@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,8 @@ class client_metadata {
   /// `max_wait` has passed.
   runtime::result<topic_meta> topic(const std::string& topic, bool allow_auto_create = true,
                                     std::chrono::milliseconds max_wait = std::chrono::milliseconds(0));
+  /// The cached entry, stale or not, without asking a broker (never blocks on the network).
+  std::optional<topic_meta> cached(const std::string& topic);
   /// Marks the entry stale so the next lookup asks a broker again.
   void invalidate(const std::string& topic);
   /// Connection to the leader of (topic, partition) on `l`, reconnecting if needed.

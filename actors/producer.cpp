@@ -126,7 +126,8 @@ void collect(producer::impl& p) {
     p.sealed.clear();
     auto now = clock_type::now();
     for (auto it = p.open.begin(); it != p.open.end();) {
-      auto meta = p.meta->topic(it->first.first, false);
+      // Cached only: this runs under the accumulator lock and must not wait on the network.
+      auto meta = p.meta->cached(it->first.first);
       auto linger = p.linger_for(it->second->urgent, meta ? meta->urgency_class : runtime::urgency::normal);
       if (p.flushing || now - it->second->created >= linger) {
         ready.push_back(std::move(it->second));
