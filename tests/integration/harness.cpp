@@ -38,13 +38,6 @@ std::vector<char*> to_argv(const std::vector<std::string>& args) {
 
 }  // namespace
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 raw_socket::raw_socket(uint16_t port) {
   fd_ = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};

@@ -19,7 +19,7 @@ using temp_dir = brook::testutil::temp_dir;
 std::string bin(const std::string& name);
 
 /// Whole contents of a file ("" if it cannot be read).
-std::string read_file(const std::string& path);
+using brook::testutil::read_file;
 
 /// A plain TCP connection to 127.0.0.1:port for sending hand-made (often malformed) frames.
 class raw_socket {

@@ -40,34 +40,11 @@ inline std::unique_ptr<store> open_store(const temp_dir& dir, int64_t now_ms = 0
   return open_store(storage::env::posix(), dir, now_ms, opts);
 }
 
-inline uint64_t file_size(const std::string& path) {
-  return std::filesystem::file_size(path);
-}
-
-inline void resize_file(const std::string& path, uint64_t size) {
-  std::filesystem::resize_file(path, size);
-}
-
-/// XORs one byte of a file at `pos`.
-inline void flip_byte(const std::string& path, uint64_t pos) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(std::streamoff(pos));
-  char c = 0;
-  f.read(&c, 1);
-  c = char(c ^ 0x5a);
-  f.seekp(std::streamoff(pos));
-  f.write(&c, 1);
-}
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
-inline void write_file(const std::string& path, const std::string& content) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << content;
-}
+using brook::testutil::file_size;
+using brook::testutil::flip_byte;
+using brook::testutil::resize_file;
+using brook::testutil::read_file;
+using brook::testutil::write_file;
 
 /// The value at `path`, or "<error>" so a comparison fails readably.
 inline std::string value_of(const store& s, const std::string& path) {

@@ -85,34 +85,11 @@ inline std::string segment_path(const temp_dir& dir, int64_t base, std::string_v
   return dir.file(format::segment_file_name(base, suffix));
 }
 
-inline uint64_t file_size(const std::string& path) {
-  return std::filesystem::file_size(path);
-}
-
-inline void resize_file(const std::string& path, uint64_t size) {
-  std::filesystem::resize_file(path, size);
-}
-
-/// XORs one byte of a file at `pos`.
-inline void flip_byte(const std::string& path, uint64_t pos) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(std::streamoff(pos));
-  char c = 0;
-  f.read(&c, 1);
-  c = char(c ^ 0x5a);
-  f.seekp(std::streamoff(pos));
-  f.write(&c, 1);
-}
-
-inline void write_file(const std::string& path, const std::string& content) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << content;
-}
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
+using brook::testutil::file_size;
+using brook::testutil::flip_byte;
+using brook::testutil::resize_file;
+using brook::testutil::read_file;
+using brook::testutil::write_file;
 
 /// Opens a log or fails the test.
 inline std::unique_ptr<partition_log> open_log(env& e, const temp_dir& dir, log_config cfg) {
