@@ -59,4 +59,22 @@ using producer_actor = caf::typed_actor<
     // self -> self: retry batch `id` after its backoff
     caf::reacts_to<restart_atom, uint64_t>>;
 
+/// The metadata coordinator: the embedded ZooKeeper-like store (runtime/coord/store.hpp) behind
+/// one detached actor. Subscribers get coord_watch_event messages (sent anonymously).
+using coordinator_actor = caf::typed_actor<
+    // client -> coordinator: node and session operations
+    caf::replies_to<net::coord_create_request>::with<net::coord_response>,
+    caf::replies_to<net::coord_get_request>::with<net::coord_response>,
+    caf::replies_to<net::coord_set_request>::with<net::coord_response>,
+    caf::replies_to<net::coord_delete_request>::with<net::coord_response>,
+    caf::replies_to<net::coord_children_request>::with<net::coord_response>,
+    caf::replies_to<net::coord_session_open_request>::with<net::coord_response>,
+    caf::replies_to<net::coord_session_request>::with<net::coord_response>,
+    // client -> coordinator: persistent watch of a path's data and children for `subscriber`
+    // (monitored; its watches go when it dies)
+    caf::replies_to<watch_atom, std::string, caf::actor>::with<net::coord_response>,
+    caf::reacts_to<unwatch_atom, std::string, caf::actor>,
+    // self -> self: session expiry timer (true: the periodic tick, re-arms)
+    caf::reacts_to<tick_atom, bool>>;
+
 }  // namespace brook::actors

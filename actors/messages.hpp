@@ -4,6 +4,7 @@
 #include <caf/type_id.hpp>
 #include <memory>
 
+#include "net/coord_messages.hpp"
 #include "net/group_messages.hpp"
 #include "net/native_messages.hpp"
 
@@ -52,6 +53,15 @@ CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(brook, (brook::net::describe_groups_request))
   CAF_ADD_TYPE_ID(brook, (brook::net::describe_groups_response))
   CAF_ADD_TYPE_ID(brook, (brook::actors::kafka_call))
+  CAF_ADD_TYPE_ID(brook, (brook::net::coord_create_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::coord_get_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::coord_set_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::coord_delete_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::coord_children_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::coord_session_open_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::coord_session_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::coord_response))
+  CAF_ADD_TYPE_ID(brook, (brook::net::coord_watch_event))
   // tick: periodic housekeeping (flush by time, retention, expiring parked fetches)
   CAF_ADD_ATOM(brook, brook::actors, tick_atom, "tick")
   // restart: supervisor -> itself, restart a failed child after its backoff
@@ -60,6 +70,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
   CAF_ADD_ATOM(brook, brook::actors, drop_atom, "drop")
   // sent: producer facade -> producer actor, batches are ready to send
   CAF_ADD_ATOM(brook, brook::actors, drain_atom, "drain")
+  // watch: client -> coordinator, register a watch of a path for a subscriber actor
+  CAF_ADD_ATOM(brook, brook::actors, watch_atom, "watch")
+  // unwatch: client -> coordinator, drop a subscriber's watch of a path
+  CAF_ADD_ATOM(brook, brook::actors, unwatch_atom, "unwatch")
 CAF_END_TYPE_ID_BLOCK(brook)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::produce_request)
@@ -92,4 +106,12 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::list_groups_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::list_groups_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::describe_groups_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::describe_groups_response)
-
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_create_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_get_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_set_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_delete_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_children_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_session_open_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_session_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_response)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_watch_event)
