@@ -20,30 +20,24 @@ using std::chrono::milliseconds;
 
 runtime::result<consumer_config> consumer_config::from_properties(const runtime::properties& props) {
   consumer_config c;
-  auto num = [](const std::string& k, const std::string& v, auto& field, int64_t lo, int64_t hi) -> status {
-    auto x = runtime::parse_int_setting(k, v, lo, hi);
-    if (!x) return x.error();
-    field = std::decay_t<decltype(field)>(*x);
-    return {};
-  };
   for (const auto& [k, v] : props) {
     status s;
     if (k == "bootstrap.servers") c.bootstrap_servers = v;
-    else if (k == "max.poll.records") s = num(k, v, c.max_poll_records, 1, INT32_MAX);
-    else if (k == "fetch.min.bytes") s = num(k, v, c.fetch_min_bytes, 0, INT32_MAX);
-    else if (k == "fetch.max.wait.ms") s = num(k, v, c.fetch_max_wait_ms, 0, INT32_MAX);
-    else if (k == "max.partition.fetch.bytes") s = num(k, v, c.max_partition_fetch_bytes, 1, INT32_MAX);
-    else if (k == "request.timeout.ms") s = num(k, v, c.request_timeout_ms, 1, INT32_MAX);
+    else if (k == "max.poll.records") s = runtime::int_setting(c.max_poll_records, 1, INT32_MAX)(k, v);
+    else if (k == "fetch.min.bytes") s = runtime::int_setting(c.fetch_min_bytes, 0, INT32_MAX)(k, v);
+    else if (k == "fetch.max.wait.ms") s = runtime::int_setting(c.fetch_max_wait_ms, 0, INT32_MAX)(k, v);
+    else if (k == "max.partition.fetch.bytes") s = runtime::int_setting(c.max_partition_fetch_bytes, 1, INT32_MAX)(k, v);
+    else if (k == "request.timeout.ms") s = runtime::int_setting(c.request_timeout_ms, 1, INT32_MAX)(k, v);
     else if (k == "group.id") c.group_id = v;
     else if (k == "client.id") c.client_id = v;
     else if (k == "enable.auto.commit") {
       if (v != "true" && v != "false")
         s = {errc::invalid_config, "invalid value '" + v + "' for enable.auto.commit: true or false"};
       c.enable_auto_commit = v == "true";
-    } else if (k == "auto.commit.interval.ms") s = num(k, v, c.auto_commit_interval_ms, 0, INT32_MAX);
-    else if (k == "session.timeout.ms") s = num(k, v, c.session_timeout_ms, 1, INT32_MAX);
-    else if (k == "heartbeat.interval.ms") s = num(k, v, c.heartbeat_interval_ms, 1, INT32_MAX);
-    else if (k == "max.poll.interval.ms") s = num(k, v, c.max_poll_interval_ms, 1, INT32_MAX);
+    } else if (k == "auto.commit.interval.ms") s = runtime::int_setting(c.auto_commit_interval_ms, 0, INT32_MAX)(k, v);
+    else if (k == "session.timeout.ms") s = runtime::int_setting(c.session_timeout_ms, 1, INT32_MAX)(k, v);
+    else if (k == "heartbeat.interval.ms") s = runtime::int_setting(c.heartbeat_interval_ms, 1, INT32_MAX)(k, v);
+    else if (k == "max.poll.interval.ms") s = runtime::int_setting(c.max_poll_interval_ms, 1, INT32_MAX)(k, v);
     else if (k == "partition.assignment.strategy") {
       c.assignment_strategies.clear();
       std::stringstream ss(v);

@@ -15,20 +15,11 @@ status bad(const std::string& k, const std::string& v, const std::string& why) {
   return {errc::invalid_config, "invalid value '" + v + "' for " + k + ": " + why};
 }
 
-template <class T>
-std::function<status(const std::string&, const std::string&)> num(T& field, int64_t lo, int64_t hi) {
-  return [&field, lo, hi](const std::string& k, const std::string& v) -> status {
-    auto x = runtime::parse_int_setting(k, v, lo, hi);
-    if (!x) return x.error();
-    field = T(*x);
-    return {};
-  };
-}
 }  // namespace
 
 runtime::result<producer_config> producer_config::from_properties(const runtime::properties& props) {
   producer_config c;
-  std::map<std::string, std::function<status(const std::string&, const std::string&)>> keys = {
+  std::map<std::string, runtime::setting_setter> keys = {
       {"bootstrap.servers", [&c](const std::string&, const std::string& v) -> status {
          c.bootstrap_servers = v;
          return {};
@@ -40,16 +31,16 @@ runtime::result<producer_config> producer_config::from_properties(const runtime:
          else return bad(k, v, "must be 0, 1, all or -1");
          return {};
        }},
-      {"retries", num(c.retries, 0, INT32_MAX)},
-      {"retry.backoff.ms", num(c.retry_backoff_ms, 0, INT32_MAX)},
-      {"batch.size", num(c.batch_size, 0, INT32_MAX)},
-      {"linger.ms", num(c.linger_ms, 0, INT32_MAX)},
-      {"flexible.linger.ms", num(c.flexible_linger_ms, 0, INT32_MAX)},
-      {"buffer.memory", num(c.buffer_memory, 1024, INT64_MAX)},
-      {"max.block.ms", num(c.max_block_ms, 0, INT64_MAX)},
-      {"max.in.flight.requests.per.connection", num(c.max_in_flight, 1, 1000)},
-      {"delivery.timeout.ms", num(c.delivery_timeout_ms, 1, INT32_MAX)},
-      {"request.timeout.ms", num(c.request_timeout_ms, 1, INT32_MAX)},
+      {"retries", runtime::int_setting(c.retries, 0, INT32_MAX)},
+      {"retry.backoff.ms", runtime::int_setting(c.retry_backoff_ms, 0, INT32_MAX)},
+      {"batch.size", runtime::int_setting(c.batch_size, 0, INT32_MAX)},
+      {"linger.ms", runtime::int_setting(c.linger_ms, 0, INT32_MAX)},
+      {"flexible.linger.ms", runtime::int_setting(c.flexible_linger_ms, 0, INT32_MAX)},
+      {"buffer.memory", runtime::int_setting(c.buffer_memory, 1024, INT64_MAX)},
+      {"max.block.ms", runtime::int_setting(c.max_block_ms, 0, INT64_MAX)},
+      {"max.in.flight.requests.per.connection", runtime::int_setting(c.max_in_flight, 1, 1000)},
+      {"delivery.timeout.ms", runtime::int_setting(c.delivery_timeout_ms, 1, INT32_MAX)},
+      {"request.timeout.ms", runtime::int_setting(c.request_timeout_ms, 1, INT32_MAX)},
       {"compression.type", [&c](const std::string& k, const std::string& v) -> status {
          auto codec = runtime::parse_compression(v);
          if (!codec) return bad(k, v, "must be none, gzip, snappy, lz4 or zstd");

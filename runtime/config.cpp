@@ -28,18 +28,7 @@ result<bool> to_bool(const std::string& key, const std::string& v) {
   return bad(key, v, "must be true or false");
 }
 
-using setter = std::function<status(const std::string& key, const std::string& value)>;
-
-// int64 field setter with bounds.
-template <class T>
-setter int_field(T& field, int64_t lo, int64_t hi, int64_t scale = 1) {
-  return [&field, lo, hi, scale](const std::string& k, const std::string& v) -> status {
-    auto x = parse_int_setting(k, v, lo, hi);
-    if (!x) return x.error();
-    field = T(*x * scale);
-    return {};
-  };
-}
+using setter = setting_setter;
 
 // Topic-level keys, shared by broker `log.*` defaults and topic --config overrides.
 // Kafka spells them differently at the two levels; `names` is {topic key, broker key}.
@@ -52,20 +41,20 @@ struct topic_key {
 const std::vector<topic_key>& topic_keys() {
   static const std::vector<topic_key> keys = {
       {"segment.bytes", "log.segment.bytes",
-       [](topic_config& c) { return int_field(c.log.segment_bytes, 14, INT32_MAX); }},
-      {"segment.ms", "log.roll.ms", [](topic_config& c) { return int_field(c.log.segment_ms, 1, INT64_MAX); }},
+       [](topic_config& c) { return int_setting(c.log.segment_bytes, 14, INT32_MAX); }},
+      {"segment.ms", "log.roll.ms", [](topic_config& c) { return int_setting(c.log.segment_ms, 1, INT64_MAX); }},
       {"retention.ms", "log.retention.ms",
-       [](topic_config& c) { return int_field(c.log.retention_ms, -1, INT64_MAX); }},
+       [](topic_config& c) { return int_setting(c.log.retention_ms, -1, INT64_MAX); }},
       {"retention.bytes", "log.retention.bytes",
-       [](topic_config& c) { return int_field(c.log.retention_bytes, -1, INT64_MAX); }},
+       [](topic_config& c) { return int_setting(c.log.retention_bytes, -1, INT64_MAX); }},
       {"flush.messages", "log.flush.interval.messages",
-       [](topic_config& c) { return int_field(c.log.flush_messages, 1, INT64_MAX); }},
+       [](topic_config& c) { return int_setting(c.log.flush_messages, 1, INT64_MAX); }},
       {"flush.ms", "log.flush.interval.ms",
-       [](topic_config& c) { return int_field(c.log.flush_ms, 0, INT64_MAX); }},
+       [](topic_config& c) { return int_setting(c.log.flush_ms, 0, INT64_MAX); }},
       {"index.interval.bytes", "log.index.interval.bytes",
-       [](topic_config& c) { return int_field(c.log.index_interval_bytes, 0, INT32_MAX); }},
+       [](topic_config& c) { return int_setting(c.log.index_interval_bytes, 0, INT32_MAX); }},
       {"max.message.bytes", "message.max.bytes",
-       [](topic_config& c) { return int_field(c.max_message_bytes, 0, INT32_MAX); }},
+       [](topic_config& c) { return int_setting(c.max_message_bytes, 0, INT32_MAX); }},
       {"urgency", "default.urgency",
        [](topic_config& c) -> setter {
          return [&c](const std::string& k, const std::string& v) -> status {
@@ -196,17 +185,17 @@ properties topic_config::to_properties() const {
 result<broker_config> broker_config::from_properties(const properties& props) {
   broker_config c;
   std::map<std::string, setter> keys = {
-      {"broker.id", int_field(c.broker_id, 0, INT32_MAX)},
-      {"node.id", int_field(c.broker_id, 0, INT32_MAX)},
-      {"num.partitions", int_field(c.num_partitions, 1, 100000)},
-      {"default.replication.factor", int_field(c.default_replication_factor, 1, INT16_MAX)},
-      {"log.retention.check.interval.ms", int_field(c.retention_check_interval_ms, 1, INT64_MAX)},
-      {"socket.request.max.bytes", int_field(c.socket_request_max_bytes, 1024, INT32_MAX)},
-      {"num.io.threads", int_field(c.io_threads, 1, 64)},
-      {"group.initial.rebalance.delay.ms", int_field(c.group_initial_rebalance_delay_ms, 0, INT32_MAX)},
-      {"group.min.session.timeout.ms", int_field(c.group_min_session_timeout_ms, 1, INT32_MAX)},
-      {"group.max.session.timeout.ms", int_field(c.group_max_session_timeout_ms, 1, INT32_MAX)},
-      {"offsets.topic.num.partitions", int_field(c.offsets_topic_num_partitions, 1, 1000)},
+      {"broker.id", int_setting(c.broker_id, 0, INT32_MAX)},
+      {"node.id", int_setting(c.broker_id, 0, INT32_MAX)},
+      {"num.partitions", int_setting(c.num_partitions, 1, 100000)},
+      {"default.replication.factor", int_setting(c.default_replication_factor, 1, INT16_MAX)},
+      {"log.retention.check.interval.ms", int_setting(c.retention_check_interval_ms, 1, INT64_MAX)},
+      {"socket.request.max.bytes", int_setting(c.socket_request_max_bytes, 1024, INT32_MAX)},
+      {"num.io.threads", int_setting(c.io_threads, 1, 64)},
+      {"group.initial.rebalance.delay.ms", int_setting(c.group_initial_rebalance_delay_ms, 0, INT32_MAX)},
+      {"group.min.session.timeout.ms", int_setting(c.group_min_session_timeout_ms, 1, INT32_MAX)},
+      {"group.max.session.timeout.ms", int_setting(c.group_max_session_timeout_ms, 1, INT32_MAX)},
+      {"offsets.topic.num.partitions", int_setting(c.offsets_topic_num_partitions, 1, 1000)},
       {"auto.create.topics.enable",
        [&c](const std::string& k, const std::string& v) -> status {
          auto b = to_bool(k, v);
@@ -247,9 +236,9 @@ result<broker_config> broker_config::from_properties(const properties& props) {
   for (const auto& key : topic_keys()) keys[key.broker_name] = key.make(c.topic_defaults);
   // Kafka's coarser retention/roll units; the finer unit wins when several are set.
   int64_t retention_hours = -2, retention_minutes = -2, roll_hours = -2;
-  keys["log.retention.hours"] = int_field(retention_hours, -1, INT32_MAX);
-  keys["log.retention.minutes"] = int_field(retention_minutes, -1, INT32_MAX);
-  keys["log.roll.hours"] = int_field(roll_hours, 1, INT32_MAX);
+  keys["log.retention.hours"] = int_setting(retention_hours, -1, INT32_MAX);
+  keys["log.retention.minutes"] = int_setting(retention_minutes, -1, INT32_MAX);
+  keys["log.roll.hours"] = int_setting(roll_hours, 1, INT32_MAX);
 
   for (const auto& [k, v] : props) {
     auto it = keys.find(k);

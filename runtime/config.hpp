@@ -2,6 +2,7 @@
 // Kafka-style .properties configuration for brookd and for topics.
 // Unknown keys and bad values are errors that name the key.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,6 +19,20 @@ result<properties> parse_properties(const std::string& text, const std::string& 
 result<properties> load_properties(const std::string& path);
 /// Parses an integer setting within [lo, hi]; the error names the key and the value.
 result<int64_t> parse_int_setting(const std::string& key, const std::string& value, int64_t lo, int64_t hi);
+
+/// A config-key handler: parses `value` for `key` and stores it, or says why not.
+using setting_setter = std::function<status(const std::string& key, const std::string& value)>;
+
+/// Handler storing an integer in [lo, hi] into `field` (which must outlive it).
+template <class T>
+setting_setter int_setting(T& field, int64_t lo, int64_t hi) {
+  return [&field, lo, hi](const std::string& k, const std::string& v) -> status {
+    auto x = parse_int_setting(k, v, lo, hi);
+    if (!x) return x.error();
+    field = T(*x);
+    return {};
+  };
+}
 
 /// Parses `key=value` as given to --override / --config.
 result<std::pair<std::string, std::string>> parse_assignment(const std::string& kv);
