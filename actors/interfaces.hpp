@@ -7,7 +7,7 @@
 
 namespace brook::actors {
 
-/// One hosted partition replica (leader on a single node). Owns its log.
+/// One hosted partition replica, leader or follower (its role comes from the broker). Owns its log.
 using partition_actor = caf::typed_actor<
     // connection -> partition leader: append one batch
     caf::replies_to<net::produce_request>::with<net::produce_response>,
@@ -19,7 +19,13 @@ using partition_actor = caf::typed_actor<
     // parked fetch's wait ends
     caf::reacts_to<tick_atom, bool>,
     // broker -> partition: topic deleted; remove files, then quit
-    caf::replies_to<drop_atom>::with<bool>>;
+    caf::replies_to<drop_atom>::with<bool>,
+    // broker -> partition: its role (leader, follower) from the latest metadata
+    caf::reacts_to<net::partition_role>,
+    // replica fetch I/O -> follower: the leader's answer to a replica fetch
+    caf::reacts_to<net::replica_fetch_result>,
+    // self -> self: replication timer of role generation `n` (ISR checks, fetch retries)
+    caf::reacts_to<tick_atom, uint64_t>>;
 
 /// The broker: topic registry, partition supervision, metadata.
 using broker_actor = caf::typed_actor<
@@ -28,6 +34,12 @@ using broker_actor = caf::typed_actor<
     caf::replies_to<net::delete_topic_request>::with<net::status_response>,
     caf::replies_to<net::kill_actor_request>::with<net::status_response>,
     caf::replies_to<net::init_producer_id_request>::with<net::init_producer_id_response>,
+    // partition leader -> broker: write a new ISR to the coordinator
+    caf::reacts_to<net::alter_isr_request>,
+    // coordinator -> broker: a watched path changed (brokers, topics, partition states)
+    caf::reacts_to<net::coord_watch_event>,
+    // self -> self: coordinator session heartbeat
+    caf::reacts_to<tick_atom>,
     // self -> self: restart a crashed partition actor (topic, partition) after its backoff, or
     // the group coordinator (empty topic)
     caf::reacts_to<restart_atom, std::string, int32_t>>;
@@ -49,6 +61,14 @@ using group_coordinator_actor = caf::typed_actor<
     caf::reacts_to<tick_atom, bool>,
     // self -> self: read __consumer_offsets partition (int32) again from offset (int64)
     caf::reacts_to<restart_atom, int32_t, int64_t>>;
+
+/// The controller (one per broker, active on the broker holding /controller): elects leaders
+/// from the ISR when brokers come and go and writes partition states to the coordinator.
+using controller_actor = caf::typed_actor<
+    // coordinator -> controller: /controller or /brokers/ids changed
+    caf::reacts_to<net::coord_watch_event>,
+    // self -> self: periodic reconciliation while active
+    caf::reacts_to<tick_atom>>;
 
 /// The producer's sender (client library): drains the accumulator and talks to partition leaders.
 using producer_actor = caf::typed_actor<

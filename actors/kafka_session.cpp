@@ -52,10 +52,12 @@ void on_metadata(self_ptr self, uint64_t seq, const k::request_header& h, k::met
   auto answer = [self, seq, h](const net::metadata_response& m) {
     auto& node = *self->state.node;
     k::metadata_response r;
-    r.brokers.push_back({node.config.broker_id, node.kafka_advertised.host,
-                         int32_t(node.kafka_advertised.port), std::nullopt});
+    for (const auto& b : m.brokers) r.brokers.push_back({b.id, b.kafka_host, int32_t(b.kafka_port), std::nullopt});
+    if (r.brokers.empty())  // the broker is not up yet: still name this node
+      r.brokers.push_back({node.config.broker_id, node.kafka_advertised.host,
+                           int32_t(node.kafka_advertised.port), std::nullopt});
     r.cluster_id = "brook";
-    r.controller_id = node.config.broker_id;
+    r.controller_id = m.controller_id;
     for (const auto& t : m.topics) {
       k::metadata_response::topic kt;
       kt.error_code = code(t.error);
@@ -67,7 +69,6 @@ void on_metadata(self_ptr self, uint64_t seq, const k::request_header& h, k::met
     }
     reply(self, seq, h, r);
   };
-  if (req.topics && req.topics->empty() && h.api_version >= 1) return answer({});  // none asked
   auto b = node.broker();
   if (!b) return answer({});
   self->request(b, std::chrono::seconds(30), std::move(native))

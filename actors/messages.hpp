@@ -4,6 +4,7 @@
 #include <caf/type_id.hpp>
 #include <memory>
 
+#include "net/cluster_messages.hpp"
 #include "net/coord_messages.hpp"
 #include "net/group_messages.hpp"
 #include "net/native_messages.hpp"
@@ -62,6 +63,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(brook, (brook::net::coord_session_request))
   CAF_ADD_TYPE_ID(brook, (brook::net::coord_response))
   CAF_ADD_TYPE_ID(brook, (brook::net::coord_watch_event))
+  CAF_ADD_TYPE_ID(brook, (brook::net::partition_role))
+  CAF_ADD_TYPE_ID(brook, (brook::net::alter_isr_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::replica_fetch_result))
   // tick: periodic housekeeping (flush by time, retention, expiring parked fetches)
   CAF_ADD_ATOM(brook, brook::actors, tick_atom, "tick")
   // restart: supervisor -> itself, restart a failed child after its backoff
@@ -74,6 +78,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
   CAF_ADD_ATOM(brook, brook::actors, watch_atom, "watch")
   // unwatch: client -> coordinator, drop a subscriber's watch of a path
   CAF_ADD_ATOM(brook, brook::actors, unwatch_atom, "unwatch")
+  // coordinator connection I/O thread -> its session actor (actors/coord_server.cpp)
+  CAF_ADD_TYPE_ID(brook, (brook::net::coord_watch_request))
 CAF_END_TYPE_ID_BLOCK(brook)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::produce_request)
@@ -115,3 +121,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_session_open_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_session_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_watch_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::partition_role)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::alter_isr_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::replica_fetch_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_watch_request)

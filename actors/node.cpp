@@ -7,9 +7,13 @@
 #include <functional>
 #include <thread>
 
+#include "actors/coord_server.hpp"
+#include "actors/coordinator_actor.hpp"
 #include "actors/kafka_session.hpp"
 #include "actors/native_session.hpp"
+#include "actors/node_context.hpp"
 #include "actors/node_supervisor.hpp"
+#include "actors/peer_connections.hpp"
 #include "net/frame_server.hpp"
 #include "runtime/log.hpp"
 
@@ -47,6 +51,21 @@ runtime::endpoint advertised_kafka_endpoint(const runtime::broker_config& cfg, u
   return ep;
 }
 
+
+// Starts the in-process coordinator when this node hosts it (process.roles has coordinator, or a
+// broker without coordinator.connect: the single-node default) and checks it opened its store.
+coordinator_actor start_coordinator(caf::actor_system& sys, const runtime::broker_config& cfg) {
+  bool hosts = cfg.role_coordinator || cfg.coordinator_connect.empty();
+  if (!hosts) return {};
+  auto coord = spawn_coordinator(sys, cfg.log_dirs.front() + "/__brook_meta/coordinator");
+  caf::scoped_actor self{sys};
+  bool ok = false;
+  self->request(coord, std::chrono::seconds(30), net::coord_get_request{"/"})
+      .receive([&](net::coord_response& r) { ok = r.error == net::errc::none; }, [&](caf::error&) {});
+  if (!ok) return {};
+  return coord;
+}
+
 }  // namespace
 
 int run_node(const runtime::broker_config& cfg) {
@@ -61,56 +80,91 @@ int run_node(const runtime::broker_config& cfg) {
   sys_cfg.add_message_types<caf::id_block::brook>();
   caf::actor_system sys{sys_cfg};
   auto node = std::make_shared<node_context>(cfg);
+  const std::string tag = cfg.role_broker ? "[KafkaServer id=" + std::to_string(cfg.broker_id) + "] "
+                                          : "[Coordinator] ";
 
   std::mutex mu;
   std::condition_variable cv;
   bool supervisor_down = false;
   int signal_seen = 0;
-
-  broker_spec spec{cfg, node, node->directory(), cfg.native_listener.host, cfg.native_listener.port};
-  net::io_pool pool(cfg.io_threads);
-  net::server_options opts{"native", cfg.socket_request_max_bytes};
-  net::frame_server server(pool, cfg.native_listener, opts, native_session_factory(sys, node));
-  // Bind first so the advertised port is known (port 0 picks a free one).
-  auto port = server.start();
-  if (!port) {
-    BROOK_LOG_ERROR("[KafkaServer id=" << cfg.broker_id << "] " << port.error().message());
-    return 1;
-  }
-  spec.advertised_port = *port;
-  if (spec.advertised_host == "0.0.0.0") spec.advertised_host = "127.0.0.1";
-  net::frame_server kafka_server(pool, cfg.kafka_listener, net::server_options{"kafka", cfg.socket_request_max_bytes},
-                                 kafka_session_factory(sys, node));
-  auto kafka_port = kafka_server.start();
-  if (!kafka_port) {
-    BROOK_LOG_ERROR("[KafkaServer id=" << cfg.broker_id << "] " << kafka_port.error().message());
-    return 1;
-  }
-  node->kafka_advertised = advertised_kafka_endpoint(cfg, *kafka_port);
-
-  auto sup = spawn_node_supervisor(sys, spec, node);
-  sup->attach_functor([&](const caf::error&) {
+  auto on_down = [&](const caf::error&) {
     std::lock_guard<std::mutex> g(mu);
     supervisor_down = true;
     cv.notify_all();
-  });
-  auto gave_up = [&] {
-    std::lock_guard<std::mutex> g(mu);
-    return supervisor_down;
   };
-  if (!wait_for_broker(sys, *node, std::chrono::seconds(60), gave_up)) {
-    BROOK_LOG_ERROR("[KafkaServer id=" << cfg.broker_id << "] broker did not come up; see errors above");
-    server.stop();
-    caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
-    pool.stop();
+
+  net::io_pool pool(cfg.io_threads);
+  auto coord = start_coordinator(sys, cfg);
+  if ((cfg.role_coordinator || cfg.coordinator_connect.empty()) && !coord) {
+    BROOK_LOG_ERROR(tag << "the coordinator could not open its store; see errors above");
     return 1;
   }
-  BROOK_LOG_INFO("[KafkaServer id=" << cfg.broker_id << "] native protocol listening on "
-                                    << cfg.native_listener.host << ":" << *port);
-  BROOK_LOG_INFO("[KafkaServer id=" << cfg.broker_id << "] Kafka protocol listening on "
-                                    << cfg.kafka_listener.host << ":" << *kafka_port << ", advertised as "
-                                    << node->kafka_advertised.to_string());
-  BROOK_LOG_INFO("[KafkaServer id=" << cfg.broker_id << "] started (brook.server.KafkaServer)");
+  std::unique_ptr<net::frame_server> coord_server;
+  if (cfg.role_coordinator) {
+    coord_server = std::make_unique<net::frame_server>(
+        pool, cfg.coordinator_listener, net::server_options{"coordinator", cfg.socket_request_max_bytes},
+        coord_session_factory(sys, coord));
+    auto port = coord_server->start();
+    if (!port) {
+      BROOK_LOG_ERROR(tag << port.error().message());
+      return 1;
+    }
+    // ZooKeeper's wording, which `docker-compose logs ... | grep -i binding` looks for.
+    BROOK_LOG_INFO("[Coordinator] binding to port " << cfg.coordinator_listener.host << ":" << *port);
+  }
+  if (coord) coord->attach_functor(on_down);
+
+  std::unique_ptr<net::frame_server> server, kafka_server;
+  caf::actor sup_handle;
+  if (cfg.role_broker) {
+    broker_spec spec{cfg, node, node->directory(), cfg.native_listener.host, cfg.native_listener.port};
+    spec.coordinator = cfg.coordinator_connect.empty() ? coord : coordinator_actor{};
+    spec.peers = std::make_shared<peer_connections>();
+    net::server_options opts{"native", cfg.socket_request_max_bytes};
+    server = std::make_unique<net::frame_server>(pool, cfg.native_listener, opts, native_session_factory(sys, node));
+    // Bind first so the advertised port is known (port 0 picks a free one).
+    auto port = server->start();
+    if (!port) {
+      BROOK_LOG_ERROR(tag << port.error().message());
+      return 1;
+    }
+    spec.advertised_port = *port;
+    if (spec.advertised_host == "0.0.0.0") spec.advertised_host = "127.0.0.1";
+    kafka_server = std::make_unique<net::frame_server>(
+        pool, cfg.kafka_listener, net::server_options{"kafka", cfg.socket_request_max_bytes},
+        kafka_session_factory(sys, node));
+    auto kafka_port = kafka_server->start();
+    if (!kafka_port) {
+      BROOK_LOG_ERROR(tag << kafka_port.error().message());
+      return 1;
+    }
+    node->kafka_advertised = advertised_kafka_endpoint(cfg, *kafka_port);
+    spec.kafka_advertised = node->kafka_advertised;
+
+    auto sup = spawn_node_supervisor(sys, spec, node);
+    sup_handle = caf::actor_cast<caf::actor>(sup);
+    sup->attach_functor(on_down);
+    auto gave_up = [&] {
+      std::lock_guard<std::mutex> g(mu);
+      return supervisor_down;
+    };
+    if (!wait_for_broker(sys, *node, std::chrono::seconds(60), gave_up)) {
+      BROOK_LOG_ERROR(tag << "broker did not come up; see errors above");
+      server->stop();
+      kafka_server->stop();
+      if (coord_server) coord_server->stop();
+      caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+      if (coord) caf::anon_send_exit(coord, caf::exit_reason::user_shutdown);
+      pool.stop();
+      return 1;
+    }
+    BROOK_LOG_INFO(tag << "native protocol listening on " << cfg.native_listener.host << ":" << *port);
+    BROOK_LOG_INFO(tag << "Kafka protocol listening on " << cfg.kafka_listener.host << ":" << *kafka_port
+                       << ", advertised as " << node->kafka_advertised.to_string());
+    BROOK_LOG_INFO(tag << "started (brook.server.KafkaServer)");
+  } else {
+    BROOK_LOG_INFO(tag << "started (coordinator only)");
+  }
 
   std::thread signal_waiter([&] {
     timespec poll{0, 100 * 1000 * 1000};
@@ -132,19 +186,25 @@ int run_node(const runtime::broker_config& cfg) {
   }
   signal_waiter.join();
   if (clean)
-    BROOK_LOG_INFO("[KafkaServer id=" << cfg.broker_id << "] shutting down (signal " << signal_seen << ")");
+    BROOK_LOG_INFO(tag << "shutting down (signal " << signal_seen << ")");
   else
-    BROOK_LOG_ERROR("[KafkaServer id=" << cfg.broker_id << "] supervisor gave up; exiting");
-  server.stop();
-  kafka_server.stop();
-  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
-  {
+    BROOK_LOG_ERROR(tag << "supervisor gave up; exiting");
+  if (server) server->stop();
+  if (kafka_server) kafka_server->stop();
+  if (sup_handle) {
+    {
+      std::lock_guard<std::mutex> g(mu);
+      supervisor_down = false;
+    }
+    caf::anon_send_exit(sup_handle, caf::exit_reason::user_shutdown);
     std::unique_lock<std::mutex> lk(mu);
     cv.wait_for(lk, std::chrono::seconds(10), [&] { return supervisor_down; });
   }
+  if (coord_server) coord_server->stop();
+  if (coord) caf::anon_send_exit(coord, caf::exit_reason::user_shutdown);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let connection closes run
   pool.stop();
-  if (clean) BROOK_LOG_INFO("[KafkaServer id=" << cfg.broker_id << "] shut down completed");
+  if (clean) BROOK_LOG_INFO(tag << "shut down completed");
   return clean ? 0 : 1;
 }
 

@@ -81,7 +81,9 @@ struct producer::impl {
   std::deque<std::unique_ptr<batch>> pending;
   std::map<uint64_t, std::unique_ptr<batch>> in_flight, retrying;
   std::map<const net::native_client*, int> in_flight_per_conn;
-  std::map<uint64_t, const net::native_client*> conn_of;
+  // The connection of each in-flight batch, held so its address (the key above) cannot be reused
+  // by a new connection while answers from the old one are still to come.
+  std::map<uint64_t, std::shared_ptr<net::native_client>> conn_of;
 
   milliseconds linger_for(bool urgent, runtime::urgency u) const {
     if (urgent) return milliseconds(0);
@@ -210,7 +212,7 @@ void send_pending(sender_ptr self) {
       }
       caf::anon_send(me, drain_atom::value, id, std::move(r));
     });
-    p.conn_of[id] = key;
+    p.conn_of[id] = *conn;
     p.in_flight[id] = std::move(b);
     it = p.pending.erase(it);
   }
@@ -241,7 +243,7 @@ void on_response(sender_ptr self, uint64_t id, net::produce_response& r) {
   auto b = std::move(it->second);
   p.in_flight.erase(it);
   if (auto c = p.conn_of.find(id); c != p.conn_of.end()) {
-    if (--p.in_flight_per_conn[c->second] <= 0) p.in_flight_per_conn.erase(c->second);
+    if (--p.in_flight_per_conn[c->second.get()] <= 0) p.in_flight_per_conn.erase(c->second.get());
     p.conn_of.erase(c);
   }
   if (r.error == errc::none) {
@@ -250,7 +252,8 @@ void on_response(sender_ptr self, uint64_t id, net::produce_response& r) {
     auto age = clock_type::now() - b->created;
     bool expired = age + milliseconds(p.cfg.retry_backoff_ms) > milliseconds(p.cfg.delivery_timeout_ms);
     if (retriable(p, r.error) && b->attempts <= p.cfg.retries && !expired) {
-      BROOK_LOG_DEBUG("producer: retrying " << b->topic << "-" << b->partition << " after "
+      BROOK_LOG_DEBUG("producer: retrying " << b->topic << "-" << b->partition << " batch " << id
+                                            << " (attempt " << b->attempts << ") after "
                                             << runtime::to_string(r.error) << ": " << r.message);
       if (r.error != errc::request_timed_out) p.meta->invalidate(b->topic);
       p.retrying[id] = std::move(b);

@@ -2,11 +2,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 
+#include "apps/cli_cluster.hpp"
 #include "apps/cli_commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace brook::cli;
-  CLI::App app{"brook: topics, produce, consume and benchmarks against a Brook node"};
+  CLI::App app{"brook: topics, produce, consume and benchmarks against Brook, and local clusters"};
   app.require_subcommand(1);
   options o;
   const char* env = std::getenv("BROOK_BOOTSTRAP_SERVER");
@@ -81,7 +82,41 @@ int main(int argc, char** argv) {
   kill->add_option("topic", o.topic)->required();
   kill->add_option("partition", o.partition)->required();
 
-  CLI11_PARSE(app, argc, argv);
+  cluster_options co;
+  auto* cluster =
+      app.add_subcommand("cluster", "start, stop or inspect a local multi-broker cluster");
+  cluster->require_subcommand(1);
+  auto* cup =
+      cluster->add_subcommand("up", "start a coordinator and N brokers, detached, on 127.0.0.1");
+  cup->add_option("--brokers", co.brokers, "number of brokers (ids 1..N)")->required();
+  cup->add_option("--dir", co.dir, "state file, logs and data (default ./brook-cluster)");
+  cup->add_option("--base-port", co.base_port,
+                  "fixed ports: coordinator P, broker n native P+2n-1 and Kafka P+2n "
+                  "(default: free ports)");
+  cup->add_option("--config,-c", co.configs,
+                  "broker config key=value for every broker (repeatable)");
+  cup->add_option("--brookd", co.brookd, "brookd binary (default: the one next to brook)");
+  auto* cdown =
+      cluster->add_subcommand("down", "stop every process of the cluster (SIGTERM, then SIGKILL)");
+  cdown->add_option("--dir", co.dir, "the cluster's directory (default ./brook-cluster)");
+  auto* cstatus =
+      cluster->add_subcommand("status", "processes, brokers, controller and partition leaders");
+  cstatus->add_option("--dir", co.dir, "the cluster's directory (default ./brook-cluster)");
+  cstatus->add_option("--bootstrap-server", co.bootstrap,
+                      "ask this broker instead of the --dir state file");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);    // prints the help, or the error and a hint
+    return code == 0 ? 0 : 2;  // bad usage exits 2, as brookd's does
+  }
+  if (cup->parsed()) return cluster_up(co);
+  if (cdown->parsed()) return cluster_down(co);
+  if (cstatus->parsed()) {
+    if (co.bootstrap.empty() && app.count("--bootstrap-server") > 0) co.bootstrap = o.bootstrap;
+    return cluster_status(co);
+  }
   if (create->parsed()) return topic_create(o);
   if (list->parsed()) return topic_list(o);
   if (describe->parsed()) return topic_describe(o);

@@ -72,6 +72,13 @@ struct coord_session_request {
   MSGPACK_DEFINE(session, close)
 };
 
+/// client -> coordinator over the network: watch (or unwatch) `path` for this connection; events
+/// arrive as coord_event frames. Answer: coord_response.
+struct coord_watch_request {
+  std::string path;
+  MSGPACK_DEFINE(path)
+};
+
 /// coordinator -> client: the answer to every coordinator request. Fields a request does not
 /// produce keep their defaults. seq is the store's change sequence after the request.
 struct coord_response {

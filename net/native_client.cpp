@@ -6,6 +6,7 @@
 #include <future>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 namespace brook::net {
 
@@ -21,8 +22,10 @@ struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
   runtime::endpoint remote;
   std::atomic<uint32_t> next_id{1};
   std::atomic<bool> open{false};
+  std::atomic<bool> started{false};  // the reading side is set up (open may already be false again)
   // Owned by the I/O thread.
   std::unordered_map<uint32_t, response_fn> pending;
+  push_fn push;
   std::deque<runtime::bytes> out;
   uint8_t header[4];
   runtime::bytes payload;
@@ -38,6 +41,7 @@ struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
     pending.clear();
     // `out` is left alone: an aborted async_write may still refer to its front buffer.
     for (auto& [id, fn] : p) fn(failure);
+    if (push) std::exchange(push, nullptr)(failure);
   }
 
   void read_header() {
@@ -60,6 +64,8 @@ struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
           } else {
             fn(std::move(*f));
           }
+        } else if (self->push) {
+          self->push(std::move(*f));
         }
         self->read_header();
       });
@@ -113,13 +119,25 @@ runtime::result<std::shared_ptr<native_client>> native_client::connect(
     p->sock.set_option(tcp::no_delay(true), ignored);
     p->open = true;
     p->read_header();
+    p->started = true;
   });
-  // Wait until `open` is visible so callers never race the first send against it.
-  while (!p->open) std::this_thread::yield();
+  // Wait until the connection is set up so callers never race the first send against it. (Not
+  // for `open`: a peer that closes at once makes the first read fail and `open` false again.)
+  while (!p->started) std::this_thread::yield();
   return std::shared_ptr<native_client>(new native_client(p));
 }
 
 native_client::~native_client() { close(); }
+
+void native_client::set_push_handler(push_fn on_push) {
+  asio::post(impl_->ctx, [p = impl_, fn = std::move(on_push)]() mutable {
+    if (p->failure.is_ok()) {
+      p->push = std::move(fn);
+    } else if (fn) {
+      fn(p->failure);
+    }
+  });
+}
 
 uint32_t native_client::next_correlation_id() { return impl_->next_id++; }
 

@@ -21,6 +21,13 @@ class native_client {
                                                                  std::chrono::milliseconds timeout);
   ~native_client();
 
+  /// Receives what answers no pending request, on the I/O thread: frames the server pushes
+  /// (types without response_flag) and responses whose correlation id is not pending; then, once,
+  /// the status that ended the connection (close() included). Calls apply in order with send():
+  /// set it before sending the requests that make the server push. Replaces any earlier handler.
+  using push_fn = std::function<void(runtime::result<native_frame>)>;
+  void set_push_handler(push_fn on_push);
+
   uint32_t next_correlation_id();
   /// Queues an encoded request frame. With a null `on_response` no response is expected
   /// (produce with acks=0). After the connection failed, `on_response` gets the error at once.

@@ -36,6 +36,17 @@ enum class native_type : uint16_t {
   offset_fetch = 14,
   list_groups = 15,
   describe_groups = 16,
+  // metadata coordinator (net/coord_messages.hpp), served on coordinator.listeners
+  coord_create = 17,
+  coord_get = 18,
+  coord_set = 19,
+  coord_delete = 20,
+  coord_children = 21,
+  coord_session_open = 22,
+  coord_session = 23,
+  coord_watch = 24,    // coord_watch_request -> coord_response; events follow as coord_event
+  coord_unwatch = 25,  // coord_watch_request -> coord_response
+  coord_event = 26,    // coordinator -> client push (correlation id 0): coord_watch_event
 };
 constexpr uint16_t response_flag = 0x8000;
 constexpr int16_t acks_all = -1;
@@ -69,7 +80,15 @@ struct fetch_request {
   int32_t max_bytes = 1048576;
   int32_t min_bytes = 1;
   int32_t max_wait_ms = 500;
-  MSGPACK_DEFINE(topic, partition, offset, max_bytes, min_bytes, max_wait_ms)
+  /// Replication (follower -> leader); consumers leave the defaults. replica_id: the fetching
+  /// broker (-1 for a consumer, which never reads past the high watermark); leader_epoch: the
+  /// epoch the fetcher believes current (-1: unchecked); last_fetched_epoch: the epoch of the
+  /// fetcher's last batch, to detect diverging logs (-1: none).
+  int32_t replica_id = -1;
+  int32_t leader_epoch = -1;
+  int32_t last_fetched_epoch = -1;
+  MSGPACK_DEFINE(topic, partition, offset, max_bytes, min_bytes, max_wait_ms, replica_id,
+                 leader_epoch, last_fetched_epoch)
 };
 
 /// broker -> client: whole stored batches, byte-for-byte as on disk.
@@ -79,7 +98,12 @@ struct fetch_response {
   int64_t high_watermark = -1;
   int64_t log_start_offset = -1;
   runtime::bytes records;
-  MSGPACK_DEFINE(error, message, high_watermark, log_start_offset, records)
+  /// To a follower whose log diverges from the leader's: truncate to diverging_end_offset (the
+  /// end of diverging_epoch on the leader) before fetching again. -1 when the logs agree.
+  int32_t diverging_epoch = -1;
+  int64_t diverging_end_offset = -1;
+  MSGPACK_DEFINE(error, message, high_watermark, log_start_offset, records, diverging_epoch,
+                 diverging_end_offset)
 };
 
 /// client -> broker: topics to describe (all when `all_topics`); may auto-create missing ones.
@@ -90,11 +114,14 @@ struct metadata_request {
   MSGPACK_DEFINE(topics, all_topics, allow_auto_create)
 };
 
+/// A live broker: its native endpoint (host, port) and its Kafka endpoint.
 struct broker_info {
   int32_t id = 0;
   std::string host;
   uint16_t port = 0;
-  MSGPACK_DEFINE(id, host, port)
+  std::string kafka_host;
+  uint16_t kafka_port = 0;
+  MSGPACK_DEFINE(id, host, port, kafka_host, kafka_port)
 };
 
 struct partition_info {

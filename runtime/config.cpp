@@ -64,6 +64,17 @@ const std::vector<topic_key>& topic_keys() {
            return {};
          };
        }},
+      {"min.insync.replicas", "min.insync.replicas",
+       [](topic_config& c) { return int_setting(c.min_insync_replicas, 1, INT16_MAX); }},
+      {"unclean.leader.election.enable", "unclean.leader.election.enable",
+       [](topic_config& c) -> setter {
+         return [&c](const std::string& k, const std::string& v) -> status {
+           auto b = to_bool(k, v);
+           if (!b) return b.error();
+           c.unclean_leader_election = *b;
+           return {};
+         };
+       }},
       {"cleanup.policy", "log.cleanup.policy",
        [](topic_config&) -> setter {
          return [](const std::string& k, const std::string& v) -> status {
@@ -178,6 +189,8 @@ properties topic_config::to_properties() const {
   p["index.interval.bytes"] = std::to_string(log.index_interval_bytes);
   p["max.message.bytes"] = std::to_string(max_message_bytes);
   p["urgency"] = to_string(urgency_class);
+  p["min.insync.replicas"] = std::to_string(min_insync_replicas);
+  p["unclean.leader.election.enable"] = unclean_leader_election ? "true" : "false";
   p["cleanup.policy"] = "delete";
   return p;
 }
@@ -226,6 +239,37 @@ result<broker_config> broker_config::from_properties(const properties& props) {
          c.native_listener = *ep;
          return {};
        }},
+      {"coordinator.session.timeout.ms", int_setting(c.coordinator_session_timeout_ms, 100, INT32_MAX)},
+      {"zookeeper.session.timeout.ms", int_setting(c.coordinator_session_timeout_ms, 100, INT32_MAX)},
+      {"replica.lag.time.max.ms", int_setting(c.replica_lag_time_max_ms, 10, INT32_MAX)},
+      {"replica.fetch.max.bytes", int_setting(c.replica_fetch_max_bytes, 1024, INT32_MAX)},
+      {"process.roles",
+       [&c](const std::string& k, const std::string& v) -> status {
+         c.role_broker = c.role_coordinator = false;
+         std::stringstream ss(v);
+         for (std::string r; std::getline(ss, r, ',');) {
+           r = trim(r);
+           if (r == "broker") c.role_broker = true;
+           else if (r == "coordinator" || r == "controller") c.role_coordinator = true;
+           else if (!r.empty()) return bad(k, v, "roles are broker and coordinator");
+         }
+         if (!c.role_broker && !c.role_coordinator) return bad(k, v, "needs broker, coordinator or both");
+         return {};
+       }},
+      {"coordinator.listeners",
+       [&c](const std::string& k, const std::string& v) -> status {
+         auto ep = parse_endpoint(v.substr(0, v.find(',')));
+         if (!ep) return bad(k, v, ep.error().message());
+         c.coordinator_listener = *ep;
+         return {};
+       }},
+      {"coordinator.connect",
+       [&c](const std::string& k, const std::string& v) -> status {
+         auto ep = parse_endpoint(v.substr(0, v.find(',')));
+         if (!ep) return bad(k, v, ep.error().message());
+         c.coordinator_connect = ep->to_string();
+         return {};
+       }},
       {"advertised.listeners",
        [&c](const std::string&, const std::string& v) -> status {
          c.advertised_listeners = v;
@@ -233,6 +277,7 @@ result<broker_config> broker_config::from_properties(const properties& props) {
        }},
   };
   keys["log.dir"] = keys["log.dirs"];
+  keys["zookeeper.connect"] = keys["coordinator.connect"];
   for (const auto& key : topic_keys()) keys[key.broker_name] = key.make(c.topic_defaults);
   // Kafka's coarser retention/roll units; the finer unit wins when several are set.
   int64_t retention_hours = -2, retention_minutes = -2, roll_hours = -2;

@@ -55,6 +55,12 @@ struct topic_config {
   storage::log_config log;
   int32_t max_message_bytes = 1048588;
   urgency urgency_class = urgency::normal;
+  /// acks=all writes are refused with NOT_ENOUGH_REPLICAS while the ISR is smaller
+  /// [min.insync.replicas].
+  int32_t min_insync_replicas = 1;
+  /// Elect a leader outside the ISR when no in-sync replica is alive (may lose acknowledged
+  /// records) [unclean.leader.election.enable].
+  bool unclean_leader_election = false;
   /// Applies topic-level overrides (segment.bytes, retention.ms, urgency, ...).
   status apply(const properties& overrides);
   /// Every effective topic-level setting, by its topic-level key (as describe shows them).
@@ -80,6 +86,15 @@ struct broker_config {
   int32_t group_min_session_timeout_ms = 6000;
   int32_t group_max_session_timeout_ms = 1800000;
   int32_t offsets_topic_num_partitions = 50;
+  // Cluster (docs/operations.md). process.roles: "broker", "coordinator" or both; empty (the
+  // default) is a single node hosting its own in-process coordinator.
+  bool role_broker = true;
+  bool role_coordinator = false;  // listens on coordinator_listener
+  endpoint coordinator_listener{"127.0.0.1", 2181};
+  std::string coordinator_connect;  // host:port of a remote coordinator; empty: in-process
+  int64_t coordinator_session_timeout_ms = 6000;
+  int64_t replica_lag_time_max_ms = 30000;
+  int32_t replica_fetch_max_bytes = 1048576;
 
   /// Builds the config from properties; the first unknown key or bad value is the error.
   static result<broker_config> from_properties(const properties& props);

@@ -51,6 +51,9 @@ constexpr entry table[] = {
     {errc::session_expired, "session_expired", -1, false},
     {errc::not_empty, "not_empty", -1, false},
     {errc::no_children_for_ephemerals, "no_children_for_ephemerals", -1, false},
+    {errc::not_enough_replicas_after_append, "not_enough_replicas_after_append", 20, true},
+    {errc::fenced_leader_epoch, "fenced_leader_epoch", 74, true},
+    {errc::unknown_leader_epoch, "unknown_leader_epoch", 75, true},
     {errc::unknown, "unknown_server_error", -1, false},
 };
 

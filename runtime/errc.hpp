@@ -47,6 +47,10 @@ enum class errc : uint8_t {
   session_expired,             // unknown, closed or expired coordinator session
   not_empty,                   // remove of a node that has children
   no_children_for_ephemerals,  // create under an ephemeral node
+  // Replication.
+  not_enough_replicas_after_append,  // acks=all: the ISR shrank below min.insync.replicas
+  fenced_leader_epoch,               // the request's leader epoch is older than the replica's
+  unknown_leader_epoch,              // the request's leader epoch is newer than the replica's
   unknown,
 };
 

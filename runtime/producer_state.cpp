@@ -20,12 +20,12 @@ producer_state_table::check_result producer_state_table::check(const batch_heade
   const auto& e = it->second;
   if (h.producer_epoch < e.epoch) return {verdict::fenced, -1};
   if (h.producer_epoch > e.epoch)
-    return {h.base_sequence == 0 ? verdict::append : verdict::out_of_order, -1};
+    return {h.base_sequence == 0 ? verdict::append : verdict::out_of_order, -1, 0};
   int32_t last = last_sequence(h);
   for (const auto& b : e.last)
     if (b.first_seq == h.base_sequence && b.last_seq == last) return {verdict::duplicate, b.base_offset};
   if (e.last.empty() || h.base_sequence == next_sequence(e.last.back().last_seq)) return {};
-  return {verdict::out_of_order, -1};
+  return {verdict::out_of_order, -1, next_sequence(e.last.back().last_seq)};
 }
 
 void producer_state_table::record(const batch_header& h) {

@@ -20,6 +20,7 @@ class producer_state_table {
   struct check_result {
     verdict v = verdict::append;
     int64_t base_offset = -1;  // for duplicate: where the batch already is
+    int32_t expected = -1;     // for out_of_order: the sequence that would follow
   };
 
   /// Judges a batch before it is appended. Batches without a producer id (-1) always append;

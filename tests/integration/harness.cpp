@@ -150,8 +150,8 @@ run_result run(const std::vector<std::string>& argv, const std::string& input, s
   return r;
 }
 
-brookd_process::brookd_process(std::string data_dir, std::vector<std::string> overrides)
-    : data_dir_(std::move(data_dir)), overrides_(std::move(overrides)) {
+brookd_process::brookd_process(std::string data_dir, std::vector<std::string> overrides, kind k)
+    : data_dir_(std::move(data_dir)), overrides_(std::move(overrides)), kind_(k) {
   fs::create_directories(data_dir_);
   log_path_ = data_dir_ + "/brookd.out";
 }
@@ -165,9 +165,19 @@ bool brookd_process::start(std::chrono::seconds timeout) {
                                 "--override",
                                 "native.listeners=127.0.0.1:" + std::to_string(port_), "--override",
                                 "listeners=PLAINTEXT://127.0.0.1:" + std::to_string(kafka_port_)};
+  if (kind_ == kind::coordinator)
+    for (std::string o : std::vector<std::string>{"process.roles=coordinator",
+                          "coordinator.listeners=127.0.0.1:" + std::to_string(coordinator_port_)}) {
+      args.push_back("--override");
+      args.push_back(o);
+    }
   for (const auto& o : overrides_) {
     args.push_back("--override");
     args.push_back(o);
+  }
+  if (const char* level = std::getenv("BROOK_TEST_LOG_LEVEL")) {  // e.g. debug, to chase a failure
+    args.push_back("--log-level");
+    args.push_back(level);
   }
   size_t log_offset = read_file(log_path_).size();
   pid_ = fork();
@@ -182,12 +192,18 @@ bool brookd_process::start(std::chrono::seconds timeout) {
   }
   static const std::regex listening("native protocol listening on [0-9.]+:([0-9]+)");
   static const std::regex kafka_listening("Kafka protocol listening on [0-9.]+:([0-9]+)");
+  static const std::regex binding("binding to port [0-9.]+:([0-9]+)");
   auto deadline = clock_type::now() + timeout;
   while (clock_type::now() < deadline) {
     auto text = read_file(log_path_).substr(log_offset);
     std::smatch m, km;
-    if (text.find("] started") != std::string::npos && std::regex_search(text, m, listening) &&
-        std::regex_search(text, km, kafka_listening)) {
+    if (kind_ == kind::coordinator && text.find("] started") != std::string::npos &&
+        std::regex_search(text, m, binding)) {
+      coordinator_port_ = uint16_t(std::stoi(m[1]));
+      return true;
+    }
+    if (kind_ == kind::broker && text.find("] started") != std::string::npos &&
+        std::regex_search(text, m, listening) && std::regex_search(text, km, kafka_listening)) {
       port_ = uint16_t(std::stoi(m[1]));
       kafka_port_ = uint16_t(std::stoi(km[1]));
       return true;

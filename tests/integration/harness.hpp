@@ -60,12 +60,17 @@ run_result run(const std::vector<std::string>& argv, const std::string& input = 
 /// reconnect to the same addresses.
 class brookd_process {
  public:
-  explicit brookd_process(std::string data_dir, std::vector<std::string> overrides = {});
+  /// broker: a broker (with its own coordinator unless the overrides set coordinator.connect);
+  /// coordinator: process.roles=coordinator on coordinator.listeners=127.0.0.1:<free port>.
+  enum class kind { broker, coordinator };
+  explicit brookd_process(std::string data_dir, std::vector<std::string> overrides = {},
+                          kind k = kind::broker);
   ~brookd_process();  // kill -9 if still running
   brookd_process(const brookd_process&) = delete;
   brookd_process& operator=(const brookd_process&) = delete;
 
-  /// Starts brookd and waits for "[KafkaServer id=N] started"; false if it exits or times out.
+  /// Starts brookd and waits for "[KafkaServer id=N] started" (a coordinator: "binding to port"
+  /// and "started"); false if it exits or times out.
   bool start(std::chrono::seconds timeout = std::chrono::seconds(30));
   void kill9();
   /// SIGTERM and wait; returns the exit code (or -1 if it had to be killed).
@@ -77,6 +82,8 @@ class brookd_process {
   /// The Kafka-protocol listener (listeners=PLAINTEXT://127.0.0.1:<port>).
   uint16_t kafka_port() const { return kafka_port_; }
   std::string kafka_bootstrap() const { return "127.0.0.1:" + std::to_string(kafka_port_); }
+  /// A coordinator's listener, for coordinator.connect.
+  std::string coordinator_address() const { return "127.0.0.1:" + std::to_string(coordinator_port_); }
   /// Everything the process printed, over all its runs.
   std::string log() const;
 
@@ -87,6 +94,8 @@ class brookd_process {
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   uint16_t kafka_port_ = 0;
+  kind kind_ = kind::broker;
+  uint16_t coordinator_port_ = 0;
 };
 
 }  // namespace brook::itest

@@ -1,0 +1,89 @@
+#pragma once
+// Internal to the broker actor (broker_actor.cpp: requests and partition supervision;
+// broker_cluster.cpp: registration, the metadata cache kept in sync with the coordinator,
+// topic creation and deletion, producer id blocks).
+#include <caf/typed_response_promise.hpp>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "actors/broker_actor.hpp"
+
+namespace brook::actors::broker_detail {
+
+using clock_type = std::chrono::steady_clock;
+
+struct partition_slot {
+  partition_actor actor;
+  std::deque<clock_type::time_point> crashes;
+  bool offline = false;
+};
+
+struct topic_entry {
+  net::topic_definition def;
+  runtime::topic_config config;
+  std::vector<net::partition_state> states;
+  std::vector<int64_t> versions;     // coordinator version of each state; -1 until read
+  std::vector<partition_slot> slots;  // actors of the replicas hosted here
+};
+
+struct state {
+  broker_spec spec;
+  coordinator_actor coord;
+  uint64_t session = 0;
+  bool registered = false;
+  bool ready = false;  // metadata loaded: requests are served
+  clock_type::time_point last_heartbeat;
+  clock_type::time_point last_register_try;
+  // metadata requests that came before the cache was loaded
+  std::vector<std::pair<net::metadata_request, caf::typed_response_promise<net::metadata_response>>> waiting;
+  std::map<int32_t, net::broker_info> brokers;  // live brokers (registered)
+  int32_t controller_id = -1;
+  std::map<std::string, topic_entry> topics;
+  std::map<caf::actor_addr, std::pair<std::string, int32_t>> by_addr;
+  group_coordinator_actor group;
+  controller_actor controller;
+  // Producer ids come in blocks reserved in the coordinator (no id repeats in the cluster).
+  int64_t next_producer_id = 0;
+  int64_t producer_id_limit = 0;
+  bool reserving_ids = false;
+  std::vector<caf::typed_response_promise<net::init_producer_id_response>> id_waiters;
+  static inline const char* name = "broker";
+  ~state();
+};
+
+using self_ptr = broker_actor::stateful_pointer<state>;
+using done_fn = std::function<void(runtime::status)>;
+
+int32_t my_id(const state& st);
+/// Coordinator request timeout.
+constexpr std::chrono::seconds coord_timeout{10};
+
+// --- broker_cluster.cpp
+/// Opens the coordinator session, registers /brokers/ids/<id>, loads the metadata and then
+/// marks the broker ready.
+void start_cluster(self_ptr self);
+/// Heartbeats the session and retries a registration that found the old one still there.
+void on_tick(self_ptr self);
+void on_watch_event(self_ptr self, const net::coord_watch_event& e);
+void on_alter_isr(self_ptr self, net::alter_isr_request& req);
+void create_topic(self_ptr self, net::create_topic_request req, done_fn done);
+void delete_topic(self_ptr self, const std::string& name, done_fn done);
+void init_producer_id(self_ptr self, caf::typed_response_promise<net::init_producer_id_response> p);
+/// Ends the broker with an error; its supervisor starts a new one.
+void fail(self_ptr self, const std::string& why);
+
+// --- broker_actor.cpp
+/// The role message for the hosted replica (topic, p) from the cached metadata.
+net::partition_role role_of(const state& st, const std::string& topic, int32_t p);
+/// Spawns or informs the replicas hosted here after (topic, p)'s state changed.
+void host_partition(self_ptr self, const std::string& topic, int32_t p);
+/// Stops the topic's replicas here and removes their files; `done` when all are gone.
+void drop_local(self_ptr self, const std::string& topic, std::function<void()> done);
+net::metadata_response metadata(const state& st, const std::vector<std::string>& topics, bool all);
+void on_ready(self_ptr self);
+
+}  // namespace brook::actors::broker_detail

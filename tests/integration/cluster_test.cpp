@@ -1,0 +1,394 @@
+// A real cluster: one coordinator process and three brokers on 127.0.0.1. An idempotent acks=all
+// producer writes while the test kills the leader of partition 0 (the process, or its partition
+// actor) five times; afterwards every acknowledged record is on every replica exactly once, in
+// send order, and the consumer never saw an offset twice or out of order.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "actors/consumer.hpp"
+#include "actors/producer.hpp"
+#include "harness.hpp"
+#include "net/native_client.hpp"
+#include "net/native_codec.hpp"
+#include "runtime/storage/file.hpp"
+#include "runtime/log.hpp"
+#include "runtime/record_batch.hpp"
+#include "runtime/storage/partition_log.hpp"
+
+namespace brook {
+namespace {
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+constexpr int32_t partitions = 6;
+constexpr int kills = 5;
+
+class Cluster : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    runtime::log::level level;
+    if (const char* l = std::getenv("BROOK_TEST_LOG_LEVEL"); l && runtime::log::parse_level(l, level))
+      runtime::log::set_level(level);
+    coordinator_ = std::make_unique<itest::brookd_process>(dir_.path() + "/coordinator", std::vector<std::string>{},
+                                                           itest::brookd_process::kind::coordinator);
+    ASSERT_TRUE(coordinator_->start()) << coordinator_->log();
+    EXPECT_NE(coordinator_->log().find("binding to port"), std::string::npos);
+    for (int id = 1; id <= 3; ++id) {
+      brokers_.push_back(std::make_unique<itest::brookd_process>(
+          dir_.path() + "/broker-" + std::to_string(id),
+          std::vector<std::string>{"broker.id=" + std::to_string(id), "process.roles=broker",
+                                   "coordinator.connect=" + coordinator_->coordinator_address(),
+                                   "default.replication.factor=3", "min.insync.replicas=2"}));
+      ASSERT_TRUE(brokers_.back()->start()) << brokers_.back()->log();
+    }
+    auto r = itest::run({itest::bin("brook"), "--bootstrap-server", bootstrap(), "topic", "create", topic_,
+                         "--partitions", std::to_string(partitions), "--replication-factor", "3"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    ASSERT_TRUE(wait_for_full_isr());
+  }
+
+  std::string bootstrap() const {
+    std::string s;
+    for (const auto& b : brokers_) s += (s.empty() ? "" : ",") + b->bootstrap();
+    return s;
+  }
+
+  itest::brookd_process& broker(int32_t id) { return *brokers_[size_t(id - 1)]; }
+
+  /// Metadata of the topic from broker `id`; nullopt if it does not answer.
+  std::optional<net::metadata_response> metadata_from(int32_t id) {
+    if (!broker(id).running()) return std::nullopt;
+    auto c = net::native_client::connect({"127.0.0.1", broker(id).port()}, 2s);
+    if (!c) return std::nullopt;
+    net::metadata_request req{{topic_}, false, false};
+    auto m = (*c)->call<net::metadata_response>(net::native_type::metadata, req, 5s);
+    if (!m || m->topics.size() != 1 || m->topics[0].partitions.size() != size_t(partitions)) return std::nullopt;
+    return *m;
+  }
+
+  std::optional<net::metadata_response> metadata_from_any() {
+    for (int32_t id = 1; id <= 3; ++id)
+      if (auto m = metadata_from(id)) return m;
+    return std::nullopt;
+  }
+
+  int32_t leader_of(int32_t p) {
+    auto m = metadata_from_any();
+    return m ? m->topics[0].partitions[size_t(p)].leader : -1;
+  }
+
+  /// Waits until every partition has a leader and all three replicas in its ISR.
+  bool wait_for_full_isr(std::chrono::seconds limit = 60s) {
+    auto deadline = clock_type::now() + limit;
+    while (clock_type::now() < deadline) {
+      if (auto m = metadata_from_any()) {
+        bool full = true;
+        for (const auto& p : m->topics[0].partitions) full = full && p.leader >= 0 && p.isr.size() == 3;
+        if (full) return true;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
+  /// Every live broker names the same leader and epoch for every partition.
+  bool metadata_agrees(std::string* why) {
+    std::optional<net::metadata_response> first;
+    for (int32_t id = 1; id <= 3; ++id) {
+      auto m = metadata_from(id);
+      if (!m) continue;
+      if (!first) {
+        first = m;
+        continue;
+      }
+      for (int32_t p = 0; p < partitions; ++p) {
+        const auto& a = first->topics[0].partitions[size_t(p)];
+        const auto& b = m->topics[0].partitions[size_t(p)];
+        if (a.leader != b.leader || a.leader_epoch != b.leader_epoch) {
+          *why = "broker " + std::to_string(id) + " says partition " + std::to_string(p) + " is led by " +
+                 std::to_string(b.leader) + " at epoch " + std::to_string(b.leader_epoch) + ", another says " +
+                 std::to_string(a.leader) + " at epoch " + std::to_string(a.leader_epoch);
+          return false;
+        }
+      }
+    }
+    return bool(first);
+  }
+
+  /// Records of partition p in broker `id`'s log, read from its files (the broker is stopped).
+  std::vector<runtime::record> replica_records(int32_t id, int32_t p) {
+    auto dir = dir_.path() + "/broker-" + std::to_string(id) + "/logs/" + topic_ + "-" + std::to_string(p);
+    auto log = runtime::storage::partition_log::open(runtime::storage::env::posix(), dir, {});
+    EXPECT_TRUE(log) << dir << ": " << log.error().to_string();
+    std::vector<runtime::record> out;
+    if (!log) return out;
+    auto from = (*log)->start_offset();
+    while (from < (*log)->end_offset()) {
+      auto data = (*log)->read(from, 1 << 20);
+      auto batches = data ? runtime::split_batches(data->data(), data->size(), false)
+                          : runtime::result<std::vector<runtime::batch_view>>(data.error());
+      EXPECT_TRUE(batches) << batches.error().to_string();
+      if (!batches || batches->empty()) break;
+      for (const auto& b : *batches) {
+        auto recs = runtime::decode_records(b.data, b.size);
+        EXPECT_TRUE(recs) << recs.error().to_string();
+        if (recs)
+          for (auto& r : *recs) out.push_back(std::move(r));
+      }
+      from = runtime::offset{batches->back().header.last_offset() + 1};
+    }
+    return out;
+  }
+
+  struct produced {
+    std::mutex mu;
+    std::map<int32_t, std::vector<int>> acked;          // per partition, seqs in ack order
+    std::vector<clock_type::time_point> p0_acks;        // when partition 0 acknowledged
+    std::atomic<int> failures{0};
+    std::string first_error;
+  };
+
+  // Produces to every partition until `stop`, with sequence numbers per partition in the values.
+  void produce_until(std::atomic<bool>& stop, produced& out) {
+    actors::producer_config cfg;
+    cfg.bootstrap_servers = bootstrap();
+    cfg.acks = -1;
+    cfg.linger_ms = 2;
+    cfg.retry_backoff_ms = 20;
+    cfg.request_timeout_ms = 3000;
+    cfg.delivery_timeout_ms = 120000;
+    auto prod = actors::producer::create(cfg);
+    ASSERT_TRUE(prod) << prod.error().to_string();
+    std::vector<int> next(partitions, 0);
+    while (!stop) {
+      for (int32_t p = 0; p < partitions; ++p) {
+        actors::producer_record rec;
+        rec.topic = topic_;
+        rec.partition = p;
+        int seq = next[size_t(p)]++;
+        rec.key = std::to_string(p);
+        rec.value = std::to_string(seq);
+        auto st = (*prod)->send(std::move(rec), [&out, p, seq](const actors::delivery_report& r) {
+          std::lock_guard<std::mutex> g(out.mu);
+          if (!r.error.is_ok()) {
+            if (out.failures++ == 0) out.first_error = r.error.to_string();
+            return;
+          }
+          out.acked[p].push_back(seq);
+          if (p == 0) out.p0_acks.push_back(clock_type::now());
+        });
+        ASSERT_TRUE(st) << st.to_string();
+      }
+      std::this_thread::sleep_for(1ms);  // ~6k records/s: a steady stream, bounded in size
+    }
+    EXPECT_TRUE((*prod)->flush(120s));
+  }
+
+  // Consumes every partition from the start until `stop`; checks offsets and sequences only grow.
+  void consume_until(std::atomic<bool>& stop, std::map<int32_t, size_t>& seen) {
+    actors::consumer_config cfg;
+    cfg.bootstrap_servers = bootstrap();
+    auto c = actors::consumer::create(cfg);
+    ASSERT_TRUE(c) << c.error().to_string();
+    std::vector<actors::topic_partition> tps;
+    for (int32_t p = 0; p < partitions; ++p) tps.push_back({topic_, p});
+    ASSERT_TRUE((*c)->assign(tps));
+    ASSERT_TRUE((*c)->seek_to_beginning(tps));
+    std::map<int32_t, int64_t> last_offset;
+    std::map<int32_t, int> last_seq;
+    while (!stop) {
+      auto recs = (*c)->poll(200ms);
+      if (!recs) continue;  // a leader moving: the consumer retries
+      for (auto& r : *recs) {
+        auto lo = last_offset.count(r.partition) ? last_offset[r.partition] : -1;
+        EXPECT_GT(r.rec.offset, lo) << "consumer saw offset " << r.rec.offset << " of partition " << r.partition
+                                    << " after " << lo;
+        int seq = std::stoi(*r.rec.value);
+        auto ls = last_seq.count(r.partition) ? last_seq[r.partition] : -1;
+        EXPECT_GT(seq, ls) << "consumer saw sequence " << seq << " after " << ls << " in partition " << r.partition;
+        last_offset[r.partition] = r.rec.offset;
+        last_seq[r.partition] = seq;
+        seen[r.partition]++;
+      }
+    }
+  }
+
+  // Each replica holds every acknowledged record once, in send order.
+  void verify_replicas(produced& out) {
+    for (auto& b : brokers_) EXPECT_EQ(b->terminate(), 0) << b->log();
+    for (int32_t p = 0; p < partitions; ++p) {
+      std::vector<int> acked = out.acked[p];
+      std::sort(acked.begin(), acked.end());
+      for (int32_t id = 1; id <= 3; ++id) {
+        auto recs = replica_records(id, p);
+        std::vector<int> seqs;
+        for (const auto& r : recs) seqs.push_back(std::stoi(*r.value));
+        for (size_t i = 1; i < seqs.size(); ++i)
+          ASSERT_LT(seqs[i - 1], seqs[i]) << "broker " << id << " partition " << p << ": sequence " << seqs[i]
+                                          << " after " << seqs[i - 1] << " (duplicate or out of order)";
+        for (int s : acked)
+          ASSERT_TRUE(std::binary_search(seqs.begin(), seqs.end(), s))
+              << "acknowledged record " << s << " of partition " << p << " missing on broker " << id;
+      }
+    }
+  }
+
+  static void report_failover(const std::vector<double>& ms) {
+    if (ms.empty()) return;
+    auto sorted = ms;
+    std::sort(sorted.begin(), sorted.end());
+    std::cout << "failover (kill to first acknowledged write on partition 0), ms:";
+    for (double x : ms) std::cout << " " << x;
+    std::cout << "; median " << sorted[sorted.size() / 2] << ", max " << sorted.back() << std::endl;
+  }
+
+  /// Stops and joins a producer or consumer thread however the test ends.
+  struct worker {
+    std::atomic<bool> stop{false};
+    std::thread thread;
+    void finish() {
+      stop = true;
+      if (thread.joinable()) thread.join();
+    }
+    ~worker() { finish(); }
+  };
+
+  itest::temp_dir dir_;
+  std::string topic_ = "chaos";
+  std::unique_ptr<itest::brookd_process> coordinator_;
+  std::vector<std::unique_ptr<itest::brookd_process>> brokers_;
+};
+
+TEST_F(Cluster, KillingTheLeaderProcessLosesAndDuplicatesNothing) {
+  produced out;
+  std::map<int32_t, size_t> seen;
+  worker consumer, producer;
+  producer.thread = std::thread([&] { produce_until(producer.stop, out); });
+  consumer.thread = std::thread([&] { consume_until(consumer.stop, seen); });
+  std::vector<double> failover_ms;
+  std::this_thread::sleep_for(1s);
+  for (int k = 0; k < kills; ++k) {
+    int32_t leader = leader_of(0);
+    ASSERT_GE(leader, 1) << "no leader for partition 0";
+    size_t acks_before;
+    {
+      std::lock_guard<std::mutex> g(out.mu);
+      acks_before = out.p0_acks.size();
+    }
+    auto killed_at = clock_type::now();
+    broker(leader).kill9();
+    // Failover: the first partition-0 acknowledgement after the kill.
+    auto deadline = killed_at + 30s;
+    while (clock_type::now() < deadline) {
+      {
+        std::lock_guard<std::mutex> g(out.mu);
+        auto it = std::find_if(out.p0_acks.begin() + long(acks_before), out.p0_acks.end(),
+                               [&](clock_type::time_point t) { return t > killed_at; });
+        if (it != out.p0_acks.end()) {
+          failover_ms.push_back(std::chrono::duration<double, std::milli>(*it - killed_at).count());
+          break;
+        }
+      }
+      std::this_thread::sleep_for(1ms);  // (the delivery callbacks need the lock too)
+    }
+    ASSERT_EQ(failover_ms.size(), size_t(k + 1)) << "no write acknowledged within 30 s of killing broker " << leader;
+    std::string why;
+    auto agree_by = clock_type::now() + 10s;
+    while (!metadata_agrees(&why) && clock_type::now() < agree_by) std::this_thread::sleep_for(20ms);
+    EXPECT_TRUE(metadata_agrees(&why)) << why;
+    EXPECT_NE(leader_of(0), leader);
+    ASSERT_TRUE(broker(leader).start()) << broker(leader).log();
+    ASSERT_TRUE(wait_for_full_isr()) << "broker " << leader << " did not rejoin the ISR";
+    std::this_thread::sleep_for(300ms);  // writes go on with all replicas in sync before the next kill
+  }
+  std::this_thread::sleep_for(500ms);
+  producer.finish();
+  ASSERT_TRUE(wait_for_full_isr());
+  std::this_thread::sleep_for(1s);  // the consumer reaches the end
+  consumer.finish();
+  EXPECT_EQ(out.failures.load(), 0) << out.first_error;
+  report_failover(failover_ms);
+  size_t acked = 0;
+  for (const auto& [p, v] : out.acked) acked += v.size();
+  std::cout << acked << " records acknowledged" << std::endl;
+  EXPECT_GT(acked, 1000u);
+  verify_replicas(out);
+}
+
+TEST_F(Cluster, KillingTheLeaderPartitionActorLosesAndDuplicatesNothing) {
+  produced out;
+  std::map<int32_t, size_t> seen;
+  worker consumer, producer;
+  producer.thread = std::thread([&] { produce_until(producer.stop, out); });
+  consumer.thread = std::thread([&] { consume_until(consumer.stop, seen); });
+  std::this_thread::sleep_for(1s);
+  for (int k = 0; k < kills; ++k) {
+    int32_t leader = leader_of(0);
+    ASSERT_GE(leader, 1);
+    auto r = itest::run({itest::bin("brook"), "--bootstrap-server", broker(leader).bootstrap(), "admin",
+                         "kill-partition", topic_, "0"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    std::this_thread::sleep_for(700ms);
+  }
+  producer.finish();
+  ASSERT_TRUE(wait_for_full_isr());
+  std::this_thread::sleep_for(1s);
+  consumer.finish();
+  EXPECT_EQ(out.failures.load(), 0) << out.first_error;
+  std::string log = broker(1).log() + broker(2).log() + broker(3).log();
+  size_t restarts = 0;
+  for (size_t pos = 0; (pos = log.find("restarted partition actor " + topic_ + "-0", pos)) != std::string::npos; ++pos)
+    ++restarts;
+  EXPECT_EQ(restarts, size_t(kills));
+  verify_replicas(out);
+}
+
+TEST_F(Cluster, TwoBrokersDownRefusesAcksAllWithNotEnoughReplicas) {
+  broker(2).kill9();
+  broker(3).kill9();
+  // The controller drops the dead brokers from every ISR; broker 1 leads everything alone.
+  auto deadline = clock_type::now() + 10s;
+  bool alone = false;
+  while (!alone && clock_type::now() < deadline) {
+    auto m = metadata_from(1);
+    alone = m.has_value();
+    if (m)
+      for (const auto& p : m->topics[0].partitions) alone = alone && p.leader == 1 && p.isr == std::vector<int32_t>{1};
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(alone);
+  actors::producer_config cfg;
+  cfg.bootstrap_servers = broker(1).bootstrap();
+  cfg.acks = -1;
+  cfg.delivery_timeout_ms = 1500;
+  cfg.request_timeout_ms = 500;
+  auto prod = actors::producer::create(cfg);
+  ASSERT_TRUE(prod);
+  std::atomic<int> done{0};
+  std::vector<actors::delivery_report> reports(partitions);
+  for (int32_t p = 0; p < partitions; ++p) {
+    actors::producer_record rec;
+    rec.topic = topic_;
+    rec.partition = p;
+    rec.value = "refused";
+    ASSERT_TRUE((*prod)->send(std::move(rec), [&, p](const actors::delivery_report& r) {
+      reports[size_t(p)] = r;
+      done++;
+    }));
+  }
+  EXPECT_TRUE((*prod)->flush(30s));
+  ASSERT_EQ(done.load(), partitions);
+  for (const auto& r : reports) EXPECT_EQ(r.error.code(), net::errc::not_enough_replicas) << r.error.to_string();
+  // Nothing was appended: the records are refused, not half-written.
+  EXPECT_EQ(broker(1).terminate(), 0);
+  for (int32_t p = 0; p < partitions; ++p) EXPECT_TRUE(replica_records(1, p).empty());
+}
+
+}  // namespace
+}  // namespace brook
