@@ -192,22 +192,6 @@ bool parse_partition_path(const std::string& path, std::string& topic, int32_t& 
   return true;
 }
 
-// The first replica of partition p is broker (start + p) % n in the sorted live list; the
-// others follow it, shifted by a per-topic step so followers spread (Kafka's assignment).
-std::vector<std::vector<int32_t>> assign_replicas(int32_t partitions, int16_t rf,
-                                                  const std::vector<int32_t>& brokers, size_t start) {
-  std::vector<std::vector<int32_t>> out(static_cast<size_t>(partitions));
-  size_t n = brokers.size();
-  size_t shift = n > 1 ? 1 + start % (n - 1) : 0;
-  for (size_t p = 0; p < out.size(); ++p) {
-    size_t first = (start + p) % n;
-    out[p].push_back(brokers[first]);
-    for (size_t j = 1; j < size_t(rf); ++j)
-      out[p].push_back(brokers[(first + (shift + j - 1) % (n - 1) + 1) % n]);
-  }
-  return out;
-}
-
 void reserve_producer_ids(self_ptr self);
 
 void hand_out_ids(self_ptr self) {

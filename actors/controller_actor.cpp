@@ -198,6 +198,22 @@ net::partition_state elect(const net::partition_state& cur, const std::vector<in
   return next;
 }
 
+// The first replica of partition p is broker (start + p) % n in the sorted live list; the
+// others follow it, shifted by a per-topic step so followers spread (Kafka's assignment).
+std::vector<std::vector<int32_t>> assign_replicas(int32_t partitions, int16_t rf,
+                                                  const std::vector<int32_t>& brokers, size_t start) {
+  std::vector<std::vector<int32_t>> out(static_cast<size_t>(partitions));
+  size_t n = brokers.size();
+  size_t shift = n > 1 ? 1 + start % (n - 1) : 0;
+  for (size_t p = 0; p < out.size(); ++p) {
+    size_t first = (start + p) % n;
+    out[p].push_back(brokers[first]);
+    for (size_t j = 1; j < size_t(rf); ++j)
+      out[p].push_back(brokers[(first + (shift + j - 1) % (n - 1) + 1) % n]);
+  }
+  return out;
+}
+
 controller_actor spawn_controller(caf::actor_system& sys, coordinator_actor coord, uint64_t session,
                                   int32_t broker_id) {
   return sys.spawn(controller_impl, std::move(coord), session, broker_id);

@@ -19,6 +19,13 @@ namespace brook::actors {
 controller_actor spawn_controller(caf::actor_system& sys, coordinator_actor coord, uint64_t session,
                                   int32_t broker_id);
 
+/// Replica assignment of a new topic over the live `brokers` (sorted ids): partition p's first
+/// (preferred leader) replica is brokers[(start + p) % n], the followers come after it with a
+/// per-topic shift, so leaders and followers spread evenly (Kafka's assignment).
+/// REQUIRES: 1 <= rf <= brokers.size().
+std::vector<std::vector<int32_t>> assign_replicas(int32_t partitions, int16_t rf,
+                                                  const std::vector<int32_t>& brokers, size_t start);
+
 /// The state `cur` should move to given the live brokers; equal to `cur` when nothing changes.
 net::partition_state elect(const net::partition_state& cur, const std::vector<int32_t>& replicas,
                            const std::set<int32_t>& live, bool unclean);
