@@ -127,6 +127,7 @@ void on_down(self_ptr self, const caf::down_msg& msg) {
                                   << slot.crashes.size()
                                   << " times within 60 s; giving up, partition is OFFLINE. Last reason: "
                                   << caf::to_string(msg.reason));
+    hand_over_leadership(self, topic, p);
     return;
   }
   auto delay = std::chrono::milliseconds(slot.crashes.size() <= 1 ? 0 : std::min<int64_t>(

@@ -309,6 +309,29 @@ void on_alter_isr(self_ptr self, net::alter_isr_request& req) {
       });
 }
 
+void hand_over_leadership(self_ptr self, const std::string& topic, int32_t p) {
+  auto& st = self->state;
+  auto it = st.topics.find(topic);
+  if (it == st.topics.end()) return;
+  const auto& t = it->second;
+  auto cur = t.states[size_t(p)];
+  if (cur.leader != my_id(st)) return;  // a follower: its leader drops it from the ISR by lag
+  std::set<int32_t> others;
+  for (const auto& [id, b] : st.brokers)
+    if (id != my_id(st)) others.insert(id);
+  auto next = elect(cur, t.def.replicas[size_t(p)], others, t.config.unclean_leader_election);
+  BROOK_LOG_WARN("[Broker id=" << my_id(st) << "] partition " << topic << "-" << p
+                               << " cannot be served here; leadership moves to " << next.leader << " at epoch "
+                               << next.leader_epoch);
+  ask(self, net::coord_set_request{paths::partition(topic, p), net::pack_value(next), t.versions[size_t(p)]},
+      [self, topic, p](coord_response& r) {
+        if (r.error != errc::none)
+          BROOK_LOG_WARN("[Broker id=" << my_id(self->state) << "] leadership of " << topic << "-" << p
+                                       << " not handed over: " << r.message);
+        load_partition(self, topic, p, [] {});
+      });
+}
+
 void create_topic(self_ptr self, net::create_topic_request req, done_fn done) {
   auto& st = self->state;
   if (!valid_topic_name(req.name))

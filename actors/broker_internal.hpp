@@ -70,6 +70,9 @@ void start_cluster(self_ptr self);
 void on_tick(self_ptr self);
 void on_watch_event(self_ptr self, const net::coord_watch_event& e);
 void on_alter_isr(self_ptr self, net::alter_isr_request& req);
+/// A hosted replica that went OFFLINE here: if it leads, a new leader is elected from the rest of
+/// the ISR (the controller's rule) and written to the coordinator.
+void hand_over_leadership(self_ptr self, const std::string& topic, int32_t p);
 void create_topic(self_ptr self, net::create_topic_request req, done_fn done);
 void delete_topic(self_ptr self, const std::string& name, done_fn done);
 void init_producer_id(self_ptr self, caf::typed_response_promise<net::init_producer_id_response> p);

@@ -171,6 +171,9 @@ net::produce_response append_produced(self_ptr self, net::produce_request& req, 
     case runtime::producer_state_table::verdict::append:
       break;
   }
+  BROOK_LOG_DEBUG("[Partition " << st.name << "] append producer " << header->producer_id << " seq "
+                                << header->base_sequence << "+" << header->last_offset_delta << " at "
+                                << end_offset(st));
   // Kafka checks min.insync.replicas before appending: nothing is written that cannot be
   // acknowledged.
   int32_t isr = int32_t(st.current.state.isr.size());

@@ -81,6 +81,10 @@ struct producer::impl {
   std::deque<std::unique_ptr<batch>> pending;
   std::map<uint64_t, std::unique_ptr<batch>> in_flight, retrying;
   std::map<const net::native_client*, int> in_flight_per_conn;
+  // Batches of a partition sent and not answered yet, over every connection (a leader change
+  // can leave some on the old leader's): never more than max.in.flight, so a retried batch finds
+  // itself in the broker's window of the last 5 batches and is recognized as a duplicate.
+  std::map<std::pair<std::string, int32_t>, int> in_flight_per_partition;
   // The connection of each in-flight batch, held so its address (the key above) cannot be reused
   // by a new connection while answers from the old one are still to come.
   std::map<uint64_t, std::shared_ptr<net::native_client>> conn_of;
@@ -154,6 +158,8 @@ void collect(producer::impl& p) {
 // Sends what the in-flight limits allow, oldest first. A batch waits while an older batch of its
 // partition is being retried (so sequences reach the broker in order) or while its connection
 // has max.in.flight requests outstanding.
+void settle(sender_ptr self, uint64_t id, std::unique_ptr<batch> b, const net::produce_response& r);
+
 void send_pending(sender_ptr self) {
   auto& p = *self->state.p;
   std::set<std::pair<std::string, int32_t>> held;
@@ -168,17 +174,17 @@ void send_pending(sender_ptr self) {
     auto lane = b->urgent ? client_metadata::urgent : client_metadata::bulk;
     auto conn = p.meta->leader_connection(b->topic, b->partition, lane);
     if (!conn) {
-      // No leader right now: handled like a retriable send failure.
+      // No leader right now: a retriable send failure, settled at once so that no later batch
+      // of the partition overtakes this one.
       auto id = b->id;
-      net::produce_response r{conn.error().code(), conn.error().message(), -1, -1};
-      p.in_flight[id] = std::move(b);
+      auto failed = std::move(b);
       it = p.pending.erase(it);
       held.insert(tp);
-      self->send(self, drain_atom::value, id, std::move(r));
+      settle(self, id, std::move(failed), {conn.error().code(), conn.error().message(), -1, -1});
       continue;
     }
     auto* key = conn->get();
-    if (p.in_flight_per_conn[key] >= p.cfg.max_in_flight) {
+    if (p.in_flight_per_conn[key] >= p.cfg.max_in_flight || p.in_flight_per_partition[tp] >= p.cfg.max_in_flight) {
       held.insert(tp);  // later batches of this partition must not overtake it
       ++it;
       continue;
@@ -198,6 +204,7 @@ void send_pending(sender_ptr self) {
       continue;
     }
     p.in_flight_per_conn[key]++;
+    p.in_flight_per_partition[tp]++;
     producer_actor me = self;
     (*conn)->send(std::move(frame), corr, [me, id](runtime::result<net::native_frame> f) {
       net::produce_response r;
@@ -236,6 +243,25 @@ void requeue(producer::impl& p, std::unique_ptr<batch> b) {
   p.pending.insert(pos, std::move(b));
 }
 
+void settle(sender_ptr self, uint64_t id, std::unique_ptr<batch> b, const net::produce_response& r) {
+  auto& p = *self->state.p;
+  if (r.error == errc::none) return p.complete(*b, r.base_offset, status{});
+  auto age = clock_type::now() - b->created;
+  bool expired = age + milliseconds(p.cfg.retry_backoff_ms) > milliseconds(p.cfg.delivery_timeout_ms);
+  if (retriable(p, r.error) && b->attempts <= p.cfg.retries && !expired) {
+    BROOK_LOG_DEBUG("producer: retrying " << b->topic << "-" << b->partition << " batch " << id << " (attempt "
+                                          << b->attempts << ") after " << runtime::to_string(r.error) << ": "
+                                          << r.message);
+    if (r.error != errc::request_timed_out) p.meta->invalidate(b->topic);
+    p.retrying[id] = std::move(b);
+    self->delayed_send(self, milliseconds(p.cfg.retry_backoff_ms), restart_atom::value, id);
+  } else {
+    std::string why = r.message.empty() ? std::string(runtime::to_string(r.error)) : r.message;
+    if (expired) why += " (delivery.timeout.ms expired)";
+    p.complete(*b, -1, status{r.error, why});
+  }
+}
+
 void on_response(sender_ptr self, uint64_t id, net::produce_response& r) {
   auto& p = *self->state.p;
   auto it = p.in_flight.find(id);
@@ -246,24 +272,9 @@ void on_response(sender_ptr self, uint64_t id, net::produce_response& r) {
     if (--p.in_flight_per_conn[c->second.get()] <= 0) p.in_flight_per_conn.erase(c->second.get());
     p.conn_of.erase(c);
   }
-  if (r.error == errc::none) {
-    p.complete(*b, r.base_offset, status{});
-  } else {
-    auto age = clock_type::now() - b->created;
-    bool expired = age + milliseconds(p.cfg.retry_backoff_ms) > milliseconds(p.cfg.delivery_timeout_ms);
-    if (retriable(p, r.error) && b->attempts <= p.cfg.retries && !expired) {
-      BROOK_LOG_DEBUG("producer: retrying " << b->topic << "-" << b->partition << " batch " << id
-                                            << " (attempt " << b->attempts << ") after "
-                                            << runtime::to_string(r.error) << ": " << r.message);
-      if (r.error != errc::request_timed_out) p.meta->invalidate(b->topic);
-      p.retrying[id] = std::move(b);
-      self->delayed_send(self, milliseconds(p.cfg.retry_backoff_ms), restart_atom::value, id);
-    } else {
-      std::string why = r.message.empty() ? std::string(runtime::to_string(r.error)) : r.message;
-      if (expired) why += " (delivery.timeout.ms expired)";
-      p.complete(*b, -1, status{r.error, why});
-    }
-  }
+  auto tp = std::make_pair(b->topic, b->partition);
+  if (--p.in_flight_per_partition[tp] <= 0) p.in_flight_per_partition.erase(tp);
+  settle(self, id, std::move(b), r);
   send_pending(self);
 }
 
@@ -301,6 +312,7 @@ void spawn_sender(producer::impl* p) {
     p->in_flight.clear();
     p->retrying.clear();
     p->in_flight_per_conn.clear();
+    p->in_flight_per_partition.clear();
     p->conn_of.clear();
     spawn_sender(p);
     p->drain_pending = false;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -21,6 +22,7 @@ class temp_dir {
     path_ = p;
   }
   ~temp_dir() {
+    if (std::getenv("BROOK_TEST_KEEP_DIRS")) return;  // to read the logs of a failed run
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }

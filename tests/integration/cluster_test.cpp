@@ -390,5 +390,44 @@ TEST_F(Cluster, TwoBrokersDownRefusesAcksAllWithNotEnoughReplicas) {
   for (int32_t p = 0; p < partitions; ++p) EXPECT_TRUE(replica_records(1, p).empty());
 }
 
+TEST_F(Cluster, PartitionActorThatKeepsCrashingHandsLeadershipOver) {
+  auto before = metadata_from_any();
+  ASSERT_TRUE(before);
+  auto old = before->topics[0].partitions[0];
+  // Kill the leader's partition actor whenever it is back, until the broker gives up on it
+  // (the 6th crash within 60 s): the partition must then be led elsewhere, from the ISR.
+  auto deadline = clock_type::now() + 30s;
+  net::partition_info now = old;
+  while (clock_type::now() < deadline) {
+    if (auto m = metadata_from_any()) now = m->topics[0].partitions[0];
+    if (now.leader != old.leader) break;
+    itest::run({itest::bin("brook"), "--bootstrap-server", broker(old.leader).bootstrap(), "admin",
+                "kill-partition", topic_, "0"});
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(now.leader, old.leader) << broker(old.leader).log();
+  EXPECT_GE(now.leader, 1);
+  EXPECT_GT(now.leader_epoch, old.leader_epoch);
+  EXPECT_EQ(std::count(now.isr.begin(), now.isr.end(), old.leader), 0);
+  EXPECT_NE(broker(old.leader).log().find("partition " + topic_ + "-0 crashed 6 times"), std::string::npos);
+  // The new leader takes acks=all writes (the ISR still has two replicas).
+  actors::producer_config cfg;
+  cfg.bootstrap_servers = bootstrap();
+  cfg.acks = -1;
+  auto prod = actors::producer::create(cfg);
+  ASSERT_TRUE(prod);
+  std::atomic<int> ok{0};
+  actors::producer_record rec;
+  rec.topic = topic_;
+  rec.partition = 0;
+  rec.value = "after";
+  ASSERT_TRUE((*prod)->send(std::move(rec), [&](const actors::delivery_report& r) {
+    EXPECT_TRUE(r.error.is_ok()) << r.error.to_string();
+    ok += r.error.is_ok();
+  }));
+  EXPECT_TRUE((*prod)->flush(30s));
+  EXPECT_EQ(ok.load(), 1);
+}
+
 }  // namespace
 }  // namespace brook
