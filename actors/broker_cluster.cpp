@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "actors/broker_internal.hpp"
+#include "actors/coord_ask.hpp"
 #include "actors/controller_actor.hpp"
 #include "actors/coord_proxy.hpp"
 #include "runtime/log.hpp"
@@ -33,26 +34,16 @@ std::function<void()> countdown(size_t n, std::function<void()> f) {
 
 status to_status(const coord_response& r) { return {r.error, r.message}; }
 
-// Sends one coordinator request; `then` gets the response (errors as coord_response too).
 template <class Request>
 void ask(self_ptr self, Request req, std::function<void(coord_response&)> then) {
-  self->request(self->state.coord, coord_timeout, std::move(req))
-      .then([then](coord_response& r) { then(r); },
-            [then](caf::error& e) {
-              coord_response r;
-              r.error = errc::coordinator_not_available;
-              r.message = "coordinator request failed: " + caf::to_string(e);
-              then(r);
-            });
+  ask_coordinator(self, self->state.coord, std::move(then), std::move(req));
 }
 
 void watch(self_ptr self, const std::string& path) {
-  self->request(self->state.coord, coord_timeout, watch_atom::value, path,
-                caf::actor_cast<caf::actor>(self))
-      .then([](coord_response&) {}, [self, path](caf::error& e) {
-        BROOK_LOG_WARN("[Broker id=" << my_id(self->state) << "] cannot watch " << path << ": "
-                                     << caf::to_string(e));
-      });
+  watch_coordinator(self, self->state.coord, path, [self, path](coord_response& r) {
+    if (r.error != errc::none)
+      BROOK_LOG_WARN("[Broker id=" << my_id(self->state) << "] cannot watch " << path << ": " << r.message);
+  });
 }
 
 void load_brokers(self_ptr self, std::function<void()> done) {

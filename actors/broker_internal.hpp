@@ -59,8 +59,6 @@ using self_ptr = broker_actor::stateful_pointer<state>;
 using done_fn = std::function<void(runtime::status)>;
 
 int32_t my_id(const state& st);
-/// Coordinator request timeout.
-constexpr std::chrono::seconds coord_timeout{10};
 
 // --- broker_cluster.cpp
 /// Opens the coordinator session, registers /brokers/ids/<id>, loads the metadata and then

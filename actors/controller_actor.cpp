@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 
+#include "actors/coord_ask.hpp"
 #include "runtime/config.hpp"
 #include "runtime/log.hpp"
 
@@ -16,7 +17,6 @@ namespace {
 namespace paths = net::cluster_paths;
 using net::coord_response;
 using net::errc;
-constexpr std::chrono::seconds timeout{10};
 constexpr std::chrono::seconds safety_interval{2};
 
 struct controller_state {
@@ -41,14 +41,7 @@ std::string to_string(const std::vector<int32_t>& v) {
 
 template <class Request>
 void ask(self_ptr self, Request req, std::function<void(coord_response&)> then) {
-  self->request(self->state.coord, timeout, std::move(req))
-      .then([then](coord_response& r) { then(r); },
-            [then](caf::error& e) {
-              coord_response r;
-              r.error = errc::coordinator_not_available;
-              r.message = caf::to_string(e);
-              then(r);
-            });
+  ask_coordinator(self, self->state.coord, std::move(then), std::move(req));
 }
 
 void reconcile(self_ptr self);
@@ -133,8 +126,7 @@ void try_to_lead(self_ptr self) {
     if (r.error != errc::none) return;  // another broker leads; the watch tells when it goes
     st.active = true;
     BROOK_LOG_INFO("[Controller id=" << st.id << "] elected controller");
-    self->request(st.coord, timeout, watch_atom::value, paths::broker_ids, caf::actor_cast<caf::actor>(self))
-        .then([self](coord_response&) { reconcile(self); }, [](caf::error&) {});
+    watch_coordinator(self, st.coord, paths::broker_ids, [self](coord_response&) { reconcile(self); });
     self->delayed_send(self, safety_interval, tick_atom::value);
   });
 }
@@ -146,8 +138,7 @@ controller_actor::behavior_type controller_impl(self_ptr self, coordinator_actor
   st.session = session;
   st.id = id;
   // Watch first, so a controller that goes between our attempt and the watch is not missed.
-  self->request(st.coord, timeout, watch_atom::value, paths::controller, caf::actor_cast<caf::actor>(self))
-      .then([self](coord_response&) { try_to_lead(self); }, [](caf::error&) {});
+  watch_coordinator(self, st.coord, paths::controller, [self](coord_response&) { try_to_lead(self); });
   return {
       [self](net::coord_watch_event& e) {
         if (e.path == paths::controller && e.type == int8_t(net::coord_event::deleted)) try_to_lead(self);

@@ -38,6 +38,16 @@ struct topic_key {
   std::function<setter(topic_config&)> make;
 };
 
+// A listener-style key: the first host:port of a comma-separated list, handed to `store`.
+setter first_endpoint(std::function<void(const endpoint&)> store) {
+  return [store](const std::string& k, const std::string& v) -> status {
+    auto ep = parse_endpoint(v.substr(0, v.find(',')));
+    if (!ep) return bad(k, v, ep.error().message());
+    store(*ep);
+    return {};
+  };
+}
+
 const std::vector<topic_key>& topic_keys() {
   static const std::vector<topic_key> keys = {
       {"segment.bytes", "log.segment.bytes",
@@ -225,20 +235,8 @@ result<broker_config> broker_config::from_properties(const properties& props) {
          if (c.log_dirs.empty()) return bad(k, v, "needs at least one directory");
          return {};
        }},
-      {"listeners",
-       [&c](const std::string& k, const std::string& v) -> status {
-         auto ep = parse_endpoint(v.substr(0, v.find(',')));
-         if (!ep) return bad(k, v, ep.error().message());
-         c.kafka_listener = *ep;
-         return {};
-       }},
-      {"native.listeners",
-       [&c](const std::string& k, const std::string& v) -> status {
-         auto ep = parse_endpoint(v.substr(0, v.find(',')));
-         if (!ep) return bad(k, v, ep.error().message());
-         c.native_listener = *ep;
-         return {};
-       }},
+      {"listeners", first_endpoint([&c](const endpoint& ep) { c.kafka_listener = ep; })},
+      {"native.listeners", first_endpoint([&c](const endpoint& ep) { c.native_listener = ep; })},
       {"coordinator.session.timeout.ms", int_setting(c.coordinator_session_timeout_ms, 100, INT32_MAX)},
       {"zookeeper.session.timeout.ms", int_setting(c.coordinator_session_timeout_ms, 100, INT32_MAX)},
       {"replica.lag.time.max.ms", int_setting(c.replica_lag_time_max_ms, 10, INT32_MAX)},
@@ -256,20 +254,8 @@ result<broker_config> broker_config::from_properties(const properties& props) {
          if (!c.role_broker && !c.role_coordinator) return bad(k, v, "needs broker, coordinator or both");
          return {};
        }},
-      {"coordinator.listeners",
-       [&c](const std::string& k, const std::string& v) -> status {
-         auto ep = parse_endpoint(v.substr(0, v.find(',')));
-         if (!ep) return bad(k, v, ep.error().message());
-         c.coordinator_listener = *ep;
-         return {};
-       }},
-      {"coordinator.connect",
-       [&c](const std::string& k, const std::string& v) -> status {
-         auto ep = parse_endpoint(v.substr(0, v.find(',')));
-         if (!ep) return bad(k, v, ep.error().message());
-         c.coordinator_connect = ep->to_string();
-         return {};
-       }},
+      {"coordinator.listeners", first_endpoint([&c](const endpoint& ep) { c.coordinator_listener = ep; })},
+      {"coordinator.connect", first_endpoint([&c](const endpoint& ep) { c.coordinator_connect = ep.to_string(); })},
       {"advertised.listeners",
        [&c](const std::string&, const std::string& v) -> status {
          c.advertised_listeners = v;

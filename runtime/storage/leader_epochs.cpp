@@ -12,15 +12,16 @@ result<leader_epochs> leader_epochs::load(const std::string& dir, int64_t log_en
   out.path_ = dir + "/leader-epoch-checkpoint";
   std::ifstream in(out.path_);
   if (!in) return out;  // a new replica
-  std::string line;
+  std::string line, rest;
+  entry prev{-1, -1};  // the previous line, kept or not: the whole file must ascend
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     std::istringstream ls(line);
     entry e{};
-    if (!(ls >> e.epoch >> e.start_offset) || e.epoch < 0 ||
-        (!out.entries_.empty() && (e.epoch <= out.entries_.back().epoch ||
-                                   e.start_offset < out.entries_.back().start_offset)))
+    if (!(ls >> e.epoch >> e.start_offset) || (ls >> rest) || e.epoch < 0 || e.epoch <= prev.epoch ||
+        e.start_offset < prev.start_offset)
       return status{errc::corrupt_message, "bad line '" + line + "' in " + out.path_};
+    prev = e;
     if (e.start_offset <= log_end) out.entries_.push_back(e);
   }
   return out;
