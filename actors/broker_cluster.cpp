@@ -156,8 +156,17 @@ void register_broker(self_ptr self) {
   ask(self, std::move(req), [self](coord_response& r) {
     auto& st = self->state;
     if (r.error == errc::node_exists) {
-      BROOK_LOG_INFO("[Broker id=" << my_id(st) << "] " << paths::broker(my_id(st))
-                                   << " is still held by an earlier session; waiting for it to end");
+      // An earlier incarnation's session ends within its timeout; a live broker with the same
+      // id holds it for good.
+      auto now = clock_type::now();
+      if (st.register_conflict_since == clock_type::time_point{}) {
+        st.register_conflict_since = now;
+        BROOK_LOG_INFO("[Broker id=" << my_id(st) << "] " << paths::broker(my_id(st))
+                                     << " is still held by an earlier session; waiting for it to end");
+      }
+      if (now - st.register_conflict_since > 2 * std::chrono::milliseconds(st.spec.config.coordinator_session_timeout_ms))
+        fail(self, "broker.id " + std::to_string(my_id(st)) + " is registered by another live broker; "
+                   "give every broker its own broker.id");
       return;  // on_tick tries again
     }
     if (r.error != errc::none) return fail(self, "cannot register: " + to_status(r).to_string());

@@ -38,6 +38,7 @@ struct state {
   bool ready = false;  // metadata loaded: requests are served
   clock_type::time_point last_heartbeat;
   clock_type::time_point last_register_try;
+  clock_type::time_point register_conflict_since;  // when /brokers/ids/<id> was first found taken
   // metadata requests that came before the cache was loaded
   std::vector<std::pair<net::metadata_request, caf::typed_response_promise<net::metadata_response>>> waiting;
   std::map<int32_t, net::broker_info> brokers;  // live brokers (registered)
