@@ -96,15 +96,35 @@ void start_group_coordinator(self_ptr self) {
   st.spec.node->set_group_coordinator(st.group);
 }
 
+// restart_atom's partition for children that are not partitions (topic name empty).
+constexpr int32_t restart_group_coordinator = -1;
+constexpr int32_t restart_controller = -2;
+
+void start_controller(self_ptr self) {
+  auto& st = self->state;
+  st.controller = spawn_controller(self->system(), st.coord, st.session, my_id(st), st.spec.config.topic_defaults);
+  self->monitor(st.controller);
+}
+
 void on_down(self_ptr self, const caf::down_msg& msg) {
   auto& st = self->state;
   if (msg.source == st.coord.address()) return fail(self, "lost the coordinator: " + caf::to_string(msg.reason));
+  if (st.controller && msg.source == st.controller.address()) {
+    // Its /controller node (if it held it) belongs to the broker's session and stays; the new
+    // controller actor finds it held by that same session and takes over at once.
+    st.controller = controller_actor{};
+    BROOK_LOG_WARN("[Broker id=" << my_id(st) << "] controller actor died (" << caf::to_string(msg.reason)
+                                 << "); restarting in 100 ms");
+    self->delayed_send(self, std::chrono::milliseconds(100), restart_atom::value, std::string(), restart_controller);
+    return;
+  }
   if (st.group && msg.source == st.group.address()) {
     st.group = group_coordinator_actor{};
     st.spec.node->set_group_coordinator(st.group);
     BROOK_LOG_WARN("[Broker id=" << my_id(st) << "] group coordinator died (" << caf::to_string(msg.reason)
                                  << "); restarting in 100 ms");
-    self->delayed_send(self, std::chrono::milliseconds(100), restart_atom::value, std::string(), int32_t(-1));
+    self->delayed_send(self, std::chrono::milliseconds(100), restart_atom::value, std::string(),
+                       restart_group_coordinator);
     return;
   }
   auto it = st.by_addr.find(msg.source);
@@ -241,7 +261,7 @@ void on_ready(self_ptr self) {
   auto& st = self->state;
   if (st.ready) return;
   st.ready = true;
-  st.controller = spawn_controller(self->system(), st.coord, st.session, my_id(st));
+  start_controller(self);
   start_group_coordinator(self);
   BROOK_LOG_INFO("[Broker id=" << my_id(st) << "] metadata loaded: " << st.brokers.size() << " broker(s), "
                                << st.topics.size() << " topic(s), controller " << st.controller_id);
@@ -300,8 +320,9 @@ broker_actor::behavior_type broker_impl(self_ptr self, broker_spec spec) {
       [self](tick_atom) { on_tick(self); },
       [self](restart_atom, const std::string& topic, int32_t p) {
         auto& st = self->state;
-        if (topic.empty()) {  // the group coordinator
-          if (!st.group) start_group_coordinator(self);
+        if (topic.empty()) {
+          if (p == restart_group_coordinator && !st.group) start_group_coordinator(self);
+          if (p == restart_controller && !st.controller) start_controller(self);
           return;
         }
         auto it = st.topics.find(topic);

@@ -3,12 +3,15 @@
 // id blocks.
 #include <caf/all.hpp>
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "actors/broker_internal.hpp"
 #include "actors/coord_ask.hpp"
 #include "actors/controller_actor.hpp"
 #include "actors/coord_proxy.hpp"
+#include "runtime/durable_file.hpp"
 #include "runtime/log.hpp"
 
 namespace brook::actors::broker_detail {
@@ -239,6 +242,11 @@ void reserve_producer_ids(self_ptr self) {
   });
 }
 
+// Where the broker keeps the id of its coordinator session (to end it after a crash).
+std::string session_file(const state& st) {
+  return st.spec.config.log_dirs.front() + "/__brook_meta/coordinator_session";
+}
+
 }  // namespace
 
 void fail(self_ptr self, const std::string& why) {
@@ -258,9 +266,23 @@ void start_cluster(self_ptr self) {
   net::coord_session_open_request open{st.spec.config.coordinator_session_timeout_ms};
   ask(self, open, [self](coord_response& r) {
     if (r.error != errc::none) return fail(self, "cannot open a coordinator session: " + to_status(r).to_string());
-    self->state.session = r.session;
-    self->state.last_heartbeat = clock_type::now();
-    register_broker(self);
+    auto& st = self->state;
+    st.session = r.session;
+    st.last_heartbeat = clock_type::now();
+    // The session of this broker's previous run (kill -9, crash) still holds /brokers/ids/<id>
+    // until it times out; it is ours, so end it now rather than wait.
+    auto file = session_file(st);
+    std::ifstream in(file);
+    uint64_t previous = 0;
+    if (in >> previous && previous != st.session) {
+      ask(self, net::coord_session_request{previous, true}, [self](coord_response&) { register_broker(self); });
+    } else {
+      register_broker(self);
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
+    if (auto w = runtime::write_file_durably(file, std::to_string(st.session) + "\n"); !w)
+      BROOK_LOG_WARN("[Broker id=" << my_id(st) << "] " << w.to_string());
   });
   self->delayed_send(self, std::chrono::milliseconds(100), tick_atom::value);
 }

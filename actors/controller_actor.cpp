@@ -23,6 +23,7 @@ struct controller_state {
   coordinator_actor coord;
   uint64_t session = 0;
   int32_t id = -1;
+  runtime::topic_config topic_defaults;  // the broker's (unclean.leader.election.enable, ...)
   bool active = false;
   bool reconciling = false;
   bool again = false;  // something changed while reconciling
@@ -101,7 +102,7 @@ void reconcile(self_ptr self) {
           auto def = d.error == errc::none ? net::unpack_value<net::topic_definition>(d.value)
                                            : runtime::result<net::topic_definition>(runtime::status{d.error, d.message});
           if (def) {
-            runtime::topic_config cfg;
+            runtime::topic_config cfg = self->state.topic_defaults;
             runtime::properties overrides(def->configs.begin(), def->configs.end());
             bool unclean = cfg.apply(overrides) && cfg.unclean_leader_election;
             for (int32_t p = 0; p < def->partitions; ++p) {
@@ -117,23 +118,34 @@ void reconcile(self_ptr self) {
   });
 }
 
+void become_active(self_ptr self) {
+  auto& st = self->state;
+  if (st.active) return;
+  st.active = true;
+  BROOK_LOG_INFO("[Controller id=" << st.id << "] elected controller");
+  watch_coordinator(self, st.coord, paths::broker_ids, [self](coord_response&) { reconcile(self); });
+  self->delayed_send(self, safety_interval, tick_atom::value);
+}
+
 void try_to_lead(self_ptr self) {
   auto& st = self->state;
   if (st.active) return;
   net::coord_create_request req{paths::controller, std::to_string(st.id), true, st.session, false};
   ask(self, std::move(req), [self](coord_response& r) {
-    auto& st = self->state;
-    if (r.error != errc::none) return;  // another broker leads; the watch tells when it goes
-    st.active = true;
-    BROOK_LOG_INFO("[Controller id=" << st.id << "] elected controller");
-    watch_coordinator(self, st.coord, paths::broker_ids, [self](coord_response&) { reconcile(self); });
-    self->delayed_send(self, safety_interval, tick_atom::value);
+    if (r.error == errc::none) return become_active(self);
+    if (r.error != errc::node_exists) return;
+    // Held by our own session: an earlier controller actor of this broker died; carry on. Held
+    // by another broker's: it leads, and the watch tells when it goes.
+    ask(self, net::coord_get_request{paths::controller}, [self](coord_response& g) {
+      if (g.error == errc::none && g.session == self->state.session) become_active(self);
+    });
   });
 }
 
 controller_actor::behavior_type controller_impl(self_ptr self, coordinator_actor coord, uint64_t session,
-                                                int32_t id) {
+                                                int32_t id, runtime::topic_config defaults) {
   auto& st = self->state;
+  st.topic_defaults = std::move(defaults);
   st.coord = std::move(coord);
   st.session = session;
   st.id = id;
@@ -206,8 +218,8 @@ std::vector<std::vector<int32_t>> assign_replicas(int32_t partitions, int16_t rf
 }
 
 controller_actor spawn_controller(caf::actor_system& sys, coordinator_actor coord, uint64_t session,
-                                  int32_t broker_id) {
-  return sys.spawn(controller_impl, std::move(coord), session, broker_id);
+                                  int32_t broker_id, runtime::topic_config topic_defaults) {
+  return sys.spawn(controller_impl, std::move(coord), session, broker_id, std::move(topic_defaults));
 }
 
 }  // namespace brook::actors

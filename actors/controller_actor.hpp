@@ -13,11 +13,13 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "runtime/config.hpp"
 
 namespace brook::actors {
 
+/// `topic_defaults`: the broker's topic settings, under each topic's overrides.
 controller_actor spawn_controller(caf::actor_system& sys, coordinator_actor coord, uint64_t session,
-                                  int32_t broker_id);
+                                  int32_t broker_id, runtime::topic_config topic_defaults);
 
 /// Replica assignment of a new topic over the live `brokers` (sorted ids): partition p's first
 /// (preferred leader) replica is brokers[(start + p) % n], the followers come after it with a

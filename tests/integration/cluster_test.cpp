@@ -446,5 +446,19 @@ TEST_F(Cluster, PartitionActorThatKeepsCrashingHandsLeadershipOver) {
   EXPECT_EQ(ok.load(), 1);
 }
 
+// A broker restarted after kill -9 ends its previous run's coordinator session itself and
+// registers at once, instead of waiting for that session to time out.
+TEST(ClusterSession, RestartAfterKillNineRegistersWithoutWaitingForTheOldSession) {
+  itest::temp_dir dir;
+  itest::brookd_process node(dir.path());
+  ASSERT_TRUE(node.start()) << node.log();
+  node.kill9();
+  ASSERT_TRUE(node.start()) << node.log();
+  auto log = node.log();
+  EXPECT_EQ(log.find("still held by an earlier session"), std::string::npos) << log;
+  EXPECT_NE(log.find("[Coordinator] session 0x1 closed"), std::string::npos) << log;
+  EXPECT_EQ(node.terminate(), 0);
+}
+
 }  // namespace
 }  // namespace brook
