@@ -92,6 +92,15 @@ void apply_state(self_ptr self, const std::string& topic, int32_t p, const coord
   t.states[size_t(p)] = std::move(*s);
   t.versions[size_t(p)] = r.version;
   host_partition(self, topic, p);
+  auto waiting = st.creating.find(topic);
+  if (waiting != st.creating.end() &&
+      std::all_of(t.versions.begin(), t.versions.end(), [](int64_t v) { return v >= 0; })) {
+    BROOK_LOG_INFO("[Broker id=" << my_id(st) << "] created topic " << topic << " with " << t.def.partitions
+                                 << " partition(s), replication factor " << t.def.replicas.front().size());
+    auto dones = std::move(waiting->second);
+    st.creating.erase(waiting);
+    for (auto& d : dones) d({});
+  }
 }
 
 void load_partition(self_ptr self, const std::string& topic, int32_t p, std::function<void()> done) {
@@ -380,22 +389,11 @@ void create_topic(self_ptr self, net::create_topic_request req, done_fn done) {
       [self, name, def, done](coord_response& r) {
         if (r.error == errc::node_exists) return done({errc::topic_already_exists, "topic '" + name + "' already exists"});
         if (r.error != errc::none) return done(to_status(r));
-        // The initial states: the first replica leads, every replica is in sync (all empty).
-        auto finish = countdown(size_t(def.partitions), [self, name, def, done] {
-          add_topic(self, name, def);
-          auto loaded = countdown(size_t(def.partitions), [self, name, def, done] {
-            BROOK_LOG_INFO("[Broker id=" << my_id(self->state) << "] created topic " << name << " with "
-                                         << def.partitions << " partition(s), replication factor "
-                                         << def.replicas.front().size());
-            done({});
-          });
-          for (int32_t p = 0; p < def.partitions; ++p) load_partition(self, name, p, loaded);
-        });
-        for (int32_t p = 0; p < def.partitions; ++p) {
-          net::partition_state ps{def.replicas[size_t(p)].front(), 0, def.replicas[size_t(p)]};
-          ask(self, net::coord_create_request{paths::partition(name, p), net::pack_value(ps), false, 0, false},
-              [finish](coord_response&) { finish(); });
-        }
+        // The controller sees the new topic and writes its partitions' first states; answer
+        // once they are here, so the topic is usable as soon as the client hears of it.
+        add_topic(self, name, def);
+        self->state.creating[name].push_back(done);
+        for (int32_t p = 0; p < def.partitions; ++p) load_partition(self, name, p, [] {});
       });
 }
 
@@ -417,9 +415,16 @@ void delete_topic(self_ptr self, const std::string& name, done_fn done) {
       });
     });
   };
-  auto finish = countdown(size_t(n), remove_topic);
-  for (int32_t p = 0; p < n; ++p)
-    ask(self, net::coord_delete_request{paths::partition(name, p), -1}, [finish](coord_response&) { finish(); });
+  // Marked first, so the controller does not give the partitions new states while they go.
+  auto marked = it->second.def;
+  marked.deleting = true;
+  ask(self, net::coord_set_request{paths::topic(name), net::pack_value(marked), -1},
+      [self, name, n, remove_topic, done](coord_response& m) {
+        if (m.error != errc::none) return done(to_status(m));
+        auto finish = countdown(size_t(n), remove_topic);
+        for (int32_t p = 0; p < n; ++p)
+          ask(self, net::coord_delete_request{paths::partition(name, p), -1}, [finish](coord_response&) { finish(); });
+      });
 }
 
 void init_producer_id(self_ptr self, caf::typed_response_promise<net::init_producer_id_response> p) {

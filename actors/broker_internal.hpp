@@ -44,6 +44,8 @@ struct state {
   std::map<int32_t, net::broker_info> brokers;  // live brokers (registered)
   int32_t controller_id = -1;
   std::map<std::string, topic_entry> topics;
+  // Topics this broker wrote, waiting for the controller's first partition states.
+  std::map<std::string, std::vector<std::function<void(runtime::status)>>> creating;
   std::map<caf::actor_addr, std::pair<std::string, int32_t>> by_addr;
   group_coordinator_actor group;
   controller_actor controller;

@@ -61,6 +61,19 @@ void reconcile_partition(self_ptr self, const std::string& topic, int32_t p, con
                          bool unclean, std::shared_ptr<std::set<int32_t>> live, std::function<void(bool)> done) {
   auto path = paths::partition(topic, p);
   ask(self, net::coord_get_request{path}, [=](coord_response& r) {
+    if (r.error == errc::no_node) {
+      // A new topic: its first live replica (the preferred leader when all are up) leads at
+      // epoch 0 with every live replica in sync (all are empty).
+      net::partition_state first;
+      for (int32_t b : replicas)
+        if (live->count(b)) first.isr.push_back(b);
+      if (first.isr.empty()) return done(false);  // no replica alive yet; the next change retries
+      first.leader = first.isr.front();
+      BROOK_LOG_INFO("[Controller id=" << self->state.id << "] " << topic << "-" << p << ": new partition, leader "
+                                       << first.leader << ", ISR " << to_string(first.isr));
+      return ask(self, net::coord_create_request{path, net::pack_value(first), false, 0, false},
+                 [done](coord_response& w) { done(w.error == errc::node_exists); });
+    }
     if (r.error != errc::none) return done(false);
     auto cur = net::unpack_value<net::partition_state>(r.value);
     if (!cur) return done(false);
@@ -101,7 +114,7 @@ void reconcile(self_ptr self) {
         ask(self, net::coord_get_request{paths::topic(topic)}, [self, topic, live, pending, done](coord_response& d) {
           auto def = d.error == errc::none ? net::unpack_value<net::topic_definition>(d.value)
                                            : runtime::result<net::topic_definition>(runtime::status{d.error, d.message});
-          if (def) {
+          if (def && !def->deleting) {
             runtime::topic_config cfg = self->state.topic_defaults;
             runtime::properties overrides(def->configs.begin(), def->configs.end());
             bool unclean = cfg.apply(overrides) && cfg.unclean_leader_election;
@@ -124,6 +137,7 @@ void become_active(self_ptr self) {
   st.active = true;
   BROOK_LOG_INFO("[Controller id=" << st.id << "] elected controller");
   watch_coordinator(self, st.coord, paths::broker_ids, [self](coord_response&) { reconcile(self); });
+  watch_coordinator(self, st.coord, paths::topics, [self](coord_response&) { reconcile(self); });
   self->delayed_send(self, safety_interval, tick_atom::value);
 }
 
@@ -154,7 +168,7 @@ controller_actor::behavior_type controller_impl(self_ptr self, coordinator_actor
   return {
       [self](net::coord_watch_event& e) {
         if (e.path == paths::controller && e.type == int8_t(net::coord_event::deleted)) try_to_lead(self);
-        if (e.path == paths::broker_ids) reconcile(self);
+        if (e.path == paths::broker_ids || e.path == paths::topics) reconcile(self);
       },
       [self](tick_atom) {
         reconcile(self);

@@ -2,8 +2,9 @@
 // The controller: every broker runs one; the one that creates the ephemeral /controller node
 // (bound to its broker's coordinator session) is active, the others watch that node and try again
 // when it goes (its broker died or lost its session). The active controller watches the
-// registered brokers and, whenever they change (and every 2 s as a safety net), reconciles every
-// partition state with them: dead replicas leave the ISR, and a partition whose leader is dead
+// registered brokers and the topics and, whenever they change (and every 2 s as a safety net),
+// reconciles every partition state with them: a new topic's partitions get their first state
+// (the first live replica leads, the live replicas are the ISR); dead replicas leave the ISR, and a partition whose leader is dead
 // gets a new leader from its live ISR (in replica order; outside the ISR only with
 // unclean.leader.election.enable) with the leader epoch bumped, or goes offline (leader -1, ISR
 // kept) until an ISR member returns. Each write is a compare-and-set on the state's version;

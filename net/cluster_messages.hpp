@@ -30,12 +30,13 @@ inline std::string partition(const std::string& name, int32_t p) {
 }
 }  // namespace cluster_paths
 
-/// A topic as created: never changes afterwards (deleting removes it).
+/// A topic as created: changes only to be marked `deleting` before it is removed.
 struct topic_definition {
   int32_t partitions = 0;
   std::map<std::string, std::string> configs;  // topic-level overrides
   std::vector<std::vector<int32_t>> replicas;  // per partition; the first is the preferred leader
-  MSGPACK_DEFINE(partitions, configs, replicas)
+  bool deleting = false;  // set first when the topic is deleted: the controller leaves it alone
+  MSGPACK_DEFINE(partitions, configs, replicas, deleting)
 };
 
 /// One partition's leadership. Written by the controller (elections) and by the leader (ISR
