@@ -12,6 +12,7 @@
 #include <optional>
 #include <thread>
 
+#include "actor_test_config.hpp"
 #include "actors/coord_proxy.hpp"
 #include "actors/coord_server.hpp"
 #include "actors/coordinator_actor.hpp"
@@ -95,16 +96,7 @@ class silent_handler : public net::frame_handler {
 
 class coord_remote_test : public ::testing::Test {
  protected:
-  static caf::actor_system_config& config() {
-    static caf::actor_system_config cfg = [] {
-      caf::actor_system_config c;
-      c.add_message_types<caf::id_block::brook>();
-      return c;
-    }();
-    return cfg;
-  }
-
-  coord_remote_test() : sys_(config()), self_(sys_) {
+  coord_remote_test() : sys_(testutil::actor_test_config()), self_(sys_) {
     coord_ = spawn_coordinator(sys_, dir_.path());
     server_ = std::make_unique<net::frame_server>(pool_, runtime::endpoint{"127.0.0.1", 0},
                                                   net::server_options{"coord"},

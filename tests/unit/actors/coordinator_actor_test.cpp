@@ -1,4 +1,5 @@
 // The metadata coordinator actor through its messages: CAS, session expiry, watches, restart.
+#include "actor_test_config.hpp"
 #include "actors/coordinator_actor.hpp"
 
 #include <gtest/gtest.h>
@@ -19,16 +20,7 @@ using namespace std::chrono_literals;
 
 class coordinator_actor_test : public ::testing::Test {
  protected:
-  static caf::actor_system_config& config() {
-    static caf::actor_system_config cfg = [] {
-      caf::actor_system_config c;
-      c.add_message_types<caf::id_block::brook>();
-      return c;
-    }();
-    return cfg;
-  }
-
-  coordinator_actor_test() : sys_(config()), self_(sys_) {
+  coordinator_actor_test() : sys_(testutil::actor_test_config()), self_(sys_) {
     coord_ = spawn_coordinator(sys_, dir_.path());
   }
   ~coordinator_actor_test() override { stop(); }
