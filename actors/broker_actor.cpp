@@ -39,8 +39,6 @@ state::~state() {
 
 namespace {
 
-bool contains(const std::vector<int32_t>& v, int32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
 std::string partition_dir(const state& st, const std::string& topic, int32_t p) {
   const auto& dirs = st.spec.config.log_dirs;
   return dirs[size_t(p) % dirs.size()] + "/" + topic + "-" + std::to_string(p);
@@ -172,14 +170,14 @@ caf::typed_response_promise<net::metadata_response> on_metadata(self_ptr self, n
   if (!req.all_topics && req.allow_auto_create && st.spec.config.auto_create_topics)
     for (const auto& name : req.topics)
       if (!st.topics.count(name) && valid_topic_name(name)) missing.push_back(name);
-  auto left = std::make_shared<size_t>(missing.size() + 1);
-  auto finish = [self, promise, left, req]() mutable {
-    if (--*left == 0) promise.deliver(metadata(self->state, req.topics, req.all_topics));
-  };
+  // One more than the creations, so the answer waits for the loop to end.
+  auto finish = countdown(missing.size() + 1, [self, promise, req]() mutable {
+    promise.deliver(metadata(self->state, req.topics, req.all_topics));
+  });
   for (const auto& name : missing) {
     net::create_topic_request c;
     c.name = name;
-    create_topic(self, c, [name, finish](runtime::status s) mutable {
+    create_topic(self, c, [name, finish](runtime::status s) {
       if (!s && s.code() != errc::topic_already_exists)
         BROOK_LOG_WARN("auto-create of topic " << name << " failed: " << s.to_string());
       finish();
@@ -206,7 +204,7 @@ net::partition_role role_of(const state& st, const std::string& topic, int32_t p
 void host_partition(self_ptr self, const std::string& topic, int32_t p) {
   auto& st = self->state;
   auto& t = st.topics.at(topic);
-  if (!contains(t.def.replicas[size_t(p)], my_id(st)) || t.versions[size_t(p)] < 0) return;
+  if (!net::has_replica(t.def.replicas[size_t(p)], my_id(st)) || t.versions[size_t(p)] < 0) return;
   auto& slot = t.slots[size_t(p)];
   if (slot.actor) self->send(slot.actor, role_of(st, topic, p));
   else if (!slot.offline) spawn_slot(self, topic, p);
@@ -217,19 +215,20 @@ void drop_local(self_ptr self, const std::string& topic, std::function<void()> d
   auto it = st.topics.find(topic);
   if (it == st.topics.end()) return done();
   st.spec.directory->erase(topic);
-  auto left = std::make_shared<size_t>(1);
-  auto one = [left, done] {
-    if (--*left == 0) done();
-  };
-  for (size_t p = 0; p < it->second.slots.size(); ++p) {
-    auto& slot = it->second.slots[p];
+  auto& slots = it->second.slots;
+  // One more than the running replicas, so `done` waits for the loop to end.
+  auto one = countdown(size_t(std::count_if(slots.begin(), slots.end(), [](const partition_slot& s) {
+                         return bool(s.actor);
+                       })) + 1,
+                       std::move(done));
+  for (size_t p = 0; p < slots.size(); ++p) {
+    auto& slot = slots[p];
     if (slot.actor) {
       st.by_addr.erase(slot.actor.address());
       self->demonitor(slot.actor.address());
-      ++*left;
       self->request(slot.actor, std::chrono::seconds(30), drop_atom::value)
           .then([one](bool) { one(); }, [one](caf::error&) { one(); });
-    } else if (contains(it->second.def.replicas[p], my_id(st))) {
+    } else if (net::has_replica(it->second.def.replicas[p], my_id(st))) {
       std::error_code ec;
       fs::remove_all(partition_dir(st, topic, int32_t(p)), ec);
     }

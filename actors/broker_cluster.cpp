@@ -23,18 +23,6 @@ using runtime::status;
 
 namespace {
 
-// Calls `f` once `n` callbacks have run (n may be 0: then at once).
-std::function<void()> countdown(size_t n, std::function<void()> f) {
-  if (n == 0) {
-    f();
-    return [] {};
-  }
-  auto left = std::make_shared<size_t>(n);
-  return [left, f = std::move(f)] {
-    if (--*left == 0) f();
-  };
-}
-
 status to_status(const coord_response& r) { return {r.error, r.message}; }
 
 template <class Request>
@@ -257,6 +245,17 @@ std::string session_file(const state& st) {
 }
 
 }  // namespace
+
+std::function<void()> countdown(size_t n, std::function<void()> f) {
+  if (n == 0) {
+    f();
+    return [] {};
+  }
+  auto left = std::make_shared<size_t>(n);
+  return [left, f = std::move(f)] {
+    if (--*left == 0) f();
+  };
+}
 
 void fail(self_ptr self, const std::string& why) {
   BROOK_LOG_ERROR("[Broker id=" << my_id(self->state) << "] " << why);

@@ -64,6 +64,8 @@ using done_fn = std::function<void(runtime::status)>;
 int32_t my_id(const state& st);
 
 // --- broker_cluster.cpp
+/// Calls `f` once the returned callback has run `n` times (n may be 0: then at once).
+std::function<void()> countdown(size_t n, std::function<void()> f);
 /// Opens the coordinator session, registers /brokers/ids/<id>, loads the metadata and then
 /// marks the broker ready.
 void start_cluster(self_ptr self);

@@ -32,14 +32,6 @@ struct controller_state {
 
 using self_ptr = controller_actor::stateful_pointer<controller_state>;
 
-bool contains(const std::vector<int32_t>& v, int32_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
-std::string to_string(const std::vector<int32_t>& v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-  return s + "]";
-}
-
 template <class Request>
 void ask(self_ptr self, Request req, std::function<void(coord_response&)> then) {
   ask_coordinator(self, self->state.coord, std::move(then), std::move(req));
@@ -70,7 +62,7 @@ void reconcile_partition(self_ptr self, const std::string& topic, int32_t p, con
       if (first.isr.empty()) return done(false);  // no replica alive yet; the next change retries
       first.leader = first.isr.front();
       BROOK_LOG_INFO("[Controller id=" << self->state.id << "] " << topic << "-" << p << ": new partition, leader "
-                                       << first.leader << ", ISR " << to_string(first.isr));
+                                       << first.leader << ", ISR " << net::format_replicas(first.isr));
       return ask(self, net::coord_create_request{path, net::pack_value(first), false, 0, false},
                  [done](coord_response& w) { done(w.error == errc::node_exists); });
     }
@@ -82,7 +74,7 @@ void reconcile_partition(self_ptr self, const std::string& topic, int32_t p, con
       return done(false);
     BROOK_LOG_INFO("[Controller id=" << self->state.id << "] " << topic << "-" << p << ": leader "
                                      << cur->leader << " -> " << next.leader << ", epoch " << next.leader_epoch
-                                     << ", ISR " << to_string(cur->isr) << " -> " << to_string(next.isr));
+                                     << ", ISR " << net::format_replicas(cur->isr) << " -> " << net::format_replicas(next.isr));
     ask(self, net::coord_set_request{path, net::pack_value(next), r.version},
         [done](coord_response& w) { done(w.error == errc::bad_version); });
   });
@@ -185,13 +177,13 @@ net::partition_state elect(const net::partition_state& cur, const std::vector<in
   std::vector<int32_t> live_isr;
   for (int32_t r : cur.isr)
     if (live.count(r)) live_isr.push_back(r);
-  if (cur.leader >= 0 && live.count(cur.leader) && contains(cur.isr, cur.leader)) {
+  if (cur.leader >= 0 && live.count(cur.leader) && net::has_replica(cur.isr, cur.leader)) {
     next.isr = live_isr;  // the leader stays; dead followers leave the ISR
     return next;
   }
   int32_t leader = -1;
   for (int32_t r : replicas)
-    if (contains(live_isr, r)) {
+    if (net::has_replica(live_isr, r)) {
       leader = r;
       break;
     }

@@ -51,12 +51,14 @@ runtime::endpoint advertised_kafka_endpoint(const runtime::broker_config& cfg, u
   return ep;
 }
 
+// Whether this node hosts the coordinator: process.roles has coordinator, or a broker has no
+// coordinator.connect (the single-node default).
+bool hosts_coordinator(const runtime::broker_config& cfg) {
+  return cfg.role_coordinator || cfg.coordinator_connect.empty();
+}
 
-// Starts the in-process coordinator when this node hosts it (process.roles has coordinator, or a
-// broker without coordinator.connect: the single-node default) and checks it opened its store.
+// Starts the in-process coordinator and checks it opened its store; null if it did not.
 coordinator_actor start_coordinator(caf::actor_system& sys, const runtime::broker_config& cfg) {
-  bool hosts = cfg.role_coordinator || cfg.coordinator_connect.empty();
-  if (!hosts) return {};
   auto coord = spawn_coordinator(sys, cfg.log_dirs.front() + "/__brook_meta/coordinator");
   caf::scoped_actor self{sys};
   bool ok = false;
@@ -94,8 +96,8 @@ int run_node(const runtime::broker_config& cfg) {
   };
 
   net::io_pool pool(cfg.io_threads);
-  auto coord = start_coordinator(sys, cfg);
-  if ((cfg.role_coordinator || cfg.coordinator_connect.empty()) && !coord) {
+  coordinator_actor coord;
+  if (hosts_coordinator(cfg) && !(coord = start_coordinator(sys, cfg))) {
     BROOK_LOG_ERROR(tag << "the coordinator could not open its store; see errors above");
     return 1;
   }

@@ -17,16 +17,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-bool contains(const std::vector<int32_t>& v, int32_t x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
-
-std::string to_string(const std::vector<int32_t>& v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-  return s + "]";
-}
-
 // How often a leader checks its followers' lag and a follower retries a failed fetch.
 milliseconds tick_period(const state& st) {
   return milliseconds(std::clamp<int64_t>(st.spec.replica_lag_time_max_ms / 4, 10, 250));
@@ -46,8 +36,8 @@ void request_isr(self_ptr self, std::vector<int32_t> isr) {
   st.isr_change_sent = now;
   st.isr_requested = isr;
   BROOK_LOG_INFO("[Partition " << st.name << "] leader at epoch " << st.current.state.leader_epoch
-                               << " changes ISR " << to_string(st.current.state.isr) << " -> "
-                               << to_string(isr));
+                               << " changes ISR " << net::format_replicas(st.current.state.isr) << " -> "
+                               << net::format_replicas(isr));
   self->send(st.spec.broker, net::alter_isr_request{st.spec.topic, st.spec.partition,
                                                     st.current.state.leader_epoch, std::move(isr)});
 }
@@ -79,7 +69,7 @@ void become_leader(self_ptr self) {
     if (r != st.current.broker_id) st.followers[r] = follower_progress{-1, now, now, -1};
   BROOK_LOG_INFO("[Partition " << st.name << "] leader at epoch " << st.current.state.leader_epoch
                                << " from offset " << end_offset(st) << ", ISR "
-                               << to_string(st.current.state.isr));
+                               << net::format_replicas(st.current.state.isr));
   schedule_tick(self, tick_period(st));
 }
 
@@ -197,15 +187,25 @@ bool append_replicated(self_ptr self, runtime::bytes& records) {
   return true;
 }
 
+// Answers the waiting acks=all produce requests that `settled` picks: with `e` and `why`, or
+// (errc::none) with their own response.
+template <class Pred>
+void answer_acks(state& st, Pred settled, errc e, const std::string& why) {
+  auto it = std::stable_partition(st.acks.begin(), st.acks.end(), [&](const pending_ack& a) { return !settled(a); });
+  for (auto a = it; a != st.acks.end(); ++a) {
+    if (e != errc::none) {
+      a->resp.error = e;
+      a->resp.message = why;
+    }
+    a->promise.deliver(std::move(a->resp));
+  }
+  st.acks.erase(it, st.acks.end());
+}
+
 }  // namespace
 
 void fail_waiting(state& st, errc e, const std::string& why) {
-  for (auto& a : st.acks) {
-    a.resp.error = e;
-    a.resp.message = why;
-    a.promise.deliver(std::move(a.resp));
-  }
-  st.acks.clear();
+  answer_acks(st, [](const pending_ack&) { return true; }, e, why);
   for (auto& p : st.parked) {
     net::fetch_response resp;
     resp.error = e;
@@ -228,7 +228,7 @@ void apply_role(self_ptr self, net::partition_role role) {
   bool new_epoch = role.state.leader_epoch != st.current.state.leader_epoch ||
                    role.state.leader != st.current.state.leader;
   auto next = role.state.leader == role.broker_id ? replica_role::leader
-              : contains(role.replicas, role.broker_id) ? replica_role::follower
+              : net::has_replica(role.replicas, role.broker_id) ? replica_role::follower
                                                         : replica_role::none;
   bool isr_changed = role.state.isr != st.current.state.isr;
   st.current = std::move(role);
@@ -287,7 +287,7 @@ bool on_replica_fetch(self_ptr self, const net::fetch_request& req, net::fetch_r
   // A caught-up follower rejoins the ISR (Kafka: its log end reached the high watermark and
   // the start of the current epoch).
   const auto& isr = st.current.state.isr;
-  if (!contains(isr, req.replica_id) && req.offset >= st.high_watermark &&
+  if (!net::has_replica(isr, req.replica_id) && req.offset >= st.high_watermark &&
       req.offset >= st.epochs.end_offset_for(epoch - 1, leo).second) {
     auto next = isr;
     next.push_back(req.replica_id);
@@ -303,7 +303,7 @@ void advance_high_watermark(self_ptr self) {
   int64_t hw = end_offset(st);
   auto members = st.current.state.isr;
   for (int32_t r : st.isr_requested)
-    if (!contains(members, r)) members.push_back(r);
+    if (!net::has_replica(members, r)) members.push_back(r);
   for (int32_t r : members) {
     if (r == st.current.broker_id) continue;
     auto it = st.followers.find(r);
@@ -313,15 +313,9 @@ void advance_high_watermark(self_ptr self) {
   if (hw <= st.high_watermark) return;
   st.high_watermark = hw;
   bool enough = int32_t(st.current.state.isr.size()) >= st.spec.config.min_insync_replicas;
-  auto it = std::partition(st.acks.begin(), st.acks.end(), [hw](const pending_ack& a) { return a.end > hw; });
-  for (auto a = it; a != st.acks.end(); ++a) {
-    if (!enough) {
-      a->resp.error = errc::not_enough_replicas_after_append;
-      a->resp.message = "the ISR of " + st.name + " shrank below min.insync.replicas";
-    }
-    a->promise.deliver(std::move(a->resp));
-  }
-  st.acks.erase(it, st.acks.end());
+  answer_acks(st, [hw](const pending_ack& a) { return a.end <= hw; },
+              enough ? errc::none : errc::not_enough_replicas_after_append,
+              enough ? std::string() : "the ISR of " + st.name + " shrank below min.insync.replicas");
   if (!st.parked.empty()) serve_parked(st);
 }
 
@@ -369,13 +363,8 @@ void on_replication_tick(self_ptr self, uint64_t generation) {
   shrink_isr(self);
   // Produce requests past their timeout answer REQUEST_TIMED_OUT (the producer retries).
   auto now = clock_type::now();
-  auto it = std::partition(st.acks.begin(), st.acks.end(), [now](const pending_ack& a) { return a.deadline > now; });
-  for (auto a = it; a != st.acks.end(); ++a) {
-    a->resp.error = errc::request_timed_out;
-    a->resp.message = "not replicated to the ISR within the request timeout";
-    a->promise.deliver(std::move(a->resp));
-  }
-  st.acks.erase(it, st.acks.end());
+  answer_acks(st, [now](const pending_ack& a) { return a.deadline <= now; }, errc::request_timed_out,
+              "not replicated to the ISR within the request timeout");
   schedule_tick(self, tick_period(st));
 }
 

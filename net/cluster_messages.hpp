@@ -7,6 +7,7 @@
 //   /brokers/topics/<topic>/<p>    partition_state (leader, leader epoch, ISR)
 //   /brokers/producer_id_block     next unreserved producer id (decimal text)
 //   /controller                    ephemeral, the controller's broker id (decimal text)
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <msgpack.hpp>
@@ -69,6 +70,18 @@ struct replica_fetch_result {
   uint64_t generation = 0;
   fetch_response resp;
 };
+
+/// Whether broker `id` is in a replica list (replicas, ISR).
+inline bool has_replica(const std::vector<int32_t>& list, int32_t id) {
+  return std::find(list.begin(), list.end(), id) != list.end();
+}
+
+/// "[1,2,3]", for logs.
+inline std::string format_replicas(const std::vector<int32_t>& list) {
+  std::string s = "[";
+  for (size_t i = 0; i < list.size(); ++i) s += (i ? "," : "") + std::to_string(list[i]);
+  return s + "]";
+}
 
 /// Encodes a coordinator value.
 template <class T>
