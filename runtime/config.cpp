@@ -1,5 +1,6 @@
 #include "runtime/config.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -97,6 +98,46 @@ const std::vector<topic_key>& topic_keys() {
 }
 
 }  // namespace
+
+setting_setter string_setting(std::string& field) {
+  return [&field](const std::string&, const std::string& v) -> status {
+    field = v;
+    return {};
+  };
+}
+
+setting_setter bool_setting(bool& field) {
+  return [&field](const std::string& k, const std::string& v) -> status {
+    if (v != "true" && v != "false")
+      return {errc::invalid_config, "invalid value '" + v + "' for " + k + ": true or false"};
+    field = v == "true";
+    return {};
+  };
+}
+
+setting_setter choice_setting(std::string& field, std::vector<std::string> allowed) {
+  return [&field, allowed](const std::string& k, const std::string& v) -> status {
+    if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+      std::string list;
+      for (size_t i = 0; i < allowed.size(); ++i)
+        list += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + allowed[i];
+      return {errc::invalid_config, "invalid value '" + v + "' for " + k + ": " + list};
+    }
+    field = v;
+    return {};
+  };
+}
+
+status apply_settings(const properties& props, const std::map<std::string, setting_setter>& keys,
+                      const std::string& what) {
+  for (const auto& [k, v] : props) {
+    auto it = keys.find(k);
+    if (it == keys.end())
+      return {errc::invalid_config, "unknown " + what + " config key '" + k + "'"};
+    if (auto st = it->second(k, v); !st) return st;
+  }
+  return {};
+}
 
 result<int64_t> parse_int_setting(const std::string& key, const std::string& v, int64_t lo, int64_t hi) {
   errno = 0;

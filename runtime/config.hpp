@@ -18,7 +18,8 @@ using properties = std::map<std::string, std::string>;
 result<properties> parse_properties(const std::string& text, const std::string& origin);
 result<properties> load_properties(const std::string& path);
 /// Parses an integer setting within [lo, hi]; the error names the key and the value.
-result<int64_t> parse_int_setting(const std::string& key, const std::string& value, int64_t lo, int64_t hi);
+result<int64_t> parse_int_setting(const std::string& key, const std::string& value, int64_t lo,
+                                  int64_t hi);
 
 /// A config-key handler: parses `value` for `key` and stores it, or says why not.
 using setting_setter = std::function<status(const std::string& key, const std::string& value)>;
@@ -33,6 +34,16 @@ setting_setter int_setting(T& field, int64_t lo, int64_t hi) {
     return {};
   };
 }
+
+/// Handlers storing a string as it is, "true"/"false", or one of `allowed` (with its error).
+setting_setter string_setting(std::string& field);
+setting_setter bool_setting(bool& field);
+setting_setter choice_setting(std::string& field, std::vector<std::string> allowed);
+
+/// Runs the handler of every key of `props`; a key without one is an error naming it (`what`:
+/// "producer", "consumer" ...). Stops at the first error.
+status apply_settings(const properties& props, const std::map<std::string, setting_setter>& keys,
+                      const std::string& what);
 
 /// Parses `key=value` as given to --override / --config.
 result<std::pair<std::string, std::string>> parse_assignment(const std::string& kv);
@@ -77,7 +88,7 @@ struct broker_config {
   int32_t num_partitions = 1;
   int16_t default_replication_factor = 1;
   bool auto_create_topics = true;
-  topic_config topic_defaults;       // log.* keys become the topic defaults
+  topic_config topic_defaults;  // log.* keys become the topic defaults
   int64_t retention_check_interval_ms = 300000;
   uint64_t socket_request_max_bytes = 104857600;
   int32_t io_threads = 1;

@@ -137,12 +137,16 @@ result<batch_header> parse_batch_header(const uint8_t* p, size_t n) {
 status validate_batch(const uint8_t* p, size_t n) {
   auto h = parse_batch_header(p, n);
   if (!h) return h.error();
-  if (auto s = check_integrity(*h, p, n); !s) return s;
-  if (h->records_count < 1)
-    return corrupt("batch has " + std::to_string(h->records_count) + " records");
-  if (int64_t(h->last_offset_delta) != int64_t(h->records_count) - 1)
-    return corrupt("lastOffsetDelta " + std::to_string(h->last_offset_delta) + " does not match " +
-                   std::to_string(h->records_count) + " records");
+  return validate_batch(*h, p, n);
+}
+
+status validate_batch(const batch_header& h, const uint8_t* p, size_t n) {
+  if (auto s = check_integrity(h, p, n); !s) return s;
+  if (h.records_count < 1)
+    return corrupt("batch has " + std::to_string(h.records_count) + " records");
+  if (int64_t(h.last_offset_delta) != int64_t(h.records_count) - 1)
+    return corrupt("lastOffsetDelta " + std::to_string(h.last_offset_delta) + " does not match " +
+                   std::to_string(h.records_count) + " records");
   return status::ok();
 }
 

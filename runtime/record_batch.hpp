@@ -88,6 +88,8 @@ result<batch_header> parse_batch_header(const uint8_t* p, size_t n);
 /// bytes 21..end, records_count >= 1 and last_offset_delta == records_count - 1.
 /// Errors: corrupt_message (message says what is wrong), unsupported_compression.
 status validate_batch(const uint8_t* p, size_t n);
+/// The same check for a batch whose header `h` was already parsed from `p` (parse once).
+status validate_batch(const batch_header& h, const uint8_t* p, size_t n);
 
 /// One batch inside a larger buffer; `data` points into the caller's buffer.
 struct batch_view {

@@ -48,9 +48,15 @@ status partition_log::roll() {
 
 result<append_info> partition_log::append(uint8_t* batch, size_t n, int32_t leader_epoch,
                                           int64_t now_ms) {
-  if (!failure_.is_ok()) return failure_;
   auto h = parse_batch_header(batch, n);
   if (!h) return h.error();
+  return append(batch, n, *h, leader_epoch, now_ms);
+}
+
+result<append_info> partition_log::append(uint8_t* batch, size_t n, batch_header header,
+                                          int32_t leader_epoch, int64_t now_ms) {
+  if (!failure_.is_ok()) return failure_;
+  auto* h = &header;
   if (h->total_size() != n || h->last_offset_delta < 0) {
     return status(errc::corrupt_message, "batch length or offset delta does not match its size");
   }

@@ -15,6 +15,10 @@
 #include "runtime/storage/log_config.hpp"
 #include "runtime/types.hpp"
 
+namespace brook::runtime {
+struct batch_header;
+}
+
 namespace brook::runtime::storage {
 
 class segment;
@@ -52,6 +56,9 @@ class partition_log {
   /// failed write itself fails, every later append fails with errc::io_error until reopened.
   /// Errors: io_error, disk_full; corrupt_message for a batch whose header does not parse.
   result<append_info> append(uint8_t* batch, size_t n, int32_t leader_epoch, int64_t now_ms);
+  /// The same for a batch whose header `h` the caller already parsed from `batch`.
+  result<append_info> append(uint8_t* batch, size_t n, batch_header h, int32_t leader_epoch,
+                             int64_t now_ms);
 
   /// Whole stored batches from the one containing `from`, up to `max_bytes` in total but always
   /// at least one batch when one exists at `from` (Kafka's fetch rule); may cross segments.
