@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "actors/node.hpp"
+#include "actors/node/node.hpp"
 #include "runtime/config.hpp"
 #include "runtime/log.hpp"
 

@@ -35,7 +35,7 @@ int bench_produce(const options& o) {
   if (o.records <= 0 || o.record_size < 0) return fail("--records must be > 0 and --record-size >= 0");
   auto cfg = producer_settings(o);
   if (!cfg) return fail(cfg.error());
-  auto prod = actors::producer::create(*cfg);
+  auto prod = client::producer::create(*cfg);
   if (!prod) return fail(prod.error());
   std::string payload(size_t(o.record_size), 'x');
   for (size_t i = 0; i < payload.size(); ++i) payload[i] = char('a' + i % 26);
@@ -43,11 +43,11 @@ int bench_produce(const options& o) {
   std::atomic<int64_t> failed{0};
   auto start = clock_type::now();
   for (int64_t i = 0; i < o.records; ++i) {
-    actors::producer_record rec;
+    client::producer_record rec;
     rec.topic = o.topic;
     rec.value = payload;
     sent[size_t(i)] = now_ns();
-    auto st = (*prod)->send(std::move(rec), [&sent, &lat, &failed, i](const actors::delivery_report& r) {
+    auto st = (*prod)->send(std::move(rec), [&sent, &lat, &failed, i](const client::delivery_report& r) {
       lat[size_t(i)] = now_ns() - sent[size_t(i)];
       if (!r.error.is_ok()) failed++;
     });
@@ -63,7 +63,7 @@ int bench_produce(const options& o) {
 int bench_consume(const options& o) {
   options from_start = o;
   from_start.from_beginning = true;
-  std::vector<actors::topic_partition> tps;
+  std::vector<client::topic_partition> tps;
   auto c = open_consumer(from_start, tps);
   if (!c) return fail(c.error());
   std::vector<int64_t> lat;

@@ -6,8 +6,8 @@
 #include <map>
 #include <mutex>
 
-#include "actors/consumer.hpp"
-#include "actors/producer.hpp"
+#include "actors/client/consumer.hpp"
+#include "actors/client/producer.hpp"
 #include "apps/cli_commands.hpp"
 #include "apps/cli_clients.hpp"
 
@@ -15,7 +15,7 @@ namespace brook::cli {
 
 using runtime::errc;
 
-runtime::result<actors::producer_config> producer_settings(const options& o) {
+runtime::result<client::producer_config> producer_settings(const options& o) {
   runtime::properties props{{"bootstrap.servers", o.bootstrap}, {"acks", o.acks}};
   if (o.linger_ms >= 0) props["linger.ms"] = std::to_string(o.linger_ms);
   if (o.batch_size >= 0) props["batch.size"] = std::to_string(o.batch_size);
@@ -25,20 +25,20 @@ runtime::result<actors::producer_config> producer_settings(const options& o) {
     if (!kv) return kv.error();
     props[kv->first] = kv->second;
   }
-  return actors::producer_config::from_properties(props);
+  return client::producer_config::from_properties(props);
 }
 
 int produce_lines(const options& o) {
   auto cfg = producer_settings(o);
   if (!cfg) return fail(cfg.error());
-  auto prod = actors::producer::create(*cfg);
+  auto prod = client::producer::create(*cfg);
   if (!prod) return fail(prod.error());
   std::atomic<int64_t> failed{0};
   std::string first_error;
   std::mutex err_mu;
   std::string line;
   while (std::getline(std::cin, line)) {
-    actors::producer_record rec;
+    client::producer_record rec;
     rec.topic = o.topic;
     if (o.partition >= 0) rec.partition = o.partition;
     auto sep = o.key_separator.empty() ? std::string::npos : line.find(o.key_separator);
@@ -48,7 +48,7 @@ int produce_lines(const options& o) {
     } else {
       rec.value = std::move(line);
     }
-    auto st = (*prod)->send(std::move(rec), [&](const actors::delivery_report& r) {
+    auto st = (*prod)->send(std::move(rec), [&](const client::delivery_report& r) {
       if (r.error.is_ok()) return;
       if (failed++ == 0) {
         std::lock_guard<std::mutex> g(err_mu);
@@ -69,8 +69,8 @@ namespace {
 std::atomic<bool> stop_requested{false};
 }
 
-runtime::result<std::unique_ptr<actors::consumer>> open_consumer(const options& o,
-                                                                 std::vector<actors::topic_partition>& tps) {
+runtime::result<std::unique_ptr<client::consumer>> open_consumer(const options& o,
+                                                                 std::vector<client::topic_partition>& tps) {
   runtime::properties props{{"bootstrap.servers", o.bootstrap},
                             {"auto.offset.reset", o.from_beginning ? "earliest" : "latest"}};
   if (!o.group.empty()) {
@@ -83,9 +83,9 @@ runtime::result<std::unique_ptr<actors::consumer>> open_consumer(const options& 
     if (!kv) return kv.error();
     props[kv->first] = kv->second;
   }
-  auto cfg = actors::consumer_config::from_properties(props);
+  auto cfg = client::consumer_config::from_properties(props);
   if (!cfg) return cfg.error();
-  auto c = actors::consumer::create(*cfg);
+  auto c = client::consumer::create(*cfg);
   if (!c) return c.error();
   if (!o.group.empty()) {  // a group member: the group assigns partitions, positions are committed
     if (o.partition >= 0 || o.offset >= 0) return runtime::status{errc::invalid_request, "--group cannot be combined with --partition or --offset"};
@@ -112,7 +112,7 @@ runtime::result<std::unique_ptr<actors::consumer>> open_consumer(const options& 
 }
 
 int consume_records(const options& o) {
-  std::vector<actors::topic_partition> tps;
+  std::vector<client::topic_partition> tps;
   auto c = open_consumer(o, tps);
   if (!c) return fail(c.error());
   std::signal(SIGINT, [](int) { stop_requested = true; });
@@ -122,7 +122,7 @@ int consume_records(const options& o) {
   while (!stop_requested && (o.count < 0 || seen < o.count)) {
     auto recs = (*c)->poll(std::chrono::milliseconds(200));
     if (!recs) return fail(recs.error());
-    std::map<actors::topic_partition, int64_t> printed;
+    std::map<client::topic_partition, int64_t> printed;
     for (auto& r : *recs) {
       if (o.count >= 0 && seen >= o.count) break;
       if (o.print_key) std::cout << r.rec.key.value_or("null") << '\t';

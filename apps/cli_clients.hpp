@@ -3,16 +3,16 @@
 #include <memory>
 #include <vector>
 
-#include "actors/consumer.hpp"
-#include "actors/producer.hpp"
+#include "actors/client/consumer.hpp"
+#include "actors/client/producer.hpp"
 #include "apps/cli_commands.hpp"
 
 namespace brook::cli {
 
 /// Producer settings from the CLI flags and -X key=value properties.
-runtime::result<actors::producer_config> producer_settings(const options& o);
+runtime::result<client::producer_config> producer_settings(const options& o);
 /// A consumer assigned to o.partition (or every partition of o.topic), positioned per the flags.
-runtime::result<std::unique_ptr<actors::consumer>> open_consumer(const options& o,
-                                                                 std::vector<actors::topic_partition>& tps);
+runtime::result<std::unique_ptr<client::consumer>> open_consumer(const options& o,
+                                                                 std::vector<client::topic_partition>& tps);
 
 }  // namespace brook::cli

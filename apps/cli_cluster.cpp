@@ -19,7 +19,7 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/client_metadata.hpp"
+#include "actors/client/client_metadata.hpp"
 #include "apps/cli_common.hpp"
 
 namespace brook::cli {
@@ -426,9 +426,9 @@ int cluster_status(const cluster_options& o) {
     if (bootstrap.empty()) bootstrap = live_bootstrap;
     if (bootstrap.empty()) return fail("no broker of the cluster in " + dir + " is running");
   }
-  auto servers = actors::parse_bootstrap(bootstrap);
+  auto servers = client::parse_bootstrap(bootstrap);
   if (!servers) return fail(servers.error().message());
-  actors::client_metadata meta(*servers, std::chrono::seconds(5));
+  client::client_metadata meta(*servers, std::chrono::seconds(5));
   auto conn = meta.any_connection();
   if (!conn) return fail("no broker answered at " + bootstrap + ": " + conn.error().to_string());
   net::metadata_request req{{}, true, false};

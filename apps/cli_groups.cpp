@@ -2,8 +2,8 @@
 #include <cstdio>
 #include <map>
 
-#include "actors/client_metadata.hpp"
-#include "actors/group_assignor.hpp"
+#include "actors/client/client_metadata.hpp"
+#include "actors/client/group_assignor.hpp"
 #include "apps/cli_commands.hpp"
 #include "net/group_messages.hpp"
 
@@ -14,11 +14,11 @@ namespace {
 using runtime::errc;
 using std::chrono::seconds;
 
-runtime::result<std::shared_ptr<net::native_client>> connect(const options& o, actors::client_metadata*& meta_out,
-                                                            std::unique_ptr<actors::client_metadata>& holder) {
-  auto servers = actors::parse_bootstrap(o.bootstrap);
+runtime::result<std::shared_ptr<net::native_client>> connect(const options& o, client::client_metadata*& meta_out,
+                                                            std::unique_ptr<client::client_metadata>& holder) {
+  auto servers = client::parse_bootstrap(o.bootstrap);
   if (!servers) return servers.error();
-  holder = std::make_unique<actors::client_metadata>(*servers, seconds(10));
+  holder = std::make_unique<client::client_metadata>(*servers, seconds(10));
   meta_out = holder.get();
   return holder->any_connection();
 }
@@ -38,8 +38,8 @@ std::map<std::pair<std::string, int32_t>, int64_t> end_offsets(net::native_clien
 }  // namespace
 
 int group_list(const options& o) {
-  actors::client_metadata* meta = nullptr;
-  std::unique_ptr<actors::client_metadata> holder;
+  client::client_metadata* meta = nullptr;
+  std::unique_ptr<client::client_metadata> holder;
   auto c = connect(o, meta, holder);
   if (!c) return fail(c.error());
   auto r = (*c)->call<net::list_groups_response>(net::native_type::list_groups, net::list_groups_request{});
@@ -50,8 +50,8 @@ int group_list(const options& o) {
 }
 
 int group_describe(const options& o) {
-  actors::client_metadata* meta = nullptr;
-  std::unique_ptr<actors::client_metadata> holder;
+  client::client_metadata* meta = nullptr;
+  std::unique_ptr<client::client_metadata> holder;
   auto c = connect(o, meta, holder);
   if (!c) return fail(c.error());
   auto d = (*c)->call<net::describe_groups_response>(net::native_type::describe_groups,
@@ -67,7 +67,7 @@ int group_describe(const options& o) {
   // Who owns what, from the members' assignments.
   std::map<std::pair<std::string, int32_t>, const net::group_member_description*> owner;
   for (const auto& m : g.members)
-    if (auto a = actors::decode_assignment(m.assignment))
+    if (auto a = client::decode_assignment(m.assignment))
       for (const auto& [t, ps] : *a)
         for (auto p : ps) owner[{t, p}] = &m;
   std::map<std::pair<std::string, int32_t>, int64_t> offsets;
@@ -95,8 +95,8 @@ int group_describe(const options& o) {
 int group_reset_offsets(const options& o) {
   int modes = int(o.to_earliest) + int(o.to_latest) + int(o.to_offset >= 0);
   if (modes != 1) return fail("give exactly one of --to-earliest, --to-latest, --to-offset N");
-  actors::client_metadata* meta = nullptr;
-  std::unique_ptr<actors::client_metadata> holder;
+  client::client_metadata* meta = nullptr;
+  std::unique_ptr<client::client_metadata> holder;
   auto c = connect(o, meta, holder);
   if (!c) return fail(c.error());
   auto t = meta->topic(o.topic, false);

@@ -1,7 +1,7 @@
 // brook topic create|list|describe|delete and admin kill-partition.
 #include <cstdio>
 
-#include "actors/client_metadata.hpp"
+#include "actors/client/client_metadata.hpp"
 #include "apps/cli_commands.hpp"
 
 namespace brook::cli {
@@ -11,9 +11,9 @@ namespace {
 using runtime::errc;
 
 runtime::result<std::shared_ptr<net::native_client>> connect(const options& o) {
-  auto servers = actors::parse_bootstrap(o.bootstrap);
+  auto servers = client::parse_bootstrap(o.bootstrap);
   if (!servers) return servers.error();
-  actors::client_metadata meta(*servers, std::chrono::seconds(10));
+  client::client_metadata meta(*servers, std::chrono::seconds(10));
   return meta.any_connection();
 }
 

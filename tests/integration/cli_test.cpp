@@ -106,18 +106,7 @@ class brookd_with_file {
       args.push_back("--override");
       args.push_back(o);
     }
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      close(fd);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
+    pid_ = itest::spawn_logged(args, log_path_);
   }
   ~brookd_with_file() {
     if (pid_ > 0) {

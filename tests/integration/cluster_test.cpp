@@ -12,8 +12,8 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/consumer.hpp"
-#include "actors/producer.hpp"
+#include "actors/client/consumer.hpp"
+#include "actors/client/producer.hpp"
 #include "harness.hpp"
 #include "net/native_client.hpp"
 #include "net/native_codec.hpp"
@@ -158,25 +158,25 @@ class Cluster : public ::testing::Test {
 
   // Produces to every partition until `stop`, with sequence numbers per partition in the values.
   void produce_until(std::atomic<bool>& stop, produced& out) {
-    actors::producer_config cfg;
+    client::producer_config cfg;
     cfg.bootstrap_servers = bootstrap();
     cfg.acks = -1;
     cfg.linger_ms = 2;
     cfg.retry_backoff_ms = 20;
     cfg.request_timeout_ms = 3000;
     cfg.delivery_timeout_ms = 120000;
-    auto prod = actors::producer::create(cfg);
+    auto prod = client::producer::create(cfg);
     ASSERT_TRUE(prod) << prod.error().to_string();
     std::vector<int> next(partitions, 0);
     while (!stop) {
       for (int32_t p = 0; p < partitions; ++p) {
-        actors::producer_record rec;
+        client::producer_record rec;
         rec.topic = topic_;
         rec.partition = p;
         int seq = next[size_t(p)]++;
         rec.key = std::to_string(p);
         rec.value = std::to_string(seq);
-        auto st = (*prod)->send(std::move(rec), [&out, p, seq](const actors::delivery_report& r) {
+        auto st = (*prod)->send(std::move(rec), [&out, p, seq](const client::delivery_report& r) {
           std::lock_guard<std::mutex> g(out.mu);
           if (!r.error.is_ok()) {
             if (out.failures++ == 0) out.first_error = r.error.to_string();
@@ -194,11 +194,11 @@ class Cluster : public ::testing::Test {
 
   // Consumes every partition from the start until `stop`; checks offsets and sequences only grow.
   void consume_until(std::atomic<bool>& stop, std::map<int32_t, size_t>& seen) {
-    actors::consumer_config cfg;
+    client::consumer_config cfg;
     cfg.bootstrap_servers = bootstrap();
-    auto c = actors::consumer::create(cfg);
+    auto c = client::consumer::create(cfg);
     ASSERT_TRUE(c) << c.error().to_string();
-    std::vector<actors::topic_partition> tps;
+    std::vector<client::topic_partition> tps;
     for (int32_t p = 0; p < partitions; ++p) tps.push_back({topic_, p});
     ASSERT_TRUE((*c)->assign(tps));
     ASSERT_TRUE((*c)->seek_to_beginning(tps));
@@ -380,21 +380,21 @@ TEST_F(Cluster, TwoBrokersDownRefusesAcksAllWithNotEnoughReplicas) {
     std::this_thread::sleep_for(20ms);
   }
   ASSERT_TRUE(alone);
-  actors::producer_config cfg;
+  client::producer_config cfg;
   cfg.bootstrap_servers = broker(1).bootstrap();
   cfg.acks = -1;
   cfg.delivery_timeout_ms = 1500;
   cfg.request_timeout_ms = 500;
-  auto prod = actors::producer::create(cfg);
+  auto prod = client::producer::create(cfg);
   ASSERT_TRUE(prod);
   std::atomic<int> done{0};
-  std::vector<actors::delivery_report> reports(partitions);
+  std::vector<client::delivery_report> reports(partitions);
   for (int32_t p = 0; p < partitions; ++p) {
-    actors::producer_record rec;
+    client::producer_record rec;
     rec.topic = topic_;
     rec.partition = p;
     rec.value = "refused";
-    ASSERT_TRUE((*prod)->send(std::move(rec), [&, p](const actors::delivery_report& r) {
+    ASSERT_TRUE((*prod)->send(std::move(rec), [&, p](const client::delivery_report& r) {
       reports[size_t(p)] = r;
       done++;
     }));
@@ -428,17 +428,17 @@ TEST_F(Cluster, PartitionActorThatKeepsCrashingHandsLeadershipOver) {
   EXPECT_EQ(std::count(now.isr.begin(), now.isr.end(), old.leader), 0);
   EXPECT_NE(broker(old.leader).log().find("partition " + topic_ + "-0 crashed 6 times"), std::string::npos);
   // The new leader takes acks=all writes (the ISR still has two replicas).
-  actors::producer_config cfg;
+  client::producer_config cfg;
   cfg.bootstrap_servers = bootstrap();
   cfg.acks = -1;
-  auto prod = actors::producer::create(cfg);
+  auto prod = client::producer::create(cfg);
   ASSERT_TRUE(prod);
   std::atomic<int> ok{0};
-  actors::producer_record rec;
+  client::producer_record rec;
   rec.topic = topic_;
   rec.partition = 0;
   rec.value = "after";
-  ASSERT_TRUE((*prod)->send(std::move(rec), [&](const actors::delivery_report& r) {
+  ASSERT_TRUE((*prod)->send(std::move(rec), [&](const client::delivery_report& r) {
     EXPECT_TRUE(r.error.is_ok()) << r.error.to_string();
     ok += r.error.is_ok();
   }));

@@ -7,8 +7,8 @@
 #include <mutex>
 #include <thread>
 
-#include "actors/consumer.hpp"
-#include "actors/producer.hpp"
+#include "actors/client/consumer.hpp"
+#include "actors/client/producer.hpp"
 #include "harness.hpp"
 #include "net/native_client.hpp"
 
@@ -34,14 +34,14 @@ void create_topic(const std::string& bootstrap, const std::string& topic, int32_
 // Produces total_records with acks=all while `disrupt` runs once 30% are acknowledged.
 std::vector<acked> produce_through(const std::string& bootstrap, const std::string& topic,
                                    const std::function<void()>& disrupt) {
-  actors::producer_config cfg;
+  client::producer_config cfg;
   cfg.bootstrap_servers = bootstrap;
   cfg.acks = -1;
   cfg.linger_ms = 2;
   cfg.retry_backoff_ms = 50;
   cfg.request_timeout_ms = 5000;
   cfg.delivery_timeout_ms = 120000;
-  auto prod = actors::producer::create(cfg);
+  auto prod = client::producer::create(cfg);
   EXPECT_TRUE(prod) << prod.error().to_string();
   if (!prod) return {};
   std::vector<acked> acks(total_records);
@@ -53,12 +53,12 @@ std::vector<acked> produce_through(const std::string& bootstrap, const std::stri
     disrupt();
   });
   for (int i = 0; i < total_records; ++i) {
-    actors::producer_record rec;
+    client::producer_record rec;
     rec.topic = topic;
     rec.key = "key-" + std::to_string(i);
     rec.value = "value-" + std::to_string(i);
     rec.headers = {{"seq", std::to_string(i)}, {"nullable", std::nullopt}};
-    auto st = (*prod)->send(std::move(rec), [&, i](const actors::delivery_report& r) {
+    auto st = (*prod)->send(std::move(rec), [&, i](const client::delivery_report& r) {
       if (r.error.is_ok()) {
         acks[size_t(i)] = {r.partition, r.offset};
       } else if (failed++ == 0) {
@@ -77,17 +77,17 @@ std::vector<acked> produce_through(const std::string& bootstrap, const std::stri
 
 // Reads every partition from the beginning to its end offset.
 std::map<int32_t, std::vector<runtime::record>> read_all(const std::string& bootstrap, const std::string& topic) {
-  actors::consumer_config cfg;
+  client::consumer_config cfg;
   cfg.bootstrap_servers = bootstrap;
   cfg.max_poll_records = 5000;
-  auto c = actors::consumer::create(cfg);
+  auto c = client::consumer::create(cfg);
   EXPECT_TRUE(c);
-  std::vector<actors::topic_partition> tps;
+  std::vector<client::topic_partition> tps;
   for (int32_t p = 0; p < partitions; ++p) tps.push_back({topic, p});
   EXPECT_TRUE((*c)->assign(tps));
   EXPECT_TRUE((*c)->seek_to_beginning(tps));
   // End offsets, from a second consumer positioned at the end.
-  auto probe = actors::consumer::create(cfg);
+  auto probe = client::consumer::create(cfg);
   EXPECT_TRUE((*probe)->assign(tps));
   EXPECT_TRUE((*probe)->seek_to_end(tps));
   std::map<int32_t, int64_t> end;

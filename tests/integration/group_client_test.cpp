@@ -9,7 +9,7 @@ TEST_F(Groups, CommittedOffsetsSurviveSigtermAndSigkillOfBrookd) {
   const std::string t = "durable-offsets", g = "durable-group";
   create_topic(t, 3);
   fill(t, 3, 10);
-  const std::vector<actors::topic_partition> tps{{t, 0}, {t, 1}, {t, 2}};
+  const std::vector<client::topic_partition> tps{{t, 0}, {t, 1}, {t, 2}};
 
   // What the group committed, three ways: OffsetFetch (Kafka), the native consumer's committed(),
   // and `brook group describe`.

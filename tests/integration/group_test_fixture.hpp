@@ -19,7 +19,7 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/consumer.hpp"
+#include "actors/client/consumer.hpp"
 #include "harness.hpp"
 #include "net/kafka/codec.hpp"
 
@@ -327,9 +327,9 @@ class Groups : public ::testing::Test {
     EXPECT_EQ(fc.port, broker.kafka_port());
   }
 
-  std::unique_ptr<actors::consumer> group_consumer(const std::string& group,
+  std::unique_ptr<client::consumer> group_consumer(const std::string& group,
                                                    const std::string& client_id) {
-    actors::consumer_config cfg;
+    client::consumer_config cfg;
     cfg.bootstrap_servers = broker.bootstrap();
     cfg.group_id = group;
     cfg.client_id = client_id;
@@ -338,14 +338,14 @@ class Groups : public ::testing::Test {
     cfg.session_timeout_ms = 6000;
     cfg.heartbeat_interval_ms = 500;
     cfg.fetch_max_wait_ms = 100;
-    auto c = actors::consumer::create(cfg);
+    auto c = client::consumer::create(cfg);
     EXPECT_TRUE(c) << c.error().to_string();
     if (!c) return nullptr;
     return std::move(*c);
   }
 
   // Polls until `want` records arrived (or 20 s): {partition: offsets in order}.
-  std::map<int32_t, std::vector<int64_t>> poll_records(actors::consumer& c, size_t want) {
+  std::map<int32_t, std::vector<int64_t>> poll_records(client::consumer& c, size_t want) {
     std::map<int32_t, std::vector<int64_t>> got;
     size_t n = 0;
     auto deadline = clock_type::now() + 20s;
@@ -363,7 +363,7 @@ class Groups : public ::testing::Test {
   }
 
   // Polls (joining the group) until the consumer owns `partitions` partitions.
-  void wait_assigned(actors::consumer& c, size_t partitions) {
+  void wait_assigned(client::consumer& c, size_t partitions) {
     auto deadline = clock_type::now() + 20s;
     while (c.assignment().size() != partitions && clock_type::now() < deadline) {
       auto r = c.poll(100ms);

@@ -38,6 +38,20 @@ std::vector<char*> to_argv(const std::vector<std::string>& args) {
 
 }  // namespace
 
+pid_t spawn_logged(const std::vector<std::string>& args, const std::string& log_path) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    close(fd);
+    auto argv = to_argv(args);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 raw_socket::raw_socket(uint16_t port) {
   fd_ = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -180,16 +194,7 @@ bool brookd_process::start(std::chrono::seconds timeout) {
     args.push_back(level);
   }
   size_t log_offset = read_file(log_path_).size();
-  pid_ = fork();
-  if (pid_ == 0) {
-    int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    close(fd);
-    auto argv = to_argv(args);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  pid_ = spawn_logged(args, log_path_);
   static const std::regex listening("native protocol listening on [0-9.]+:([0-9]+)");
   static const std::regex kafka_listening("Kafka protocol listening on [0-9.]+:([0-9]+)");
   static const std::regex binding("binding to port [0-9.]+:([0-9]+)");

@@ -55,6 +55,10 @@ struct run_result {
 run_result run(const std::vector<std::string>& argv, const std::string& input = "",
                std::chrono::seconds timeout = std::chrono::seconds(60));
 
+/// Starts `args` (args[0] is the program's path) with stdout and stderr appended to `log_path`;
+/// returns its pid. The caller stops it by that pid.
+pid_t spawn_logged(const std::vector<std::string>& args, const std::string& log_path);
+
 /// One brookd process. The first start() picks free ports (native.listeners=127.0.0.1:0 and
 /// listeners=PLAINTEXT://127.0.0.1:0, read back from the log); restarts reuse them so clients
 /// reconnect to the same addresses.

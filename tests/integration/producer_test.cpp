@@ -6,8 +6,8 @@
 #include <mutex>
 #include <set>
 
-#include "actors/consumer.hpp"
-#include "actors/producer.hpp"
+#include "actors/client/consumer.hpp"
+#include "actors/client/producer.hpp"
 #include "harness.hpp"
 #include "runtime/partitioner.hpp"
 
@@ -25,8 +25,8 @@ void create_topic(const std::string& bootstrap, const std::string& topic, int pa
   ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 
-actors::producer_config base(const std::string& bootstrap) {
-  actors::producer_config c;
+client::producer_config base(const std::string& bootstrap) {
+  client::producer_config c;
   c.bootstrap_servers = bootstrap;
   return c;
 }
@@ -48,7 +48,7 @@ TEST_F(Producer, SendBlocksForMaxBlockMsWhenBufferMemoryIsFullThenFails) {
   cfg.linger_ms = 0;
   cfg.request_timeout_ms = 1000;
   cfg.delivery_timeout_ms = 3000;
-  auto p = actors::producer::create(cfg);
+  auto p = client::producer::create(cfg);
   ASSERT_TRUE(p);
   ASSERT_TRUE((*p)->send({"full", std::nullopt, std::nullopt, std::string(100, 'x'), {}, -1}));
   ASSERT_TRUE((*p)->flush(5s));
@@ -74,14 +74,14 @@ TEST_F(Producer, RecordsFailWithAnErrorAfterDeliveryTimeout) {
   cfg.request_timeout_ms = 500;
   cfg.delivery_timeout_ms = 1500;
   cfg.retry_backoff_ms = 100;
-  auto p = actors::producer::create(cfg);
+  auto p = client::producer::create(cfg);
   ASSERT_TRUE(p);
   ASSERT_TRUE((*p)->send({"late", std::nullopt, std::nullopt, std::string("warm"), {}, -1}));
   ASSERT_TRUE((*p)->flush(5s));
   broker.kill9();
-  std::promise<actors::delivery_report> report;
+  std::promise<client::delivery_report> report;
   ASSERT_TRUE((*p)->send({"late", std::nullopt, std::nullopt, std::string("lost"), {}, -1},
-                         [&](const actors::delivery_report& r) { report.set_value(r); }));
+                         [&](const client::delivery_report& r) { report.set_value(r); }));
   auto fut = report.get_future();
   ASSERT_EQ(fut.wait_for(20s), std::future_status::ready) << "every record gets a delivery result";
   auto r = fut.get();
@@ -95,21 +95,21 @@ TEST_F(Producer, AcksZeroReportsWithoutOffsetsAndStillDelivers) {
   auto cfg = base(broker.bootstrap());
   cfg.acks = 0;
   cfg.enable_idempotence = false;
-  auto p = actors::producer::create(cfg);
+  auto p = client::producer::create(cfg);
   ASSERT_TRUE(p);
   std::atomic<int> reports{0}, with_offset{0};
   for (int i = 0; i < 50; ++i)
     ASSERT_TRUE((*p)->send({"fire", std::nullopt, std::nullopt, std::to_string(i), {}, -1},
-                           [&](const actors::delivery_report& r) {
+                           [&](const client::delivery_report& r) {
                              reports++;
                              if (r.offset >= 0) with_offset++;
                            }));
   ASSERT_TRUE((*p)->flush(5s));
   EXPECT_EQ(reports.load(), 50);
   EXPECT_EQ(with_offset.load(), 0);
-  actors::consumer_config cc;
+  client::consumer_config cc;
   cc.bootstrap_servers = broker.bootstrap();
-  auto c = actors::consumer::create(cc);
+  auto c = client::consumer::create(cc);
   ASSERT_TRUE(c);
   ASSERT_TRUE((*c)->assign({{"fire", 0}}));
   ASSERT_TRUE((*c)->seek_to_beginning({{"fire", 0}}));
@@ -129,7 +129,7 @@ TEST_F(Producer, KeyedRecordsLandWhereKafkaPutsThemAndUnkeyedStick) {
   create_topic(broker.bootstrap(), "parts", 6);
   auto cfg = base(broker.bootstrap());
   cfg.linger_ms = 50;
-  auto p = actors::producer::create(cfg);
+  auto p = client::producer::create(cfg);
   ASSERT_TRUE(p);
   std::mutex mu;
   std::map<std::string, int32_t> landed;
@@ -137,14 +137,14 @@ TEST_F(Producer, KeyedRecordsLandWhereKafkaPutsThemAndUnkeyedStick) {
   for (int i = 0; i < 200; ++i) {
     std::string key = "user-" + std::to_string(i);
     ASSERT_TRUE((*p)->send({"parts", std::nullopt, key, std::string("v"), {}, -1},
-                           [&, key](const actors::delivery_report& r) {
+                           [&, key](const client::delivery_report& r) {
                              std::lock_guard<std::mutex> g(mu);
                              landed[key] = r.partition;
                            }));
   }
   for (int i = 0; i < 20; ++i)
     ASSERT_TRUE((*p)->send({"parts", std::nullopt, std::nullopt, std::string("sticky"), {}, -1},
-                           [&](const actors::delivery_report& r) {
+                           [&](const client::delivery_report& r) {
                              std::lock_guard<std::mutex> g(mu);
                              unkeyed_partitions.insert(r.partition);
                            }));
@@ -156,7 +156,7 @@ TEST_F(Producer, KeyedRecordsLandWhereKafkaPutsThemAndUnkeyedStick) {
 
 TEST_F(Producer, ExplicitPartitionOutOfRangeIsRejectedAtSend) {
   create_topic(broker.bootstrap(), "two", 2);
-  auto p = actors::producer::create(base(broker.bootstrap()));
+  auto p = client::producer::create(base(broker.bootstrap()));
   ASSERT_TRUE(p);
   auto st = (*p)->send({"two", 5, std::nullopt, std::string("v"), {}, -1});
   EXPECT_FALSE(st.is_ok());
@@ -164,13 +164,13 @@ TEST_F(Producer, ExplicitPartitionOutOfRangeIsRejectedAtSend) {
 }
 
 TEST_F(Producer, ConflictingIdempotenceSettingsAreConfigErrors) {
-  auto c = actors::producer_config::from_properties({{"enable.idempotence", "true"}, {"acks", "1"}});
+  auto c = client::producer_config::from_properties({{"enable.idempotence", "true"}, {"acks", "1"}});
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message().find("acks=all"), std::string::npos);
-  c = actors::producer_config::from_properties({{"acks", "1"}});
+  c = client::producer_config::from_properties({{"acks", "1"}});
   ASSERT_TRUE(c);
   EXPECT_FALSE(c->enable_idempotence) << "default idempotence quietly off for acks=1, as Kafka";
-  c = actors::producer_config::from_properties({{"linger.mss", "1"}});
+  c = client::producer_config::from_properties({{"linger.mss", "1"}});
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message().find("linger.mss"), std::string::npos);
 }

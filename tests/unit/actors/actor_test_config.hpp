@@ -3,7 +3,7 @@
 // built once (CAF's config is not copyable).
 #include <caf/actor_system_config.hpp>
 
-#include "actors/messages.hpp"
+#include "actors/type_ids.hpp"
 
 namespace brook::testutil {
 

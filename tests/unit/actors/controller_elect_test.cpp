@@ -1,6 +1,6 @@
 // The controller's pure decisions: leader election from the live brokers, and the replica
 // assignment of new topics.
-#include "actors/controller_actor.hpp"
+#include "actors/controller/controller_actor.hpp"
 
 #include <gtest/gtest.h>
 

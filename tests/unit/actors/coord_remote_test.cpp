@@ -13,9 +13,9 @@
 #include <thread>
 
 #include "actor_test_config.hpp"
-#include "actors/coord_proxy.hpp"
-#include "actors/coord_server.hpp"
-#include "actors/coordinator_actor.hpp"
+#include "actors/coord/coord_proxy.hpp"
+#include "actors/coord/coord_server.hpp"
+#include "actors/coord/coordinator_actor.hpp"
 #include "net/frame_server.hpp"
 #include "net/native_codec.hpp"
 #include "tests/temp_dir.hpp"

@@ -1,6 +1,6 @@
 // The metadata coordinator actor through its messages: CAS, session expiry, watches, restart.
 #include "actor_test_config.hpp"
-#include "actors/coordinator_actor.hpp"
+#include "actors/coord/coordinator_actor.hpp"
 
 #include <gtest/gtest.h>
 

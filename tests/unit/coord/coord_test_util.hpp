@@ -40,6 +40,17 @@ inline std::unique_ptr<store> open_store(const temp_dir& dir, int64_t now_ms = 0
   return open_store(storage::env::posix(), dir, now_ms, opts);
 }
 
+/// A fresh store in a fresh temp directory for every test.
+class store_fixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    s_ = open_store(dir_);
+    ASSERT_NE(s_, nullptr);
+  }
+  temp_dir dir_;
+  std::unique_ptr<store> s_;
+};
+
 using brook::testutil::file_size;
 using brook::testutil::flip_byte;
 using brook::testutil::resize_file;

@@ -6,11 +6,11 @@
 namespace brook::runtime::coord::test {
 namespace {
 
-class session_test : public ::testing::Test {
+class session_test : public store_fixture {
  protected:
   void SetUp() override {
-    s_ = open_store(dir_);
-    ASSERT_NE(s_, nullptr);
+    store_fixture::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(s_->create("/brokers/ids", "", 0, true));
   }
   uint64_t open(int64_t timeout_ms, int64_t now_ms) {
@@ -18,8 +18,6 @@ class session_test : public ::testing::Test {
     EXPECT_TRUE(id.has_value()) << id.error().to_string();
     return id ? *id : 0;
   }
-  temp_dir dir_;
-  std::unique_ptr<store> s_;
 };
 
 TEST_F(session_test, ids_are_unique_and_non_zero) {

@@ -6,15 +6,7 @@
 namespace brook::runtime::coord::test {
 namespace {
 
-class store_test : public ::testing::Test {
- protected:
-  void SetUp() override {
-    s_ = open_store(dir_);
-    ASSERT_NE(s_, nullptr);
-  }
-  temp_dir dir_;
-  std::unique_ptr<store> s_;
-};
+class store_test : public store_fixture {};
 
 TEST_F(store_test, create_then_get_returns_value_and_stat) {
   auto v = s_->create("/controller", "broker-1");

@@ -9,15 +9,7 @@ namespace {
 using ev = watch_event;
 using events = std::vector<watch_event>;
 
-class watch_test : public ::testing::Test {
- protected:
-  void SetUp() override {
-    s_ = open_store(dir_);
-    ASSERT_NE(s_, nullptr);
-  }
-  temp_dir dir_;
-  std::unique_ptr<store> s_;
-};
+class watch_test : public store_fixture {};
 
 TEST_F(watch_test, set_fires_one_changed_event_per_watching_subscriber) {
   ASSERT_TRUE(s_->create("/k", "v"));

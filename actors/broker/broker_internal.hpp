@@ -1,0 +1,125 @@
+#pragma once
+// Internal to the broker actor: broker_actor.cpp (requests, supervision of its children),
+// broker_registration.cpp (coordinator session, /brokers/ids/<id>), broker_metadata.cpp (the
+// metadata cache kept in sync with the coordinator through watches, ISR writes, leadership hand
+// over), broker_admin.cpp (topic creation and deletion, producer id blocks).
+#include <caf/typed_response_promise.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "actors/broker/broker_actor.hpp"
+#include "actors/coord/coord_ask.hpp"
+#include "actors/interfaces/controller.hpp"
+#include "actors/interfaces/group.hpp"
+#include "actors/interfaces/partition.hpp"
+#include "runtime/restart_backoff.hpp"
+
+namespace brook::actors::broker_detail {
+
+using clock_type = std::chrono::steady_clock;
+
+/// A crashed partition restarts at once, then after 100, 200, 400, 800 ms; the 6th crash within
+/// 60 s leaves it OFFLINE (recovery from disk keeps failing: a person has to look).
+inline constexpr runtime::restart_policy partition_restarts{5, std::chrono::seconds(60), true};
+
+struct partition_slot {
+  partition_actor actor;
+  runtime::restart_backoff restarts{partition_restarts};
+  bool offline = false;
+};
+
+struct topic_entry {
+  net::topic_definition def;
+  runtime::topic_config config;
+  std::vector<net::partition_state> states;
+  std::vector<int64_t> versions;      // coordinator version of each state; -1 until read
+  std::vector<partition_slot> slots;  // actors of the replicas hosted here
+};
+
+struct state {
+  broker_spec spec;
+  coordinator_actor coord;
+  uint64_t session = 0;
+  bool registered = false;
+  bool ready = false;  // metadata loaded: requests are served
+  clock_type::time_point last_heartbeat;
+  clock_type::time_point last_register_try;
+  clock_type::time_point register_conflict_since;  // when /brokers/ids/<id> was first found taken
+  // metadata requests that came before the cache was loaded
+  std::vector<std::pair<net::metadata_request, caf::typed_response_promise<net::metadata_response>>>
+      waiting;
+  std::map<int32_t, net::broker_info> brokers;  // live brokers (registered)
+  int32_t controller_id = -1;
+  std::map<std::string, topic_entry> topics;
+  // Topics this broker wrote, waiting for the controller's first partition states.
+  std::map<std::string, std::vector<std::function<void(runtime::status)>>> creating;
+  std::map<caf::actor_addr, std::pair<std::string, int32_t>> by_addr;
+  group_coordinator_actor group;
+  runtime::restart_backoff group_restarts;
+  controller_actor controller;
+  runtime::restart_backoff controller_restarts;
+  // Producer ids come in blocks reserved in the coordinator (no id repeats in the cluster).
+  int64_t next_producer_id = 0;
+  int64_t producer_id_limit = 0;
+  bool reserving_ids = false;
+  std::vector<caf::typed_response_promise<net::init_producer_id_response>> id_waiters;
+  static inline const char* name = "broker";
+  ~state();
+};
+
+using self_ptr = broker_actor::stateful_pointer<state>;
+using done_fn = std::function<void(runtime::status)>;
+
+int32_t my_id(const state& st);
+
+/// A coordinator request from the broker; the answer (or the failure) reaches `then`.
+template <class Request>
+void ask(self_ptr self, Request req, std::function<void(net::coord_response&)> then) {
+  ask_coordinator(self, self->state.coord, std::move(then), std::move(req));
+}
+inline runtime::status to_status(const net::coord_response& r) {
+  return {r.error, r.message};
+}
+
+// --- broker_registration.cpp
+/// Opens the coordinator session, registers /brokers/ids/<id>, loads the metadata and then
+/// marks the broker ready.
+void start_cluster(self_ptr self);
+/// Heartbeats the session and retries a registration that found the old one still there.
+void on_tick(self_ptr self);
+/// Ends the broker with an error; its supervisor starts a new one.
+void fail(self_ptr self, const std::string& why);
+
+// --- broker_metadata.cpp
+/// Loads brokers, controller and topics (then `done`), and watches them from now on.
+void load_metadata(self_ptr self, std::function<void()> done);
+void on_watch_event(self_ptr self, const net::coord_watch_event& e);
+/// Adds a topic to the cache (idempotent) and watches its partition states; false if its
+/// configs do not apply.
+bool add_topic(self_ptr self, const std::string& name, net::topic_definition def);
+/// Reads (topic, p)'s state into the cache and tells the hosted replica.
+void load_partition(self_ptr self, const std::string& topic, int32_t p, std::function<void()> done);
+void on_alter_isr(self_ptr self, net::alter_isr_request& req);
+/// A hosted replica that went OFFLINE here: if it leads, a new leader is elected from the rest of
+/// the ISR (the controller's rule) and written to the coordinator.
+void hand_over_leadership(self_ptr self, const std::string& topic, int32_t p);
+
+// --- broker_admin.cpp
+void create_topic(self_ptr self, net::create_topic_request req, done_fn done);
+void delete_topic(self_ptr self, const std::string& name, done_fn done);
+void init_producer_id(self_ptr self, caf::typed_response_promise<net::init_producer_id_response> p);
+
+// --- broker_actor.cpp
+/// The role message for the hosted replica (topic, p) from the cached metadata.
+net::partition_role role_of(const state& st, const std::string& topic, int32_t p);
+/// Spawns or informs the replicas hosted here after (topic, p)'s state changed.
+void host_partition(self_ptr self, const std::string& topic, int32_t p);
+/// Stops the topic's replicas here and removes their files; `done` when all are gone.
+void drop_local(self_ptr self, const std::string& topic, std::function<void()> done);
+net::metadata_response metadata(const state& st, const std::vector<std::string>& topics, bool all);
+void on_ready(self_ptr self);
+
+}  // namespace brook::actors::broker_detail

@@ -1,0 +1,65 @@
+#pragma once
+// Client-side cluster view shared by the producer and consumer: bootstrap, cached topic metadata,
+// and one native connection per (broker, lane). Thread-safe.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/native_client.hpp"
+#include "runtime/config.hpp"
+
+namespace brook::client {
+
+/// Parses "host:port[,host:port...]"; error names the bad entry.
+runtime::result<std::vector<runtime::endpoint>> parse_bootstrap(const std::string& servers);
+
+struct topic_meta {
+  int32_t partitions = 0;
+  runtime::urgency urgency_class = runtime::urgency::normal;
+  std::vector<int32_t> leaders;  // per partition; -1 when unavailable
+};
+
+class client_metadata {
+ public:
+  /// lane: 0 bulk traffic, 1 urgent records (their own connection so they never wait behind bulk).
+  enum lane : int { bulk = 0, urgent = 1 };
+
+  client_metadata(std::vector<runtime::endpoint> bootstrap, std::chrono::milliseconds timeout);
+
+  /// Metadata for `topic`: the cached entry, refreshed first if unknown or marked stale (and
+  /// auto-created when allowed). If a refresh fails, the last known entry is returned, as Kafka
+  /// clients keep using stale metadata; with none known, retriable failures are retried until
+  /// `max_wait` has passed.
+  runtime::result<topic_meta> topic(
+      const std::string& topic, bool allow_auto_create = true,
+      std::chrono::milliseconds max_wait = std::chrono::milliseconds(0));
+  /// The cached entry, stale or not, without asking a broker (never blocks on the network).
+  std::optional<topic_meta> cached(const std::string& topic);
+  /// Marks the entry stale so the next lookup asks a broker again.
+  void invalidate(const std::string& topic);
+  /// Connection to the leader of (topic, partition) on `l`, reconnecting if needed.
+  runtime::result<std::shared_ptr<net::native_client>> leader_connection(const std::string& topic,
+                                                                         int32_t partition, lane l);
+  /// Any live connection to the cluster (for admin and metadata requests).
+  runtime::result<std::shared_ptr<net::native_client>> any_connection();
+
+ private:
+  runtime::result<std::shared_ptr<net::native_client>> connection_to(int32_t broker, lane l);
+  runtime::result<net::metadata_response> fetch(const std::vector<std::string>& topics,
+                                                bool auto_create);
+
+  std::vector<runtime::endpoint> bootstrap_;
+  std::chrono::milliseconds timeout_;
+  std::mutex mu_;
+  std::map<std::string, topic_meta> topics_;
+  std::map<std::string, bool> stale_;
+  std::map<int32_t, runtime::endpoint> brokers_;
+  std::map<std::pair<int32_t, int>, std::shared_ptr<net::native_client>> conns_;
+  std::shared_ptr<net::native_client> bootstrap_conn_;
+};
+
+}  // namespace brook::client

@@ -1,0 +1,473 @@
+#include "actors/client/producer.hpp"
+
+#include <algorithm>
+#include <caf/all.hpp>
+#include <climits>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+
+#include "actors/client/client_metadata.hpp"
+#include "actors/type_ids.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/log.hpp"
+#include "runtime/partitioner.hpp"
+
+namespace brook::client {
+
+using runtime::errc;
+using runtime::status;
+using clock_type = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+
+using actors::ready_atom;
+using actors::retry_atom;
+using actors::sent_atom;
+
+/// The producer's sender: drains the accumulator and talks to partition leaders.
+using producer_actor = caf::typed_actor<
+    // producer facade -> sender: batches are ready (full, urgent, flushed) or may have lingered
+    caf::reacts_to<ready_atom>,
+    // connection I/O thread -> sender: the response for in-flight batch `id`
+    caf::reacts_to<sent_atom, uint64_t, net::produce_response>,
+    // self -> self: retry batch `id` after its backoff
+    caf::reacts_to<retry_atom, uint64_t>>;
+
+// Bytes a record is charged against buffer.memory and batch.size (encoded size plus framing).
+size_t record_size(const producer_record& r) {
+  size_t n = 24 + (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
+  for (const auto& h : r.headers) n += 8 + h.key.size() + (h.value ? h.value->size() : 0);
+  return n;
+}
+
+// Records of one partition on their way: open in the accumulator, then sealed, then in flight.
+struct batch {
+  uint64_t id = 0;
+  std::string topic;
+  int32_t partition = 0;
+  bool urgent = false;
+  runtime::batch_builder builder;
+  runtime::bytes data;  // built when the batch leaves the accumulator
+  std::vector<delivery_callback> callbacks;
+  size_t reserved = 0;  // bytes charged against buffer.memory
+  clock_type::time_point created;
+  int attempts = 0;
+};
+
+}  // namespace
+
+struct producer::impl {
+  producer_config cfg;
+  caf::actor_system_config sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::unique_ptr<client_metadata> meta;
+  producer_actor sender;
+
+  // The accumulator; guarded by mu.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::pair<std::string, int32_t>, std::unique_ptr<batch>> open;
+  std::deque<std::unique_ptr<batch>> sealed;
+  std::map<std::string, int32_t> sticky;
+  size_t buffered = 0;
+  size_t outstanding = 0;  // records without a delivery result yet
+  bool flushing = false;
+  bool closed = false;
+  uint64_t next_id = 1;
+  std::mt19937 rng{std::random_device{}()};
+  std::atomic<bool> drain_pending{false};
+  // Idempotence: id/epoch from the broker; next sequence per partition (sender actor only).
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  std::map<std::pair<std::string, int32_t>, int32_t> next_sequence;
+
+  // Owned by the current sender actor (survives its restarts so nothing is forgotten).
+  std::deque<std::unique_ptr<batch>> pending;
+  std::map<uint64_t, std::unique_ptr<batch>> in_flight, retrying;
+  std::map<const net::native_client*, int> in_flight_per_conn;
+  // Batches of a partition sent and not answered yet, over every connection (a leader change
+  // can leave some on the old leader's): never more than max.in.flight, so a retried batch finds
+  // itself in the broker's window of the last 5 batches and is recognized as a duplicate.
+  std::map<std::pair<std::string, int32_t>, int> in_flight_per_partition;
+  // The connection of each in-flight batch, held so its address (the key above) cannot be reused
+  // by a new connection while answers from the old one are still to come.
+  std::map<uint64_t, std::shared_ptr<net::native_client>> conn_of;
+
+  milliseconds linger_for(bool urgent, runtime::urgency u) const {
+    if (urgent) return milliseconds(0);
+    return milliseconds(u == runtime::urgency::flexible
+                            ? std::max(cfg.linger_ms, cfg.flexible_linger_ms)
+                            : cfg.linger_ms);
+  }
+
+  void wake_sender() {
+    if (!drain_pending.exchange(true)) caf::anon_send(sender, ready_atom::value);
+  }
+
+  // Delivers the final result of every record in `b` and releases its buffer memory.
+  void complete(batch& b, int64_t base_offset, const status& err) {
+    delivery_report rep{b.topic, b.partition, -1, err};
+    for (size_t i = 0; i < b.callbacks.size(); ++i) {
+      if (!b.callbacks[i]) continue;
+      rep.offset = err.is_ok() && base_offset >= 0 ? base_offset + int64_t(i) : -1;
+      b.callbacks[i](rep);
+    }
+    std::lock_guard<std::mutex> g(mu);
+    buffered -= b.reserved;
+    outstanding -= b.callbacks.size();
+    cv.notify_all();
+  }
+};
+
+namespace {
+
+struct sender_state {
+  producer::impl* p = nullptr;
+  static inline const char* name = "producer_sender";
+};
+using sender_ptr = producer_actor::stateful_pointer<sender_state>;
+
+// Moves sealed and lingered batches out of the accumulator and builds their bytes.
+void collect(producer::impl& p) {
+  std::vector<std::unique_ptr<batch>> ready;
+  {
+    std::lock_guard<std::mutex> g(p.mu);
+    p.drain_pending = false;
+    for (auto& b : p.sealed) ready.push_back(std::move(b));
+    p.sealed.clear();
+    auto now = clock_type::now();
+    for (auto it = p.open.begin(); it != p.open.end();) {
+      // Cached only: this runs under the accumulator lock and must not wait on the network.
+      auto meta = p.meta->cached(it->first.first);
+      auto linger =
+          p.linger_for(it->second->urgent, meta ? meta->urgency_class : runtime::urgency::normal);
+      if (p.flushing || now - it->second->created >= linger) {
+        ready.push_back(std::move(it->second));
+        it = p.open.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& b : ready) {
+    if (p.producer_id >= 0) {
+      auto& seq = p.next_sequence[{b->topic, b->partition}];
+      b->builder.set_producer(p.producer_id, p.producer_epoch, seq);
+      seq = int32_t((int64_t(seq) + int64_t(b->builder.record_count())) % (int64_t(INT32_MAX) + 1));
+    }
+    b->data = b->builder.build();
+    b->builder = runtime::batch_builder();  // drop the capacity build() keeps for a next batch
+    p.pending.push_back(std::move(b));
+  }
+}
+
+// Sends what the in-flight limits allow, oldest first. A batch waits while an older batch of its
+// partition is being retried (so sequences reach the broker in order) or while its connection
+// has max.in.flight requests outstanding.
+void settle(sender_ptr self, uint64_t id, std::unique_ptr<batch> b, const net::produce_response& r);
+
+void send_pending(sender_ptr self) {
+  auto& p = *self->state.p;
+  std::set<std::pair<std::string, int32_t>> held;
+  for (const auto& [id, b] : p.retrying) held.insert({b->topic, b->partition});
+  for (auto it = p.pending.begin(); it != p.pending.end();) {
+    auto& b = *it;
+    auto tp = std::make_pair(b->topic, b->partition);
+    if (held.count(tp)) {
+      ++it;
+      continue;
+    }
+    auto lane = b->urgent ? client_metadata::urgent : client_metadata::bulk;
+    auto conn = p.meta->leader_connection(b->topic, b->partition, lane);
+    if (!conn) {
+      // No leader right now: a retriable send failure, settled at once so that no later batch
+      // of the partition overtakes this one.
+      auto id = b->id;
+      auto failed = std::move(b);
+      it = p.pending.erase(it);
+      held.insert(tp);
+      settle(self, id, std::move(failed), {conn.error().code(), conn.error().message(), -1, -1});
+      continue;
+    }
+    auto* key = conn->get();
+    if (p.in_flight_per_conn[key] >= p.cfg.max_in_flight ||
+        p.in_flight_per_partition[tp] >= p.cfg.max_in_flight) {
+      held.insert(tp);  // later batches of this partition must not overtake it
+      ++it;
+      continue;
+    }
+    net::produce_request req{b->topic, b->partition, p.cfg.acks, int32_t(p.cfg.request_timeout_ms),
+                             std::move(b->data)};
+    auto corr = (*conn)->next_correlation_id();
+    auto frame = net::encode_request(net::native_type::produce, corr, req);
+    b->data = std::move(req.batch);  // kept for a retry
+    b->attempts++;
+    auto id = b->id;
+    if (p.cfg.acks == 0) {
+      (*conn)->send(std::move(frame), corr, nullptr);
+      auto done = std::move(b);
+      it = p.pending.erase(it);
+      p.complete(*done, -1, status{});
+      continue;
+    }
+    p.in_flight_per_conn[key]++;
+    p.in_flight_per_partition[tp]++;
+    producer_actor me = self;
+    (*conn)->send(std::move(frame), corr, [me, id](runtime::result<net::native_frame> f) {
+      net::produce_response r;
+      if (!f) {
+        r.error = f.error().code() == errc::none ? errc::network_error : f.error().code();
+        r.message = f.error().message();
+      } else if (auto body = net::body_as<net::produce_response>(*f)) {
+        r = std::move(*body);
+      } else {
+        r.error = body.error().code();
+        r.message = body.error().message();
+      }
+      caf::anon_send(me, sent_atom::value, id, std::move(r));
+    });
+    p.conn_of[id] = *conn;
+    p.in_flight[id] = std::move(b);
+    it = p.pending.erase(it);
+  }
+}
+
+}  // namespace
+
+namespace {
+
+bool retriable(const producer::impl& p, errc e) {
+  // With idempotence an out-of-order answer means an earlier batch of the partition is being
+  // retried; this one follows once it lands.
+  if (e == errc::out_of_order_sequence) return p.producer_id >= 0;
+  return runtime::is_retriable(e);
+}
+
+// Retries go back in creation order (batch ids grow), so a partition's batches stay in sequence.
+void requeue(producer::impl& p, std::unique_ptr<batch> b) {
+  auto pos = std::find_if(p.pending.begin(), p.pending.end(),
+                          [&](const std::unique_ptr<batch>& x) { return x->id > b->id; });
+  p.pending.insert(pos, std::move(b));
+}
+
+void settle(sender_ptr self, uint64_t id, std::unique_ptr<batch> b,
+            const net::produce_response& r) {
+  auto& p = *self->state.p;
+  if (r.error == errc::none) return p.complete(*b, r.base_offset, status{});
+  auto age = clock_type::now() - b->created;
+  bool expired =
+      age + milliseconds(p.cfg.retry_backoff_ms) > milliseconds(p.cfg.delivery_timeout_ms);
+  if (retriable(p, r.error) && b->attempts <= p.cfg.retries && !expired) {
+    BROOK_LOG_DEBUG("producer: retrying " << b->topic << "-" << b->partition << " batch " << id
+                                          << " (attempt " << b->attempts << ") after "
+                                          << runtime::to_string(r.error) << ": " << r.message);
+    if (r.error != errc::request_timed_out) p.meta->invalidate(b->topic);
+    p.retrying[id] = std::move(b);
+    self->delayed_send(self, milliseconds(p.cfg.retry_backoff_ms), retry_atom::value, id);
+  } else {
+    std::string why = r.message.empty() ? std::string(runtime::to_string(r.error)) : r.message;
+    if (expired) why += " (delivery.timeout.ms expired)";
+    p.complete(*b, -1, status{r.error, why});
+  }
+}
+
+void on_response(sender_ptr self, uint64_t id, net::produce_response& r) {
+  auto& p = *self->state.p;
+  auto it = p.in_flight.find(id);
+  if (it == p.in_flight.end()) return;
+  auto b = std::move(it->second);
+  p.in_flight.erase(it);
+  if (auto c = p.conn_of.find(id); c != p.conn_of.end()) {
+    if (--p.in_flight_per_conn[c->second.get()] <= 0) p.in_flight_per_conn.erase(c->second.get());
+    p.conn_of.erase(c);
+  }
+  auto tp = std::make_pair(b->topic, b->partition);
+  if (--p.in_flight_per_partition[tp] <= 0) p.in_flight_per_partition.erase(tp);
+  settle(self, id, std::move(b), r);
+  send_pending(self);
+}
+
+producer_actor::behavior_type sender_impl(sender_ptr self, producer::impl* p) {
+  self->state.p = p;
+  return {
+      [self](ready_atom) {
+        collect(*self->state.p);
+        send_pending(self);
+      },
+      [self](sent_atom, uint64_t id, net::produce_response& r) { on_response(self, id, r); },
+      [self](retry_atom, uint64_t id) {
+        auto& p = *self->state.p;
+        auto it = p.retrying.find(id);
+        if (it == p.retrying.end()) return;
+        requeue(p, std::move(it->second));
+        p.retrying.erase(it);
+        send_pending(self);
+      },
+  };
+}
+
+// Supervision: a sender that dies while the producer is open is restarted; every batch it had in
+// flight is sent again (at-least-once, as a Kafka retry), so no record is left without a result.
+void spawn_sender(producer::impl* p) {
+  p->sender = p->sys->spawn(sender_impl, p);
+  p->sender->attach_functor([p](const caf::error& reason) {
+    {
+      std::lock_guard<std::mutex> g(p->mu);
+      if (p->closed || !reason) return;
+    }
+    BROOK_LOG_WARN("producer: sender actor died (" << caf::to_string(reason) << "); restarting it");
+    for (auto& [id, b] : p->in_flight) requeue(*p, std::move(b));
+    for (auto& [id, b] : p->retrying) requeue(*p, std::move(b));
+    p->in_flight.clear();
+    p->retrying.clear();
+    p->in_flight_per_conn.clear();
+    p->in_flight_per_partition.clear();
+    p->conn_of.clear();
+    spawn_sender(p);
+    p->drain_pending = false;
+    p->wake_sender();
+  });
+}
+
+}  // namespace
+
+runtime::result<std::unique_ptr<producer>> producer::create(producer_config cfg) {
+  auto servers = parse_bootstrap(cfg.bootstrap_servers);
+  if (!servers) return servers.error();
+  auto p = std::make_unique<impl>();
+  p->cfg = std::move(cfg);
+  p->meta = std::make_unique<client_metadata>(*servers, milliseconds(p->cfg.request_timeout_ms));
+  auto conn = p->meta->any_connection();
+  if (!conn) return conn.error();
+  if (p->cfg.enable_idempotence) {
+    auto r = (*conn)->call<net::init_producer_id_response>(net::native_type::init_producer_id,
+                                                           net::init_producer_id_request{},
+                                                           milliseconds(p->cfg.request_timeout_ms));
+    if (!r) return r.error();
+    if (r->error != errc::none) return status{r->error, "init producer id: " + r->message};
+    p->producer_id = r->producer_id;
+    p->producer_epoch = r->producer_epoch;
+  }
+  p->sys_cfg.add_message_types<caf::id_block::brook>();
+  p->sys_cfg.set("scheduler.max-threads", 1);
+  p->sys = std::make_unique<caf::actor_system>(p->sys_cfg);
+  spawn_sender(p.get());
+  return std::unique_ptr<producer>(new producer(std::move(p)));
+}
+
+producer::producer(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+producer::~producer() {
+  flush(milliseconds(impl_->cfg.delivery_timeout_ms));
+  {
+    std::lock_guard<std::mutex> g(impl_->mu);
+    impl_->closed = true;
+  }
+  caf::anon_send_exit(impl_->sender, caf::exit_reason::user_shutdown);
+  impl_->sys->await_all_actors_done();
+  impl_->sys.reset();
+}
+
+const producer_config& producer::config() const {
+  return impl_->cfg;
+}
+
+int32_t producer::partition_for(const producer_record& rec, int32_t n) {
+  if (rec.key) return runtime::kafka_key_partition(*rec.key, n);
+  auto& p = *impl_;
+  auto it = p.sticky.find(rec.topic);
+  if (it == p.sticky.end() || it->second >= n)
+    it = p.sticky.insert_or_assign(rec.topic, int32_t(p.rng() % uint32_t(n))).first;
+  return it->second;
+}
+
+runtime::status producer::send(producer_record rec, delivery_callback cb) {
+  auto& p = *impl_;
+  auto meta = p.meta->topic(rec.topic, true, milliseconds(p.cfg.max_block_ms));
+  if (!meta) return meta.error();
+  size_t size = record_size(rec);
+  if (size > p.cfg.buffer_memory)
+    return {errc::message_too_large,
+            "record of " + std::to_string(size) + " bytes exceeds buffer.memory"};
+  if (rec.timestamp < 0) rec.timestamp = runtime::wall_ms();
+  bool urgent = meta->urgency_class == runtime::urgency::urgent;
+  bool wake = urgent || p.cfg.linger_ms == 0;
+  bool new_batch = false;
+  {
+    std::unique_lock<std::mutex> lk(p.mu);
+    if (p.closed) return {errc::invalid_request, "producer is closed"};
+    if (rec.partition) {
+      if (*rec.partition < 0 || *rec.partition >= meta->partitions)
+        return {errc::unknown_topic_or_partition, "partition " + std::to_string(*rec.partition) +
+                                                      " of '" + rec.topic + "' does not exist"};
+    } else {
+      rec.partition = partition_for(rec, meta->partitions);
+    }
+    auto deadline = clock_type::now() + milliseconds(p.cfg.max_block_ms);
+    while (p.buffered + size > p.cfg.buffer_memory) {
+      if (p.cv.wait_until(lk, deadline) == std::cv_status::timeout &&
+          p.buffered + size > p.cfg.buffer_memory)
+        return {errc::request_timed_out, "buffer.memory (" + std::to_string(p.cfg.buffer_memory) +
+                                             " bytes) still full after max.block.ms"};
+    }
+    auto key = std::make_pair(rec.topic, *rec.partition);
+    auto& slot = p.open[key];
+    if (slot && !slot->builder.empty() && slot->builder.size_bytes() + size > p.cfg.batch_size) {
+      p.sealed.push_back(std::move(slot));
+      wake = true;
+      if (!rec.key) p.sticky.erase(rec.topic);  // sticky partitioner moves on with a new batch
+    }
+    if (!slot) {
+      slot = std::make_unique<batch>();
+      slot->id = p.next_id++;
+      slot->topic = rec.topic;
+      slot->partition = *rec.partition;
+      slot->urgent = urgent;
+      slot->builder =
+          runtime::batch_builder(urgent ? runtime::compression::none : p.cfg.compression_type);
+      slot->created = clock_type::now();
+      new_batch = true;
+    }
+    slot->builder.append(
+        rec.timestamp, rec.key ? std::optional<std::string_view>(*rec.key) : std::nullopt,
+        rec.value ? std::optional<std::string_view>(*rec.value) : std::nullopt, rec.headers);
+    slot->callbacks.push_back(std::move(cb));
+    slot->reserved += size;
+    p.buffered += size;
+    p.outstanding++;
+    if (urgent) {
+      p.sealed.push_back(std::move(slot));
+      p.open.erase(key);
+    }
+  }
+  if (wake) {
+    p.wake_sender();
+  } else if (new_batch) {
+    caf::delayed_anon_send(p.sender, p.linger_for(false, meta->urgency_class), ready_atom::value);
+  }
+  return {};
+}
+
+runtime::status producer::flush(milliseconds timeout) {
+  auto& p = *impl_;
+  std::unique_lock<std::mutex> lk(p.mu);
+  if (p.outstanding == 0) return {};
+  p.flushing = true;
+  lk.unlock();
+  p.drain_pending = false;
+  p.wake_sender();
+  lk.lock();
+  bool done = p.cv.wait_for(lk, timeout, [&] { return p.outstanding == 0; });
+  p.flushing = false;
+  if (!done)
+    return {errc::request_timed_out,
+            std::to_string(p.outstanding) + " record(s) still undelivered after flush timeout"};
+  return {};
+}
+
+}  // namespace brook::client

@@ -1,0 +1,47 @@
+#pragma once
+// What connection sessions need to reach the node's actors. The broker handle changes when the
+// node supervisor restarts the broker, so it is read under a lock.
+#include <memory>
+#include <mutex>
+
+#include "actors/directory/partition_directory.hpp"
+#include "actors/interfaces/broker.hpp"
+#include "actors/interfaces/group.hpp"
+#include "runtime/config.hpp"
+
+namespace brook::actors {
+
+class node_context {
+ public:
+  explicit node_context(runtime::broker_config cfg)
+      : config(std::move(cfg)), directory_(std::make_shared<partition_directory>()) {}
+
+  /// Set once at start-up, before any listener accepts; read-only afterwards.
+  const runtime::broker_config config;
+  runtime::endpoint kafka_advertised;  // what Kafka Metadata says about this broker
+  const std::shared_ptr<partition_directory>& directory() const { return directory_; }
+  broker_actor broker() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return broker_;
+  }
+  void set_broker(broker_actor b) {
+    std::lock_guard<std::mutex> g(mu_);
+    broker_ = std::move(b);
+  }
+  group_coordinator_actor group_coordinator() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return coordinator_;
+  }
+  void set_group_coordinator(group_coordinator_actor c) {
+    std::lock_guard<std::mutex> g(mu_);
+    coordinator_ = std::move(c);
+  }
+
+ private:
+  std::shared_ptr<partition_directory> directory_;
+  mutable std::mutex mu_;
+  broker_actor broker_;
+  group_coordinator_actor coordinator_;
+};
+
+}  // namespace brook::actors

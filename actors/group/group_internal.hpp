@@ -1,0 +1,85 @@
+#pragma once
+// Internal to the group coordinator: group_coordinator.cpp (Kafka's group state machine: joins,
+// syncs, heartbeats, leaves, rebalances) and group_offsets.cpp (committed offsets: stored in and
+// reloaded from __consumer_offsets).
+#include <caf/typed_response_promise.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "actors/group/group_coordinator.hpp"
+#include "actors/group/offsets_codec.hpp"
+
+namespace brook::actors {
+class node_context;
+}
+
+namespace brook::actors::group_detail {
+
+using clock_type = std::chrono::steady_clock;
+
+enum class group_state { empty, preparing_rebalance, completing_rebalance, stable };
+
+struct member {
+  std::string id, client_id, client_host;
+  int32_t session_timeout_ms = 10000;
+  int32_t rebalance_timeout_ms = 300000;
+  std::vector<net::group_protocol> protocols;
+  runtime::bytes assignment;
+  clock_type::time_point last_seen;
+  uint64_t joined_order = 0;
+  std::optional<caf::typed_response_promise<net::join_group_response>> join;
+  std::optional<caf::typed_response_promise<net::sync_group_response>> sync;
+};
+
+struct group {
+  std::string id;
+  group_state state = group_state::empty;
+  int32_t generation = 0;
+  std::string protocol_type, protocol, leader;
+  std::map<std::string, member> members;
+  std::map<std::string, clock_type::time_point>
+      pending_members;  // MEMBER_ID_REQUIRED, not joined yet
+  clock_type::time_point rebalance_deadline;
+  std::map<std::pair<std::string, int32_t>, net::partition_offset> offsets;
+  // Set while an empty group waits group.initial.rebalance.delay.ms for more members.
+  bool initial_join = false;
+  clock_type::time_point initial_join_limit;  // the delay is extended up to this
+};
+
+struct coordinator_state {
+  std::shared_ptr<node_context> node;
+  std::map<std::string, group> groups;
+  bool loaded = false;
+  size_t loading = 0;              // __consumer_offsets partitions still being read
+  int32_t offsets_partitions = 0;  // 0 until __consumer_offsets exists
+  bool creating = false;
+  // Commits that arrived before __consumer_offsets existed; replayed once it does.
+  std::vector<std::pair<net::offset_commit_request,
+                        caf::typed_response_promise<net::offset_commit_response>>>
+      waiting_commits;
+  uint64_t join_counter = 0;
+  std::mt19937_64 rng{std::random_device{}()};
+  static inline const char* name = "group_coordinator";
+};
+
+using self_ptr = group_coordinator_actor::stateful_pointer<coordinator_state>;
+
+const char* state_name(group_state s);
+
+// --- group_offsets.cpp
+/// Reads __consumer_offsets back if it exists (requests meanwhile: COORDINATOR_LOAD_IN_PROGRESS).
+void start_loading(self_ptr self);
+/// Reads partition `p` of __consumer_offsets from offset `from` on.
+void load_partition(self_ptr self, int32_t p, int64_t from);
+/// Creates __consumer_offsets (offsets.topic.num.partitions) the first time a group needs it.
+void ensure_offsets_topic(self_ptr self);
+caf::typed_response_promise<net::offset_commit_response> on_commit(self_ptr self,
+                                                                   net::offset_commit_request& req);
+net::offset_fetch_response on_offset_fetch(self_ptr self, const net::offset_fetch_request& req);
+
+}  // namespace brook::actors::group_detail

@@ -1,0 +1,29 @@
+#pragma once
+// The group room's contract (actors/group/): consumer groups and their committed offsets (kept in
+// the internal topic __consumer_offsets). Message structs and their msgpack layout:
+// net/group_messages.hpp.
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/type_ids.hpp"
+
+namespace brook::actors {
+
+using group_coordinator_actor = caf::typed_actor<
+    // session -> group coordinator (native protocol, or mapped from Kafka's group APIs)
+    caf::replies_to<net::join_group_request>::with<net::join_group_response>,
+    caf::replies_to<net::sync_group_request>::with<net::sync_group_response>,
+    caf::replies_to<net::heartbeat_request>::with<net::status_response>,
+    caf::replies_to<net::leave_group_request>::with<net::leave_group_response>,
+    caf::replies_to<net::offset_commit_request>::with<net::offset_commit_response>,
+    caf::replies_to<net::offset_fetch_request>::with<net::offset_fetch_response>,
+    caf::replies_to<net::list_groups_request>::with<net::list_groups_response>,
+    caf::replies_to<net::describe_groups_request>::with<net::describe_groups_response>,
+    // self -> self: session expiry and rebalance deadlines
+    caf::reacts_to<tick_atom>,
+    // self -> self: look for __consumer_offsets again (the broker was not reachable)
+    caf::reacts_to<reload_atom>,
+    // self -> self: read __consumer_offsets partition (int32) again from offset (int64)
+    caf::reacts_to<reload_atom, int32_t, int64_t>>;
+
+}  // namespace brook::actors

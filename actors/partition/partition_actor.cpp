@@ -1,0 +1,224 @@
+// The partition actor's behaviour: opening the replica, housekeeping (flush, retention, parked
+// fetches), roles from the broker, and the dispatch of requests to the leader and follower sides.
+#include "actors/partition/partition_actor.hpp"
+
+#include <algorithm>
+#include <caf/all.hpp>
+#include <chrono>
+#include <filesystem>
+
+#include "actors/partition/partition_internal.hpp"
+#include "runtime/log.hpp"
+#include "runtime/record_batch.hpp"
+#include "runtime/storage/file.hpp"
+
+namespace brook::actors {
+
+namespace partition_detail {
+
+using net::errc;
+using std::chrono::milliseconds;
+
+int64_t end_offset(const state& st) {
+  return st.log->end_offset().value();
+}
+
+milliseconds replica_tick_period(const state& st) {
+  return milliseconds(std::clamp<int64_t>(st.spec.replica_lag_time_max_ms / 4, 10, 250));
+}
+
+void schedule_replica_tick(self_ptr self, milliseconds after) {
+  self->delayed_send(self, after, replica_tick_atom::value, self->state.generation);
+}
+
+// A log that refuses writes (failed fsync, failed undo of a torn write) is only trustworthy again
+// after recovery rereads the disk: crash, and let the broker restart the partition from disk.
+void fail_if_log_unusable(self_ptr self) {
+  const auto& failure = self->state.log->failure();
+  if (failure.is_ok()) return;
+  BROOK_LOG_ERROR("[Partition " << self->state.name << "] log refuses writes ("
+                                << failure.to_string()
+                                << "); restarting the partition to recover it from disk");
+  self->quit(caf::make_error(caf::sec::runtime_error, failure.to_string()));
+}
+
+// How far back the idempotence state is rebuilt on open: retries older than this are past any
+// producer's delivery.timeout.ms (Kafka's default is 2 minutes).
+constexpr int64_t producer_state_window_ms = 15 * 60 * 1000;
+
+runtime::status rebuild_producer_state(state& st, int64_t now_ms) {
+  auto& log = *st.log;
+  st.producers = runtime::producer_state_table{};
+  auto from = log.offset_for_timestamp(now_ms - producer_state_window_ms);
+  while (from < log.end_offset()) {
+    auto chunk = log.read(from, 4 << 20);
+    if (!chunk) return chunk.error();
+    auto batches = runtime::split_batches(chunk->data(), chunk->size(), true);
+    if (!batches) return batches.error();
+    if (batches->empty()) break;
+    for (const auto& b : *batches) st.producers.record(b.header);
+    from = runtime::offset{batches->back().header.last_offset() + 1};
+  }
+  return {};
+}
+
+state::~state() {
+  // Whatever ends the actor (shutdown, crash, chaos kill), what it wrote reaches the disk, and
+  // whoever waits for an answer gets one now (a retriable error) rather than at its timeout.
+  if (log && log->failure().is_ok()) log->flush();
+  fail_waiting(*this, errc::not_leader_or_follower, "partition " + name + " stopped");
+}
+
+void apply_role(self_ptr self, net::partition_role role) {
+  auto& st = self->state;
+  auto before = st.role;
+  bool new_epoch = role.state.leader_epoch != st.current.state.leader_epoch ||
+                   role.state.leader != st.current.state.leader;
+  auto next = role.state.leader == role.broker_id               ? replica_role::leader
+              : net::has_replica(role.replicas, role.broker_id) ? replica_role::follower
+                                                                : replica_role::none;
+  bool isr_changed = role.state.isr != st.current.state.isr;
+  st.current = std::move(role);
+  st.role = next;
+  if (before != next || new_epoch) {
+    ++st.generation;
+    st.fetch_in_flight = false;
+    st.isr_change_pending = false;
+    st.isr_requested.clear();
+    if (before == replica_role::leader && next != replica_role::leader)
+      fail_waiting(st, errc::not_leader_or_follower,
+                   "replica " + st.name + " is no longer the leader");
+    if (next == replica_role::leader) become_leader(self);
+    if (next == replica_role::follower) become_follower(self);
+  } else if (next == replica_role::leader && isr_changed) {
+    st.isr_change_pending = false;  // our ISR change (or someone else's) was written
+    st.isr_requested.clear();
+  } else if (next == replica_role::follower) {
+    send_fetch(self);  // the leader's endpoint may be known only now
+  }
+  if (st.role == replica_role::leader) advance_high_watermark(self);
+}
+
+namespace {
+
+void housekeeping(self_ptr self) {
+  auto& st = self->state;
+  serve_parked(st);
+  int64_t now = wall_ms();
+  if (st.log->flush_due(now)) {
+    if (auto s = st.log->flush(); !s) {
+      BROOK_LOG_ERROR("[Partition " << st.name << "] periodic flush failed: " << s.to_string());
+      fail_if_log_unusable(self);
+    }
+  }
+  if (now - st.last_retention_ms >= st.spec.retention_check_interval_ms) {
+    st.last_retention_ms = now;
+    if (auto n = st.log->enforce_retention(now); n > 0)
+      BROOK_LOG_INFO("[Partition " << st.name << "] retention deleted " << n
+                                   << " segment(s); log start offset now "
+                                   << st.log->start_offset());
+  }
+}
+
+runtime::status open_replica(state& st) {
+  auto opened = runtime::storage::partition_log::open(runtime::storage::env::posix(), st.spec.dir,
+                                                      st.spec.config.log);
+  if (!opened) return opened.error();
+  st.log = std::move(*opened);
+  auto epochs = runtime::storage::leader_epochs::load(st.spec.dir, end_offset(st));
+  if (!epochs) return epochs.error();
+  st.epochs = std::move(*epochs);
+  st.last_retention_ms = wall_ms();
+  return rebuild_producer_state(st, st.last_retention_ms);
+}
+
+partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec) {
+  auto& st = self->state;
+  st.spec = std::move(spec);
+  st.name = st.spec.topic + "-" + std::to_string(st.spec.partition);
+  if (auto s = open_replica(st); !s) {
+    BROOK_LOG_ERROR("[Partition " << st.name << "] cannot open replica in " << st.spec.dir << ": "
+                                  << s.to_string());
+    self->quit(caf::make_error(caf::sec::runtime_error, s.to_string()));
+    return partition_actor::behavior_type::make_empty_behavior();
+  }
+  BROOK_LOG_DEBUG("[Partition " << st.name << "] loaded log: start " << st.log->start_offset()
+                                << ", end " << st.log->end_offset());
+  // Housekeeping: often enough for flush.ms and retention checks, never busier than every 10 ms.
+  auto& cfg = st.spec.config.log;
+  int64_t period = std::min<int64_t>(st.spec.retention_check_interval_ms, cfg.flush_ms);
+  period = std::max<int64_t>(period, 10);
+  self->delayed_send(self, std::chrono::milliseconds(period), tick_atom::value);
+  apply_role(self, st.spec.role);
+
+  return {
+      [self](net::produce_request& req) -> caf::typed_response_promise<net::produce_response> {
+        int64_t end = -1;
+        auto resp = append_produced(self, req, end);
+        if (req.acks == net::acks_all && resp.error == errc::none)
+          return await_replication(self, end, std::move(resp), req.timeout_ms);
+        auto promise = self->make_response_promise<net::produce_response>();
+        promise.deliver(std::move(resp));
+        return promise;
+      },
+      [self](net::fetch_request& req) -> caf::typed_response_promise<net::fetch_response> {
+        auto& st = self->state;
+        auto promise = self->make_response_promise<net::fetch_response>();
+        net::fetch_response refused;
+        if (req.replica_id >= 0 && st.role == replica_role::leader &&
+            !on_replica_fetch(self, req, refused)) {
+          promise.deliver(std::move(refused));
+          return promise;
+        }
+        auto resp = read_fetch(st, req);
+        // fetch.min.bytes 0 means "answer at once", as in Kafka.
+        bool enough = resp.error != errc::none || req.min_bytes <= 0 ||
+                      resp.records.size() >= size_t(req.min_bytes);
+        if (enough || req.max_wait_ms <= 0) {
+          promise.deliver(std::move(resp));
+        } else {
+          auto wait = std::chrono::milliseconds(req.max_wait_ms);
+          st.parked.push_back({std::move(req), promise, clock_type::now() + wait});
+          self->delayed_send(self, wait, wake_atom::value);
+        }
+        return promise;
+      },
+      [self](net::list_offsets_request& req) -> net::list_offsets_response {
+        return list_offsets(self->state, req);
+      },
+      [self, period](tick_atom) {
+        housekeeping(self);
+        self->delayed_send(self, std::chrono::milliseconds(period), tick_atom::value);
+      },
+      [self](wake_atom) { serve_parked(self->state); },
+      [self](drop_atom) -> bool {
+        auto& st = self->state;
+        fail_waiting(st, errc::unknown_topic_or_partition, "topic deleted");
+        auto dir = st.log->dir();
+        st.log.reset();
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+        self->quit();
+        return !ec;
+      },
+      [self](net::partition_role& role) { apply_role(self, std::move(role)); },
+      [self](net::replica_fetch_result& r) { on_fetch_result(self, r); },
+      [self](replica_tick_atom, uint64_t generation) {
+        auto& st = self->state;
+        if (generation != st.generation) return;  // a timer of an earlier role
+        if (st.role == replica_role::follower) return send_fetch(self);
+        if (st.role != replica_role::leader) return;
+        on_leader_tick(self);
+        schedule_replica_tick(self, replica_tick_period(st));
+      },
+  };
+}
+
+}  // namespace
+}  // namespace partition_detail
+
+partition_actor spawn_partition(caf::actor_system& sys, partition_spec spec) {
+  return sys.spawn(partition_detail::partition_impl, std::move(spec));
+}
+
+}  // namespace brook::actors

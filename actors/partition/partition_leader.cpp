@@ -1,0 +1,362 @@
+// The partition actor as leader: produce (validate once, deduplicate, append), fetch (consumers
+// up to the high watermark, followers up to the log end; parked until min_bytes or max_wait),
+// list offsets, the view of its followers, the ISR, the high watermark and acks=all waiting.
+#include <algorithm>
+#include <caf/all.hpp>
+
+#include "actors/partition/partition_internal.hpp"
+#include "runtime/log.hpp"
+#include "runtime/record_batch.hpp"
+
+namespace brook::actors::partition_detail {
+
+using net::errc;
+using std::chrono::milliseconds;
+
+namespace {
+
+// Drops the batches of `data` that reach `limit` (a consumer never reads past the high watermark).
+void trim_to(runtime::bytes& data, int64_t limit) {
+  auto batches = runtime::split_batches(data.data(), data.size(), true);
+  if (!batches) return;
+  size_t keep = 0;
+  for (const auto& b : *batches) {
+    if (b.header.last_offset() >= limit) break;
+    keep = size_t(b.data - data.data()) + b.size;
+  }
+  data.resize(keep);
+}
+
+net::produce_response refuse(net::produce_response resp, errc e, std::string why) {
+  resp.error = e;
+  resp.message = std::move(why);
+  return resp;
+}
+
+// Asks the broker to write `isr` for this partition (one request at a time; the broker's
+// metadata update brings the result back as a role).
+void request_isr(self_ptr self, std::vector<int32_t> isr) {
+  auto& st = self->state;
+  auto now = clock_type::now();
+  if (st.isr_change_pending && now - st.isr_change_sent < std::chrono::seconds(2)) return;
+  st.isr_change_pending = true;
+  st.isr_change_sent = now;
+  st.isr_requested = isr;
+  BROOK_LOG_INFO("[Partition " << st.name << "] leader at epoch " << st.current.state.leader_epoch
+                               << " changes ISR " << net::format_replicas(st.current.state.isr)
+                               << " -> " << net::format_replicas(isr));
+  self->send(st.spec.broker, net::alter_isr_request{st.spec.topic, st.spec.partition,
+                                                    st.current.state.leader_epoch, std::move(isr)});
+}
+
+// Leader: followers in the ISR that have not caught up within replica.lag.time.max.ms leave it.
+void shrink_isr(self_ptr self) {
+  auto& st = self->state;
+  auto now = clock_type::now();
+  std::vector<int32_t> keep;
+  for (int32_t r : st.current.state.isr) {
+    auto it = st.followers.find(r);
+    bool lagging = it != st.followers.end() &&
+                   now - it->second.last_caught_up > milliseconds(st.spec.replica_lag_time_max_ms);
+    if (!lagging) keep.push_back(r);
+  }
+  if (keep.size() != st.current.state.isr.size()) request_isr(self, std::move(keep));
+}
+
+// Answers the waiting acks=all produce requests that `settled` picks: with `e` and `why`, or
+// (errc::none) with their own response.
+template <class Pred>
+void answer_acks(state& st, Pred settled, errc e, const std::string& why) {
+  auto it = std::stable_partition(st.acks.begin(), st.acks.end(),
+                                  [&](const pending_ack& a) { return !settled(a); });
+  for (auto a = it; a != st.acks.end(); ++a) {
+    if (e != errc::none) {
+      a->resp.error = e;
+      a->resp.message = why;
+    }
+    a->promise.deliver(std::move(a->resp));
+  }
+  st.acks.erase(it, st.acks.end());
+}
+
+}  // namespace
+
+// Consumers read up to the high watermark, followers (replica_id >= 0) up to the log end.
+net::fetch_response read_fetch(state& st, const net::fetch_request& req) {
+  net::fetch_response resp;
+  resp.high_watermark = st.high_watermark;
+  resp.log_start_offset = st.log->start_offset().value();
+  if (st.role != replica_role::leader) {
+    resp.error = errc::not_leader_or_follower;
+    resp.message = "replica " + st.name + " is not the leader";
+    return resp;
+  }
+  int64_t limit = req.replica_id >= 0 ? end_offset(st) : st.high_watermark;
+  if (req.offset >= limit && req.offset <= end_offset(st)) return resp;
+  auto data = st.log->read(runtime::offset{req.offset}, size_t(std::max(req.max_bytes, 1)));
+  if (!data) {
+    resp.error = data.error().code();
+    resp.message = data.error().message();
+  } else {
+    resp.records = std::move(*data);
+    if (limit < end_offset(st)) trim_to(resp.records, limit);
+  }
+  return resp;
+}
+
+void serve_parked(state& st) {
+  auto now = clock_type::now();
+  auto it = st.parked.begin();
+  while (it != st.parked.end()) {
+    auto resp = read_fetch(st, it->req);
+    bool enough =
+        resp.error != errc::none || resp.records.size() >= size_t(std::max(it->req.min_bytes, 1));
+    if (enough || now >= it->deadline) {
+      it->promise.deliver(std::move(resp));
+      it = st.parked.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+// Validates, deduplicates and appends one produced batch (the leader's side of Produce).
+// `end` is set to the batch's last offset + 1 when it is (or already was) in the log.
+net::produce_response append_produced(self_ptr self, net::produce_request& req, int64_t& end) {
+  auto& st = self->state;
+  net::produce_response resp;
+  resp.log_start_offset = st.log->start_offset().value();
+  if (st.role != replica_role::leader)
+    return refuse(resp, errc::not_leader_or_follower, "replica " + st.name + " is not the leader");
+  if (req.batch.size() > size_t(st.spec.config.max_message_bytes))
+    return refuse(resp, errc::message_too_large,
+                  "batch of " + std::to_string(req.batch.size()) +
+                      " bytes exceeds max.message.bytes " +
+                      std::to_string(st.spec.config.max_message_bytes));
+  // The header is parsed once, here, and passed down to the log.
+  auto header = runtime::parse_batch_header(req.batch.data(), req.batch.size());
+  auto valid = header ? runtime::validate_batch(*header, req.batch.data(), req.batch.size())
+                      : runtime::status(header.error());
+  if (!valid) {
+    BROOK_LOG_WARN("[Partition " << st.name << "] rejected batch: " << valid.to_string());
+    return refuse(resp, valid.code(), valid.message());
+  }
+  auto judged = st.producers.check(*header);
+  switch (judged.v) {
+    case runtime::producer_state_table::verdict::duplicate:
+      // A retry of a batch already stored: its original offsets, no second copy.
+      resp.base_offset = judged.base_offset;
+      end = judged.base_offset + header->last_offset_delta + 1;
+      return resp;
+    case runtime::producer_state_table::verdict::out_of_order:
+      return refuse(resp, errc::out_of_order_sequence,
+                    "sequence " + std::to_string(header->base_sequence) + " of producer " +
+                        std::to_string(header->producer_id) +
+                        " does not follow the last batch (expected " +
+                        std::to_string(judged.expected) + ")");
+    case runtime::producer_state_table::verdict::fenced:
+      return refuse(resp, errc::invalid_producer_epoch,
+                    "producer epoch " + std::to_string(header->producer_epoch) + " is fenced");
+    case runtime::producer_state_table::verdict::append:
+      break;
+  }
+  BROOK_LOG_DEBUG("[Partition " << st.name << "] append producer " << header->producer_id << " seq "
+                                << header->base_sequence << "+" << header->last_offset_delta
+                                << " at " << end_offset(st));
+  // Kafka checks min.insync.replicas before appending: nothing is written that cannot be
+  // acknowledged.
+  int32_t isr = int32_t(st.current.state.isr.size());
+  if (req.acks == net::acks_all && isr < st.spec.config.min_insync_replicas)
+    return refuse(resp, errc::not_enough_replicas,
+                  "ISR of " + st.name + " has " + std::to_string(isr) +
+                      " replica(s), min.insync.replicas is " +
+                      std::to_string(st.spec.config.min_insync_replicas));
+  auto r = st.log->append(req.batch.data(), req.batch.size(), *header,
+                          st.current.state.leader_epoch, wall_ms());
+  if (!r) {
+    BROOK_LOG_ERROR("[Partition " << st.name << "] append failed: " << r.error().to_string());
+    fail_if_log_unusable(self);
+    return refuse(resp, r.error().code(), r.error().message());
+  }
+  if (r->flush_due) {
+    if (auto fs = st.log->flush(); !fs) {
+      // The batch is written but not durable: do not acknowledge it.
+      BROOK_LOG_ERROR("[Partition " << st.name << "] flush failed: " << fs.to_string());
+      fail_if_log_unusable(self);
+      return refuse(resp, fs.code(), fs.message());
+    }
+  }
+  resp.base_offset = r->base_offset.value();
+  header->base_offset = resp.base_offset;
+  st.producers.record(*header);
+  end = header->last_offset() + 1;
+  advance_high_watermark(self);
+  if (!st.parked.empty()) serve_parked(st);
+  return resp;
+}
+
+net::list_offsets_response list_offsets(state& st, const net::list_offsets_request& req) {
+  auto& log = *st.log;
+  net::list_offsets_response resp;
+  if (st.role != replica_role::leader) {
+    resp.error = errc::not_leader_or_follower;
+    resp.message = "replica " + st.name + " is not the leader";
+    return resp;
+  }
+  if (req.timestamp == net::earliest_timestamp) {
+    resp.offset = log.start_offset().value();
+  } else if (req.timestamp == net::latest_timestamp) {
+    resp.offset = st.high_watermark;  // what a consumer can read up to
+  } else {
+    // The index finds the first batch whose max timestamp reaches the time; the answer is
+    // the first record in it at or after the time (as Kafka), with that record's timestamp.
+    resp.offset = resp.timestamp = -1;  // past every record: Kafka answers -1 / -1
+    auto from = log.offset_for_timestamp(req.timestamp);
+    while (from.value() < st.high_watermark) {
+      auto data = log.read(from, 1);
+      auto recs = data ? runtime::decode_records(data->data(), data->size())
+                       : runtime::result<std::vector<runtime::record>>(data.error());
+      if (!recs) {
+        resp.error = recs.error().code();
+        resp.message = recs.error().message();
+        break;
+      }
+      if (recs->empty()) break;
+      auto hit = std::find_if(recs->begin(), recs->end(), [&](const runtime::record& r) {
+        return r.timestamp >= req.timestamp;
+      });
+      if (hit != recs->end()) {
+        resp.offset = hit->offset;
+        resp.timestamp = hit->timestamp;
+        break;
+      }
+      from = runtime::offset{recs->back().offset + 1};
+    }
+  }
+  return resp;
+}
+
+void become_leader(self_ptr self) {
+  auto& st = self->state;
+  auto now = clock_type::now();
+  if (auto s = st.epochs.assign(st.current.state.leader_epoch, end_offset(st)); !s) {
+    BROOK_LOG_ERROR("[Partition " << st.name << "] cannot record leader epoch: " << s.to_string());
+    self->quit(caf::make_error(caf::sec::runtime_error, s.to_string()));
+    return;
+  }
+  st.followers.clear();
+  for (int32_t r : st.current.replicas)
+    if (r != st.current.broker_id) st.followers[r] = follower_progress{-1, now, now, -1};
+  BROOK_LOG_INFO("[Partition " << st.name << "] leader at epoch " << st.current.state.leader_epoch
+                               << " from offset " << end_offset(st) << ", ISR "
+                               << net::format_replicas(st.current.state.isr));
+  schedule_replica_tick(self, replica_tick_period(st));
+}
+
+void fail_waiting(state& st, errc e, const std::string& why) {
+  answer_acks(
+      st, [](const pending_ack&) { return true; }, e, why);
+  for (auto& p : st.parked) {
+    net::fetch_response resp;
+    resp.error = e;
+    resp.message = why;
+    p.promise.deliver(std::move(resp));
+  }
+  st.parked.clear();
+}
+
+bool on_replica_fetch(self_ptr self, const net::fetch_request& req, net::fetch_response& resp) {
+  auto& st = self->state;
+  int32_t epoch = st.current.state.leader_epoch;
+  if (req.leader_epoch >= 0 && req.leader_epoch != epoch) {
+    resp.error = req.leader_epoch < epoch ? errc::fenced_leader_epoch : errc::unknown_leader_epoch;
+    resp.message = "follower epoch " + std::to_string(req.leader_epoch) + ", leader epoch " +
+                   std::to_string(epoch);
+    return false;
+  }
+  auto it = st.followers.find(req.replica_id);
+  if (it == st.followers.end()) {
+    resp.error = errc::not_leader_or_follower;
+    resp.message = "broker " + std::to_string(req.replica_id) + " is not a replica of " + st.name;
+    return false;
+  }
+  int64_t leo = end_offset(st);
+  if (req.last_fetched_epoch >= 0) {
+    auto [e, end] = st.epochs.end_offset_for(req.last_fetched_epoch, leo);
+    if (e != req.last_fetched_epoch || end < req.offset) {
+      resp.diverging_epoch = e;
+      resp.diverging_end_offset = end;
+      resp.high_watermark = st.high_watermark;
+      return false;
+    }
+  }
+  auto now = clock_type::now();
+  auto& f = it->second;
+  if (req.offset >= leo)
+    f.last_caught_up = now;
+  else if (req.offset >= f.leader_end_at_last_fetch && f.leader_end_at_last_fetch >= 0)
+    f.last_caught_up = std::max(f.last_caught_up, f.last_fetch);
+  f.end = req.offset;
+  f.last_fetch = now;
+  f.leader_end_at_last_fetch = leo;
+  // A caught-up follower rejoins the ISR (Kafka: its log end reached the high watermark and
+  // the start of the current epoch).
+  const auto& isr = st.current.state.isr;
+  if (!net::has_replica(isr, req.replica_id) && req.offset >= st.high_watermark &&
+      req.offset >= st.epochs.end_offset_for(epoch - 1, leo).second) {
+    auto next = isr;
+    next.push_back(req.replica_id);
+    request_isr(self, std::move(next));
+  }
+  advance_high_watermark(self);
+  return true;
+}
+
+void advance_high_watermark(self_ptr self) {
+  auto& st = self->state;
+  if (st.role != replica_role::leader) return;
+  int64_t hw = end_offset(st);
+  auto members = st.current.state.isr;
+  for (int32_t r : st.isr_requested)
+    if (!net::has_replica(members, r)) members.push_back(r);
+  for (int32_t r : members) {
+    if (r == st.current.broker_id) continue;
+    auto it = st.followers.find(r);
+    if (it == st.followers.end() || it->second.end < 0) return;  // not heard from since we lead
+    hw = std::min(hw, it->second.end);
+  }
+  if (hw <= st.high_watermark) return;
+  st.high_watermark = hw;
+  bool enough = int32_t(st.current.state.isr.size()) >= st.spec.config.min_insync_replicas;
+  answer_acks(
+      st, [hw](const pending_ack& a) { return a.end <= hw; },
+      enough ? errc::none : errc::not_enough_replicas_after_append,
+      enough ? std::string() : "the ISR of " + st.name + " shrank below min.insync.replicas");
+  if (!st.parked.empty()) serve_parked(st);
+}
+
+caf::typed_response_promise<net::produce_response> await_replication(self_ptr self, int64_t end,
+                                                                     net::produce_response resp,
+                                                                     int32_t timeout_ms) {
+  auto& st = self->state;
+  auto promise = self->make_response_promise<net::produce_response>();
+  if (end <= st.high_watermark) {
+    promise.deliver(std::move(resp));
+    return promise;
+  }
+  auto wait = milliseconds(std::max(timeout_ms, 1));
+  st.acks.push_back({end, std::move(resp), promise, clock_type::now() + wait});
+  return promise;
+}
+
+void on_leader_tick(self_ptr self) {
+  auto& st = self->state;
+  shrink_isr(self);
+  // Produce requests past their timeout answer REQUEST_TIMED_OUT (the producer retries).
+  auto now = clock_type::now();
+  answer_acks(
+      st, [now](const pending_ack& a) { return a.deadline <= now; }, errc::request_timed_out,
+      "not replicated to the ISR within the request timeout");
+}
+
+}  // namespace brook::actors::partition_detail

@@ -1,0 +1,135 @@
+// Kafka Fetch and ListOffsets, served by the partition actors. Versions: net/kafka/codec.cpp,
+// supported_apis().
+#include <caf/all.hpp>
+
+#include "actors/session/kafka/kafka_session_internal.hpp"
+#include "actors/session/route.hpp"
+
+namespace brook::actors::kafka_detail {
+
+namespace {
+
+// Kafka semantics: answer at once when fetch.min.bytes are available, else wait up to max_wait_ms.
+// Round one reads every partition without waiting; if that is not enough, round two parks a fetch
+// in each partition actor and answers with the first partition that gets data (or when all time
+// out). Each partition returns at least one whole batch, so progress never stalls on max_bytes.
+struct fetch_state {
+  k::request_header h;
+  uint64_t seq = 0;
+  k::fetch_request req;
+  k::fetch_response resp;
+  size_t pending = 0;
+  bool answered = false;
+};
+
+void fill_partition(k::fetch_response::partition& out, const net::fetch_response& r) {
+  out.error_code = code(r.error);
+  out.high_watermark = r.high_watermark;
+  out.last_stable_offset = r.high_watermark;  // no transactions: LSO == HW
+  out.log_start_offset = r.log_start_offset;
+  out.aborted_transactions.emplace();
+  out.records = r.records;
+}
+
+// Kafka's response limit: partitions are filled in request order until max_bytes is reached; the
+// first partition with data is always kept whole (so a large batch cannot stall a consumer), later
+// ones that would pass the limit go back empty and are fetched again next time.
+void trim_to_max_bytes(k::fetch_response& resp, int32_t max_bytes) {
+  size_t total = 0;
+  for (auto& t : resp.topics)
+    for (auto& p : t.partitions) {
+      size_t n = p.records ? p.records->size() : 0;
+      if (n == 0) continue;
+      if (total > 0 && total + n > size_t(std::max(max_bytes, 1)))
+        p.records->clear();
+      else
+        total += n;
+    }
+}
+
+void answer_fetch(self_ptr self, fetch_state& st) {
+  st.answered = true;
+  trim_to_max_bytes(st.resp, st.req.max_bytes);
+  reply(self, st.seq, st.h, st.resp);
+}
+
+void fetch_round(self_ptr self, std::shared_ptr<fetch_state> st, bool wait) {
+  st->pending = 0;
+  size_t budget = size_t(std::max(st->req.max_bytes, 1));
+  for (size_t ti = 0; ti < st->req.topics.size(); ++ti) {
+    const auto& t = st->req.topics[ti];
+    for (size_t pi = 0; pi < t.partitions.size(); ++pi) {
+      const auto& p = t.partitions[pi];
+      net::fetch_request native{
+          t.name,         p.index,
+          p.fetch_offset, std::max<int32_t>(1, std::min<int32_t>(p.max_bytes, int32_t(budget))),
+          wait ? 1 : 0,   wait ? st->req.max_wait_ms : 0};
+      ++st->pending;
+      ask_partition<net::fetch_response>(
+          self, *self->state.node->directory(), std::move(native),
+          [self, st, ti, pi, wait](const net::fetch_response& r) {
+            if (st->answered) return;
+            fill_partition(st->resp.topics[ti].partitions[pi], r);
+            --st->pending;
+            bool got_data = !r.records.empty() || r.error != errc::none;
+            if (wait && !got_data && st->pending > 0) return;
+            if (!wait && st->pending > 0) return;
+            if (!wait) {
+              size_t total = 0;
+              bool any_error = false;
+              for (auto& tt : st->resp.topics)
+                for (auto& pp : tt.partitions) {
+                  total += pp.records ? pp.records->size() : 0;
+                  any_error |= pp.error_code != 0;
+                }
+              // fetch.min.bytes 0: answer at once, as Kafka.
+              if (st->req.min_bytes > 0 && total < size_t(st->req.min_bytes) && !any_error &&
+                  st->req.max_wait_ms > 0)
+                return fetch_round(self, st, true);
+            }
+            answer_fetch(self, *st);
+          });
+    }
+  }
+  if (st->pending == 0 && !st->answered) answer_fetch(self, *st);
+}
+
+}  // namespace
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::fetch_request& req) {
+  auto st = std::make_shared<fetch_state>();
+  st->h = h;
+  st->seq = seq;
+  st->req = std::move(req);
+  for (const auto& t : st->req.topics) {
+    k::fetch_response::topic rt{t.name, {}};
+    for (const auto& p : t.partitions) {
+      k::fetch_response::partition rp;
+      rp.index = p.index;
+      rp.records.emplace();
+      rt.partitions.push_back(std::move(rp));
+    }
+    st->resp.topics.push_back(std::move(rt));
+  }
+  fetch_round(self, st, false);
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::list_offsets_request& req) {
+  answer_per_partition<k::list_offsets_response>(
+      req,
+      [self](auto& t, auto& p, auto done) {
+        ask_partition<net::list_offsets_response>(
+            self, *self->state.node->directory(),
+            net::list_offsets_request{t.name, p.index, p.timestamp},
+            [done](const net::list_offsets_response& r) {
+              done([&r](k::list_offsets_response::partition& out) {
+                out.error_code = code(r.error);
+                out.offset = r.offset;
+                out.timestamp = r.timestamp;
+              });
+            });
+      },
+      [self, seq, h](k::list_offsets_response& r) { reply(self, seq, h, r); });
+}
+
+}  // namespace brook::actors::kafka_detail

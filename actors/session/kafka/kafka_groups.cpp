@@ -1,0 +1,205 @@
+// Kafka's consumer-group APIs, mapped onto the group coordinator's native messages. Versions:
+// net/kafka/codec.cpp, supported_apis().
+#include <map>
+
+#include "actors/session/kafka/kafka_session_internal.hpp"
+
+namespace brook::actors::kafka_detail {
+
+namespace {
+
+// Puts error `e` into a response: its own error code, or every entry's where it has one each.
+template <class Response>
+void set_error(Response& r, errc e) {
+  if constexpr (std::is_same_v<Response, net::offset_commit_response>) {
+    for (auto& o : r.offsets) o.error = e;
+  } else if constexpr (std::is_same_v<Response, net::describe_groups_response>) {
+    for (auto& g : r.groups) g.error = e;
+  } else {
+    r.error = e;
+  }
+}
+
+// Asks the group coordinator; `answer` gets its response, or one carrying the error when the
+// coordinator is absent or does not answer in time.
+template <class Request, class Response, class Answer>
+void ask_coordinator(self_ptr self, Request req, milliseconds timeout, Answer answer) {
+  auto c = self->state.node->group_coordinator();
+  auto fallback = [answer](errc e) mutable {
+    Response r{};
+    set_error(r, e);
+    answer(r);
+  };
+  if (!c) return fallback(errc::coordinator_not_available);
+  self->request(c, timeout, std::move(req))
+      .then([answer](Response& r) mutable { answer(r); },
+            [fallback](caf::error& e) mutable {
+              fallback(e == caf::sec::request_timeout ? errc::request_timed_out
+                                                      : errc::coordinator_not_available);
+            });
+}
+
+}  // namespace
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::find_coordinator_request& req) {
+  auto& node = *self->state.node;
+  k::find_coordinator_response r;
+  if (req.key_type != 0) {
+    r.error_code = code(errc::coordinator_not_available);
+    r.error_message = "transaction coordinators are not supported";
+  } else {
+    r.node_id = node.config.broker_id;
+    r.host = node.kafka_advertised.host;
+    r.port = node.kafka_advertised.port;
+  }
+  reply(self, seq, h, r);
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::join_group_request& req) {
+  net::join_group_request n;
+  n.group_id = req.group_id;
+  n.session_timeout_ms = req.session_timeout_ms;
+  n.rebalance_timeout_ms = h.api_version >= 1 ? req.rebalance_timeout_ms : req.session_timeout_ms;
+  n.member_id = req.member_id;
+  n.group_instance_id = req.group_instance_id;
+  n.protocol_type = req.protocol_type;
+  for (auto& p : req.protocols) n.protocols.push_back({p.name, std::move(p.metadata)});
+  n.client_id = h.client_id.value_or("");
+  n.client_host = self->state.peer_host;
+  n.require_member_id = h.api_version >= 4;
+  auto timeout = milliseconds(std::max(n.rebalance_timeout_ms, n.session_timeout_ms) + 30000);
+  ask_coordinator<net::join_group_request, net::join_group_response>(
+      self, std::move(n), timeout, [self, seq, h](net::join_group_response& j) {
+        k::join_group_response r;
+        r.error_code = code(j.error);
+        r.generation_id = j.generation_id;
+        r.protocol_name = j.protocol_name;
+        r.leader = j.leader;
+        r.member_id = j.member_id;
+        for (auto& m : j.members)
+          r.members.push_back({m.member_id, std::nullopt, std::move(m.metadata)});
+        reply(self, seq, h, r);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::sync_group_request& req) {
+  net::sync_group_request n{req.group_id, req.generation_id, req.member_id, {}};
+  for (auto& a : req.assignments) n.assignments.push_back({a.member_id, std::move(a.data)});
+  ask_coordinator<net::sync_group_request, net::sync_group_response>(
+      self, std::move(n), milliseconds(330000), [self, seq, h](net::sync_group_response& s) {
+        k::sync_group_response r;
+        r.error_code = code(s.error);
+        r.assignment = std::move(s.assignment);
+        reply(self, seq, h, r);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::heartbeat_request& req) {
+  ask_coordinator<net::heartbeat_request, net::status_response>(
+      self, net::heartbeat_request{req.group_id, req.generation_id, req.member_id},
+      milliseconds(30000), [self, seq, h](net::status_response& s) {
+        k::heartbeat_response r;
+        r.error_code = code(s.error);
+        reply(self, seq, h, r);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::leave_group_request& req) {
+  net::leave_group_request n{req.group_id, {}};
+  if (h.api_version <= 2)
+    n.member_ids.push_back(req.member_id);
+  else
+    for (const auto& m : req.members) n.member_ids.push_back(m.member_id);
+  auto ids = n.member_ids;
+  ask_coordinator<net::leave_group_request, net::leave_group_response>(
+      self, std::move(n), milliseconds(30000), [self, seq, h, ids](net::leave_group_response& l) {
+        k::leave_group_response r;
+        r.error_code = code(l.error);
+        for (size_t i = 0; i < ids.size(); ++i)
+          r.members.push_back({ids[i], std::nullopt,
+                               code(i < l.member_errors.size() ? l.member_errors[i] : l.error)});
+        reply(self, seq, h, r);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::offset_commit_request& req) {
+  net::offset_commit_request n{req.group_id, req.generation_id, req.member_id, {}};
+  for (const auto& t : req.topics)
+    for (const auto& p : t.partitions)
+      n.offsets.push_back({t.name, p.index, p.offset, p.metadata, errc::none});
+  auto asked = n.offsets;
+  ask_coordinator<net::offset_commit_request, net::offset_commit_response>(
+      self, std::move(n), milliseconds(40000),
+      [self, seq, h, asked](net::offset_commit_response& c) {
+        if (c.offsets.empty() &&
+            !asked.empty()) {  // the coordinator was not there: one error for all
+          c.offsets = asked;
+          for (auto& o : c.offsets) o.error = errc::coordinator_not_available;
+        }
+        k::offset_commit_response r;
+        std::map<std::string, size_t> index;
+        for (const auto& o : c.offsets) {
+          auto [it, fresh] = index.emplace(o.topic, r.topics.size());
+          if (fresh) r.topics.push_back({o.topic, {}});
+          r.topics[it->second].partitions.push_back({o.partition, code(o.error)});
+        }
+        reply(self, seq, h, r);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::offset_fetch_request& req) {
+  net::offset_fetch_request n{req.group_id, {}, !req.topics.has_value()};
+  if (req.topics)
+    for (const auto& t : *req.topics)
+      for (auto p : t.partitions) n.partitions.push_back({t.name, p, -1, std::nullopt, errc::none});
+  auto asked = n.partitions;
+  ask_coordinator<net::offset_fetch_request, net::offset_fetch_response>(
+      self, std::move(n), milliseconds(30000),
+      [self, seq, h, asked](net::offset_fetch_response& f) {
+        k::offset_fetch_response r;
+        r.error_code = code(f.error);
+        auto& rows = f.error == errc::none ? f.offsets : asked;
+        std::map<std::string, size_t> index;
+        for (const auto& o : rows) {
+          auto [it, fresh] = index.emplace(o.topic, r.topics.size());
+          if (fresh) r.topics.push_back({o.topic, {}});
+          int16_t err = code(f.error != errc::none ? f.error : o.error);
+          r.topics[it->second].partitions.push_back({o.partition, o.offset, -1, o.metadata, err});
+        }
+        reply(self, seq, h, r);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::describe_groups_request& req) {
+  auto ids = req.groups;
+  ask_coordinator<net::describe_groups_request, net::describe_groups_response>(
+      self, net::describe_groups_request{req.groups}, milliseconds(30000),
+      [self, seq, h, ids](net::describe_groups_response& d) {
+        k::describe_groups_response r;
+        if (d.groups.empty())  // the coordinator was not there
+          for (const auto& id : ids)
+            r.groups.push_back({code(errc::coordinator_not_available), id, "", "", "", {}});
+        for (auto& g : d.groups) {
+          k::describe_groups_response::group kg{code(g.error),   g.group_id, g.state,
+                                                g.protocol_type, g.protocol, {}};
+          for (auto& m : g.members)
+            kg.members.push_back({m.member_id, m.client_id, m.client_host, std::move(m.metadata),
+                                  std::move(m.assignment)});
+          r.groups.push_back(std::move(kg));
+        }
+        reply(self, seq, h, r);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::list_groups_request&) {
+  ask_coordinator<net::list_groups_request, net::list_groups_response>(
+      self, net::list_groups_request{}, milliseconds(30000),
+      [self, seq, h](net::list_groups_response& l) {
+        k::list_groups_response r;
+        r.error_code = code(l.error);
+        for (const auto& g : l.groups) r.groups.push_back({g.group_id, g.protocol_type});
+        reply(self, seq, h, r);
+      });
+}
+
+}  // namespace brook::actors::kafka_detail

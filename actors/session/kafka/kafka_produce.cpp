@@ -1,0 +1,39 @@
+// Kafka Produce: each partition's batch goes to its partition actor (acks=0: no answer is awaited
+// and no response is written). Versions: net/kafka/codec.cpp, supported_apis().
+#include <caf/all.hpp>
+
+#include "actors/session/kafka/kafka_session_internal.hpp"
+#include "actors/session/route.hpp"
+
+namespace brook::actors::kafka_detail {
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::produce_request& req) {
+  bool no_response = req.acks == 0;
+  const auto& dir = *self->state.node->directory();
+  answer_per_partition<k::produce_response>(
+      req,
+      [&](auto& t, auto& p, auto done) {
+        auto answer = [done](const net::produce_response& r) {
+          done([&r](k::produce_response::partition& out) {
+            out.error_code = code(r.error);
+            out.base_offset = r.base_offset;
+            out.log_start_offset = r.log_start_offset;
+          });
+        };
+        if (req.transactional_id)
+          return answer({errc::invalid_request, "transactions are not supported", -1, -1});
+        if (!p.records) return answer({errc::corrupt_message, "null records", -1, -1});
+        net::produce_request native{t.name, p.index, req.acks, req.timeout_ms,
+                                    std::move(*p.records)};
+        if (!no_response)
+          return ask_partition<net::produce_response>(self, dir, std::move(native), answer);
+        send_unacknowledged(dir, std::move(native));
+        answer({});
+      },
+      [self, seq, h, no_response](k::produce_response& r) {
+        if (no_response) return self->state.out->complete(seq, std::nullopt);
+        reply(self, seq, h, r);
+      });
+}
+
+}  // namespace brook::actors::kafka_detail

@@ -1,0 +1,86 @@
+#pragma once
+// Internal to the Kafka session: its actor's state and one handler per API, by family
+// (kafka_admin.cpp, kafka_produce.cpp, kafka_fetch.cpp, kafka_groups.cpp). Each handler turns its
+// request into native requests to the node's actors and writes the Kafka response with reply().
+// The versions each API is served at are in one table: supported_apis() in net/kafka/codec.cpp.
+#include <caf/all.hpp>
+
+#include "actors/directory/node_context.hpp"
+#include "actors/session/kafka/kafka_call.hpp"
+#include "actors/session/response_order.hpp"
+#include "net/kafka/codec.hpp"
+#include "runtime/countdown.hpp"
+
+namespace brook::actors::kafka_detail {
+
+namespace k = net::kafka;
+using header = k::request_header;
+using runtime::errc;
+using std::chrono::milliseconds;
+
+using kafka_session_actor = caf::typed_actor<caf::reacts_to<kafka_call>>;
+
+struct session_state {
+  std::unique_ptr<response_order> out;
+  std::shared_ptr<node_context> node;
+  std::string peer_host;
+  static inline const char* name = "kafka_session";
+};
+using self_ptr = kafka_session_actor::stateful_pointer<session_state>;
+
+inline int16_t code(errc e) {
+  return runtime::to_kafka_code(e);
+}
+
+template <class Response>
+void reply(self_ptr self, uint64_t seq, const k::request_header& h, Response& r) {
+  self->state.out->complete(seq, k::encode_response(h, r));
+}
+
+/// Answers a request partition by partition: `start(topic, partition, done)` begins one
+/// partition's work and calls `done(fill)` once, where `fill(entry)` writes that partition's
+/// response entry; after the last one, `finish(response)`. Entries keep the request's order.
+template <class Response, class Request, class Start, class Finish>
+void answer_per_partition(Request& req, Start start, Finish finish) {
+  auto resp = std::make_shared<Response>();
+  size_t n = 0;
+  for (const auto& t : req.topics) n += t.partitions.size();
+  auto all_done = runtime::countdown(n, [resp, finish] { finish(*resp); });
+  for (auto& t : req.topics) {
+    resp->topics.emplace_back().name = t.name;
+    for (auto& p : t.partitions) {
+      auto& entries = resp->topics.back().partitions;
+      entries.emplace_back().index = p.index;
+      start(t, p,
+            [resp, ti = resp->topics.size() - 1, pi = entries.size() - 1, all_done](auto fill) {
+              fill(resp->topics[ti].partitions[pi]);
+              all_done();
+            });
+    }
+  }
+}
+
+// One `serve` overload per Kafka request body, by family. kafka_session.cpp hands each decoded
+// request to the overload of its body type.
+// kafka_admin.cpp
+void serve(self_ptr self, uint64_t seq, const header& h, k::metadata_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::create_topics_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::delete_topics_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::init_producer_id_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::describe_configs_request& req);
+// kafka_produce.cpp, kafka_fetch.cpp
+void serve(self_ptr self, uint64_t seq, const header& h, k::produce_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::fetch_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::list_offsets_request& req);
+// kafka_groups.cpp
+void serve(self_ptr self, uint64_t seq, const header& h, k::find_coordinator_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::join_group_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::sync_group_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::heartbeat_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::leave_group_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::offset_commit_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::offset_fetch_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::describe_groups_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::list_groups_request& req);
+
+}  // namespace brook::actors::kafka_detail

@@ -1,0 +1,270 @@
+#include "actors/session/sessions.hpp"
+
+#include <caf/all.hpp>
+#include <map>
+#include <optional>
+
+#include "actors/directory/node_context.hpp"
+#include "actors/session/response_order.hpp"
+#include "actors/session/route.hpp"
+#include "net/native_codec.hpp"
+#include "runtime/log.hpp"
+
+namespace brook::actors {
+
+namespace {
+
+using net::errc;
+using net::native_type;
+
+// connection I/O thread -> session actor: (sequence number, correlation id, request)
+using session_actor =
+    caf::typed_actor<caf::reacts_to<uint64_t, uint32_t, net::produce_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::fetch_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::list_offsets_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::metadata_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::create_topic_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::delete_topic_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::kill_actor_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::init_producer_id_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::join_group_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::sync_group_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::heartbeat_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::leave_group_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::offset_commit_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::offset_fetch_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::list_groups_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::describe_groups_request>,
+                     // an error response decided on the I/O thread (unknown type, malformed body)
+                     caf::reacts_to<uint64_t, uint32_t, net::status_response>>;
+
+struct session_state {
+  std::unique_ptr<response_order> out;
+  std::shared_ptr<node_context> node;
+  static inline const char* name = "native_session";
+};
+
+using self_ptr = session_actor::stateful_pointer<session_state>;
+
+void complete(self_ptr self, uint64_t seq, std::optional<runtime::bytes> frame) {
+  self->state.out->complete(seq, std::move(frame));
+}
+
+template <class Response>
+void reply(self_ptr self, uint64_t seq, uint32_t corr, native_type t, const Response& r) {
+  complete(self, seq, net::encode_response(t, corr, r));
+}
+
+// Sends `req` to the partition actor serving it and answers with its response.
+template <class Response, class Request>
+void to_partition(self_ptr self, uint64_t seq, uint32_t corr, native_type t, Request& req) {
+  ask_partition<Response>(self, *self->state.node->directory(), std::move(req),
+                          [self, seq, corr, t](Response& r) { reply(self, seq, corr, t, r); });
+}
+
+// Sends `req` to the group coordinator and answers with its response.
+template <class Request, class Response>
+void to_coordinator(self_ptr self, uint64_t seq, uint32_t corr, native_type t, Request& req) {
+  auto c = self->state.node->group_coordinator();
+  if (!c) {
+    net::status_response r{errc::coordinator_not_available, "group coordinator is restarting"};
+    return complete(self, seq, net::encode_response(native_type::error, corr, r));
+  }
+  self->request(c, std::chrono::seconds(330), std::move(req))
+      .then([self, seq, corr, t](Response& r) { reply(self, seq, corr, t, r); },
+            [self, seq, corr](caf::error& e) {
+              net::status_response r{errc::coordinator_not_available,
+                                     "group coordinator: " + caf::to_string(e)};
+              complete(self, seq, net::encode_response(native_type::error, corr, r));
+            });
+}
+
+template <class Request, class Response>
+void to_broker(self_ptr self, uint64_t seq, uint32_t corr, native_type t, Request& req) {
+  auto b = self->state.node->broker();
+  if (!b) {
+    Response r{};
+    if constexpr (!std::is_same_v<Response, net::metadata_response>) {
+      r.error = errc::leader_not_available;
+      r.message = "broker is restarting";
+    }
+    return reply(self, seq, corr, t, r);
+  }
+  self->request(b, std::chrono::seconds(30), std::move(req))
+      .then([self, seq, corr, t](Response& r) { reply(self, seq, corr, t, r); },
+            [self, seq, corr, t](caf::error& e) {
+              net::status_response r{errc::leader_not_available,
+                                     "broker unavailable: " + caf::to_string(e)};
+              complete(self, seq, net::encode_response(native_type::error, corr, r));
+            });
+}
+
+session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::connection> conn,
+                                          std::shared_ptr<node_context> node) {
+  self->state.out = std::make_unique<response_order>(std::move(conn));
+  self->state.node = std::move(node);
+  return {
+      [self](uint64_t seq, uint32_t corr, net::produce_request& req) {
+        if (req.acks == 0) {
+          send_unacknowledged(*self->state.node->directory(), std::move(req));
+          return complete(self, seq, std::nullopt);  // acks=0: no response frame at all
+        }
+        to_partition<net::produce_response>(self, seq, corr, native_type::produce, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::fetch_request& req) {
+        to_partition<net::fetch_response>(self, seq, corr, native_type::fetch, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::list_offsets_request& req) {
+        to_partition<net::list_offsets_response>(self, seq, corr, native_type::list_offsets, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::metadata_request& req) {
+        to_broker<net::metadata_request, net::metadata_response>(self, seq, corr,
+                                                                 native_type::metadata, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::create_topic_request& req) {
+        to_broker<net::create_topic_request, net::status_response>(self, seq, corr,
+                                                                   native_type::create_topic, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::delete_topic_request& req) {
+        to_broker<net::delete_topic_request, net::status_response>(self, seq, corr,
+                                                                   native_type::delete_topic, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::kill_actor_request& req) {
+        to_broker<net::kill_actor_request, net::status_response>(self, seq, corr,
+                                                                 native_type::kill_actor, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::init_producer_id_request& req) {
+        to_broker<net::init_producer_id_request, net::init_producer_id_response>(
+            self, seq, corr, native_type::init_producer_id, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::join_group_request& req) {
+        // The coordinator shows members' hosts as Kafka does ("/ip"): the connection knows it.
+        const auto& peer = self->state.out->connection().peer();
+        req.client_host = "/" + peer.substr(0, peer.rfind(':'));
+        to_coordinator<net::join_group_request, net::join_group_response>(
+            self, seq, corr, native_type::join_group, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::sync_group_request& req) {
+        to_coordinator<net::sync_group_request, net::sync_group_response>(
+            self, seq, corr, native_type::sync_group, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::heartbeat_request& req) {
+        to_coordinator<net::heartbeat_request, net::status_response>(self, seq, corr,
+                                                                     native_type::heartbeat, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::leave_group_request& req) {
+        to_coordinator<net::leave_group_request, net::leave_group_response>(
+            self, seq, corr, native_type::leave_group, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::offset_commit_request& req) {
+        to_coordinator<net::offset_commit_request, net::offset_commit_response>(
+            self, seq, corr, native_type::offset_commit, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::offset_fetch_request& req) {
+        to_coordinator<net::offset_fetch_request, net::offset_fetch_response>(
+            self, seq, corr, native_type::offset_fetch, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::list_groups_request& req) {
+        to_coordinator<net::list_groups_request, net::list_groups_response>(
+            self, seq, corr, native_type::list_groups, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::describe_groups_request& req) {
+        to_coordinator<net::describe_groups_request, net::describe_groups_response>(
+            self, seq, corr, native_type::describe_groups, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::status_response& err) {
+        reply(self, seq, corr, native_type::error, err);
+      },
+  };
+}
+
+// Runs on the connection's I/O thread.
+class session_handler : public net::frame_handler {
+ public:
+  session_handler(session_actor session, std::shared_ptr<net::connection> conn)
+      : session_(std::move(session)), conn_(std::move(conn)) {}
+
+  void on_frame(const uint8_t* payload, size_t n) override {
+    auto f = net::decode_frame(payload, n);
+    if (!f) {
+      BROOK_LOG_WARN("[native] malformed frame from " << conn_->peer() << ": "
+                                                      << f.error().message());
+      net::status_response err{errc::invalid_request, f.error().message()};
+      conn_->send(net::encode_response(native_type::error, 0, err));
+      conn_->close("malformed frame");
+      return;
+    }
+    uint64_t seq = next_seq_++;
+    uint32_t corr = f->correlation_id;
+    if (f->is_response()) return error(seq, corr, "a response type was sent as a request");
+    switch (f->kind()) {
+      case native_type::produce:
+        return forward<net::produce_request>(seq, *f);
+      case native_type::fetch:
+        return forward<net::fetch_request>(seq, *f);
+      case native_type::metadata:
+        return forward<net::metadata_request>(seq, *f);
+      case native_type::list_offsets:
+        return forward<net::list_offsets_request>(seq, *f);
+      case native_type::create_topic:
+        return forward<net::create_topic_request>(seq, *f);
+      case native_type::delete_topic:
+        return forward<net::delete_topic_request>(seq, *f);
+      case native_type::kill_actor:
+        return forward<net::kill_actor_request>(seq, *f);
+      case native_type::init_producer_id:
+        return forward<net::init_producer_id_request>(seq, *f);
+      case native_type::join_group:
+        return forward<net::join_group_request>(seq, *f);
+      case native_type::sync_group:
+        return forward<net::sync_group_request>(seq, *f);
+      case native_type::heartbeat:
+        return forward<net::heartbeat_request>(seq, *f);
+      case native_type::leave_group:
+        return forward<net::leave_group_request>(seq, *f);
+      case native_type::offset_commit:
+        return forward<net::offset_commit_request>(seq, *f);
+      case native_type::offset_fetch:
+        return forward<net::offset_fetch_request>(seq, *f);
+      case native_type::list_groups:
+        return forward<net::list_groups_request>(seq, *f);
+      case native_type::describe_groups:
+        return forward<net::describe_groups_request>(seq, *f);
+      default:
+        return error(seq, corr, "unknown message type " + std::to_string(f->type));
+    }
+  }
+
+  void on_close() override { caf::anon_send_exit(session_, caf::exit_reason::user_shutdown); }
+  ~session_handler() override { caf::anon_send_exit(session_, caf::exit_reason::user_shutdown); }
+
+ private:
+  template <class Request>
+  void forward(uint64_t seq, const net::native_frame& f) {
+    auto req = net::body_as<Request>(f);
+    if (!req) return error(seq, f.correlation_id, req.error().message());
+    caf::anon_send(session_, seq, f.correlation_id, std::move(*req));
+  }
+
+  void error(uint64_t seq, uint32_t corr, const std::string& why) {
+    BROOK_LOG_WARN("[native] bad request from " << conn_->peer() << ": " << why);
+    caf::anon_send(session_, seq, corr, net::status_response{errc::invalid_request, why});
+  }
+
+  session_actor session_;
+  std::shared_ptr<net::connection> conn_;
+  uint64_t next_seq_ = 0;
+};
+
+}  // namespace
+
+net::handler_factory native_session_factory(caf::actor_system& sys,
+                                            std::shared_ptr<node_context> node) {
+  return
+      [&sys, node](std::shared_ptr<net::connection> conn) -> std::unique_ptr<net::frame_handler> {
+        auto session = sys.spawn(session_impl, conn, node);
+        return std::make_unique<session_handler>(session, conn);
+      };
+}
+
+}  // namespace brook::actors
