@@ -5,8 +5,9 @@
 namespace brook::net::kafka {
 
 const std::vector<api_support>& supported_apis() {
-  // Versions per ../shared/reference/kafka-protocol.md; each handler in actors/kafka_session.cpp
-  // serves exactly these.
+  // Versions per ../shared/reference/kafka-protocol.md. The one statement of them: each handler
+  // in actors/session/kafka/ serves exactly these, and docs/protocol.md's table is checked
+  // against this one (tests/unit/net/served_apis_doc_test.cpp).
   static const std::vector<api_support> apis = {
       // Produce from 0: librdkafka 2.0.2 compresses with gzip/snappy/lz4 only if Produce v0 is
       // advertised. v0-2 batches (message format 0/1) are refused with CORRUPT_MESSAGE.
