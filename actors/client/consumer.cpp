@@ -212,28 +212,37 @@ runtime::status consumer::commit_sync() {
 }
 
 runtime::status consumer::commit_sync(const std::map<topic_partition, int64_t>& offsets) {
-  auto& p = *impl_;
-  if (p.cfg.group_id.empty()) return {errc::invalid_config, "commit needs group.id"};
-  if (!p.group) {
-    // assign() + commit: a consumer outside any group commits with generation -1 (Kafka's rule).
-    group_member outsider(p.cfg, *p.meta);
-    return outsider.commit(offsets);
-  }
-  return p.group->commit(offsets);
+  std::map<topic_partition, offset_and_metadata> with;
+  for (const auto& [tp, off] : offsets) with[tp] = {off, {}};
+  return commit_sync(with);
+}
+
+// The group member for commits and look-ups: the consumer's own, or for an assign()ed consumer
+// one outside any group (generation -1, Kafka's rule), made for the call.
+template <class F>
+static auto with_group_member(consumer::impl& p, const char* what, F fn) -> decltype(fn(*p.group)) {
+  if (p.cfg.group_id.empty())
+    return status{errc::invalid_config, std::string(what) + " needs group.id"};
+  if (p.group) return fn(*p.group);
+  group_member outsider(p.cfg, *p.meta);
+  return fn(outsider);
+}
+
+runtime::status consumer::commit_sync(
+    const std::map<topic_partition, offset_and_metadata>& offsets) {
+  return with_group_member(*impl_, "commit", [&](group_member& g) { return g.commit(offsets); });
+}
+
+runtime::result<std::map<topic_partition, offset_and_metadata>> consumer::committed(
+    const std::vector<topic_partition>& tps) {
+  return with_group_member(*impl_, "committed()",
+                           [&](group_member& g) { return g.committed(tps); });
 }
 
 runtime::result<int64_t> consumer::committed(const topic_partition& tp) {
-  auto& p = *impl_;
-  if (p.cfg.group_id.empty()) return status{errc::invalid_config, "committed() needs group.id"};
-  std::unique_ptr<group_member> outsider;
-  group_member* g = p.group.get();
-  if (!g) {
-    outsider = std::make_unique<group_member>(p.cfg, *p.meta);
-    g = outsider.get();
-  }
-  auto r = g->committed({tp});
+  auto r = committed(std::vector<topic_partition>{tp});
   if (!r) return r.error();
-  return (*r)[tp];
+  return (*r)[tp].offset;
 }
 
 runtime::result<int32_t> consumer::partition_count(const std::string& topic) {

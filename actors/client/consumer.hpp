@@ -50,8 +50,13 @@ class consumer {
   /// Commits the current positions of the assignment (or `offsets`) for group.id.
   runtime::status commit_sync();
   runtime::status commit_sync(const std::map<topic_partition, int64_t>& offsets);
+  /// The same with a metadata string per partition, kept with the offset by the group.
+  runtime::status commit_sync(const std::map<topic_partition, offset_and_metadata>& offsets);
   /// The committed offset of tp for group.id; -1 when nothing is committed.
   runtime::result<int64_t> committed(const topic_partition& tp);
+  /// Committed offsets and their metadata; offset -1 for partitions without a commit.
+  runtime::result<std::map<topic_partition, offset_and_metadata>> committed(
+      const std::vector<topic_partition>& tps);
   /// Leaves the group (committing first with enable.auto.commit). The destructor calls it.
   void close();
 

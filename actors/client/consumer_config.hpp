@@ -38,4 +38,10 @@ struct topic_partition {
   }
 };
 
+/// A committed position with the application's string kept beside it (Kafka's OffsetAndMetadata).
+struct offset_and_metadata {
+  int64_t offset = -1;
+  std::string metadata;
+};
+
 }  // namespace brook::client

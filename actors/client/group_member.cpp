@@ -133,7 +133,8 @@ runtime::status group_member::join_and_sync(std::map<topic_partition, int64_t>& 
   }
   auto offsets = committed(tps);
   if (!offsets) return offsets.error();
-  assignment = std::move(*offsets);
+  assignment.clear();
+  for (const auto& [tp, om] : *offsets) assignment[tp] = om.offset;
   BROOK_LOG_DEBUG("consumer " << j.member_id << " joined " << cfg_.group_id << " generation "
                               << j.generation_id << " with " << tps.size() << " partition(s)");
   return {};
@@ -161,6 +162,13 @@ runtime::result<std::map<std::string, runtime::bytes>> group_member::assign(
 }
 
 runtime::status group_member::commit(const std::map<topic_partition, int64_t>& offsets) {
+  std::map<topic_partition, offset_and_metadata> with;
+  for (const auto& [tp, off] : offsets) with[tp] = {off, {}};
+  return commit(with);
+}
+
+runtime::status group_member::commit(
+    const std::map<topic_partition, offset_and_metadata>& offsets) {
   if (offsets.empty()) return {};
   auto conn = coordinator();
   if (!conn) return conn.error();
@@ -173,8 +181,8 @@ runtime::status group_member::commit(const std::map<topic_partition, int64_t>& o
       req.member_id = member_id_;
     }
   }
-  for (const auto& [tp, off] : offsets)
-    req.offsets.push_back({tp.topic, tp.partition, off, std::string(), errc::none});
+  for (const auto& [tp, om] : offsets)
+    req.offsets.push_back({tp.topic, tp.partition, om.offset, om.metadata, errc::none});
   auto r = (*conn)->call<net::offset_commit_response>(net::native_type::offset_commit, req,
                                                       milliseconds(cfg_.request_timeout_ms));
   if (!r) return r.error();
@@ -191,9 +199,9 @@ runtime::status group_member::commit(const std::map<topic_partition, int64_t>& o
   return {};
 }
 
-runtime::result<std::map<topic_partition, int64_t>> group_member::committed(
+runtime::result<std::map<topic_partition, offset_and_metadata>> group_member::committed(
     const std::vector<topic_partition>& tps) {
-  std::map<topic_partition, int64_t> out;
+  std::map<topic_partition, offset_and_metadata> out;
   if (tps.empty()) return out;
   auto conn = coordinator();
   if (!conn) return conn.error();
@@ -211,7 +219,8 @@ runtime::result<std::map<topic_partition, int64_t>> group_member::committed(
     }
     if (r->error != errc::none)
       return status{r->error, "offset fetch: " + std::string(runtime::to_string(r->error))};
-    for (const auto& o : r->offsets) out[{o.topic, o.partition}] = o.offset;
+    for (const auto& o : r->offsets)
+      out[{o.topic, o.partition}] = {o.offset, o.metadata.value_or(std::string())};
     return out;
   }
 }

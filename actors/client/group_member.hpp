@@ -30,8 +30,9 @@ class group_member {
   /// none); `before_rejoin` runs first (auto-commit of the old assignment).
   runtime::result<std::optional<std::map<topic_partition, int64_t>>> maybe_rejoin(
       const std::function<void()>& before_rejoin);
+  runtime::status commit(const std::map<topic_partition, offset_and_metadata>& offsets);
   runtime::status commit(const std::map<topic_partition, int64_t>& offsets);
-  runtime::result<std::map<topic_partition, int64_t>> committed(
+  runtime::result<std::map<topic_partition, offset_and_metadata>> committed(
       const std::vector<topic_partition>& tps);
   /// Leaves the group and stops heartbeating.
   void leave();

@@ -7,7 +7,9 @@
 //   topology.hpp               topology: sources, processors, sinks, stores
 //   dsl.hpp                    stream_builder, kstream, kgrouped_stream, ktable, windows, joins
 //   test_driver.hpp            running a topology in-process, for unit tests
+//   kafka_streams.hpp          running a topology against Brook (kafka_streams)
 #include "actors/streams/dsl.hpp"
+#include "actors/streams/kafka_streams.hpp"
 #include "actors/streams/processor.hpp"
 #include "actors/streams/record.hpp"
 #include "actors/streams/serdes.hpp"

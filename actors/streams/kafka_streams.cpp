@@ -1,0 +1,198 @@
+#include "actors/streams/kafka_streams.hpp"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/thread_hook.hpp>
+#include <stdexcept>
+
+#include "actors/client/client_metadata.hpp"
+#include "actors/streams/run/messages.hpp"
+#include "actors/streams/run/stream_thread.hpp"
+#include "actors/streams/topology.hpp"
+#include "net/native_client.hpp"
+#include "runtime/log.hpp"
+
+namespace brook::streams {
+
+using std::chrono::milliseconds;
+
+namespace {
+
+// The flexible class's scheduler threads run at the lowest OS priority (nice 19): they get the
+// cores only when nothing else wants them.
+class low_priority_threads : public caf::thread_hook {
+ public:
+  void init(caf::actor_system&) override {}
+  void thread_started() override { setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 19); }
+  void thread_terminates() override {}
+};
+
+urgency of_topic(runtime::urgency u) {
+  switch (u) {
+    case runtime::urgency::urgent:
+      return urgent{};
+    case runtime::urgency::flexible:
+      return flexible{};
+    default:
+      return not_so_urgent{};
+  }
+}
+
+}  // namespace
+
+struct kafka_streams::impl {
+  topology topo;  // shares the definition with the caller's
+  streams_config cfg;
+  std::unique_ptr<run::app_shared> shared;
+  caf::actor_system_config main_cfg, flexible_cfg;
+  std::unique_ptr<caf::actor_system> main_sys, flexible_sys;
+  std::vector<std::unique_ptr<run::stream_thread>> threads;
+  state st = state::created;
+
+  std::string tag() const { return "[Streams " + cfg.application_id + "] "; }
+  runtime::status create_internal_topics(client::client_metadata& meta, int32_t partitions);
+};
+
+kafka_streams::kafka_streams(const topology& t, const runtime::properties& config)
+    : impl_(std::make_unique<impl>()) {
+  impl_->topo = t;
+  auto cfg = streams_config::from_properties(config);
+  if (!cfg) throw std::invalid_argument(cfg.error().to_string());
+  impl_->cfg = std::move(*cfg);
+  if (impl_->topo.impl().subtopologies().empty())
+    throw topology_error("the topology reads no topic: add a source (stream(), table()) first");
+}
+
+kafka_streams::~kafka_streams() {
+  close();
+}
+
+runtime::status kafka_streams::impl::create_internal_topics(client::client_metadata& meta,
+                                                            int32_t partitions) {
+  std::map<std::string, std::map<std::string, std::string>> wanted;
+  for (const auto& t : topo.impl().internal_topics())
+    wanted[topo.impl().resolve(cfg.application_id, t)] = {};
+  for (const auto& [name, def] : topo.impl().stores()) {
+    auto changelog = topo.impl().changelog_topic(cfg.application_id, def);
+    // Kept until the broker compacts (cleanup.policy=compact is not served yet): a changelog
+    // must never lose the latest value of a key.
+    if (!changelog.empty() && def.source_topic.empty())
+      wanted[changelog] = {{"retention.ms", "-1"}};
+  }
+  if (cfg.on_bad_record == bad_record_policy::dead_letter) wanted[cfg.dead_letters()] = {};
+  for (const auto& [name, configs] : wanted) {
+    if (meta.topic(name, false)) continue;
+    auto conn = meta.any_connection();
+    if (!conn) return conn.error();
+    net::create_topic_request req{name, partitions, cfg.replication_factor, configs, false};
+    auto r = (*conn)->call<net::status_response>(net::native_type::create_topic, req);
+    if (!r) return r.error();
+    if (r->error != runtime::errc::none && r->error != runtime::errc::topic_already_exists)
+      return {r->error, "creating internal topic " + name + ": " + r->message};
+    BROOK_LOG_INFO(tag() << "created internal topic " << name << " (" << partitions
+                         << " partitions)");
+  }
+  for (const auto& [name, configs] : wanted) {
+    auto m = meta.topic(name, false, milliseconds(30000));
+    if (!m) return {m.error().code(), "internal topic " + name + ": " + m.error().to_string()};
+  }
+  return {};
+}
+
+runtime::status kafka_streams::start() {
+  auto& p = *impl_;
+  if (p.st != state::created) return {runtime::errc::invalid_request, "start() was called before"};
+  auto bootstrap = client::parse_bootstrap(p.cfg.bootstrap_servers);
+  if (!bootstrap) return bootstrap.error();
+  client::client_metadata meta(*bootstrap, milliseconds(30000));
+
+  // The source topics must exist; internal topics get as many partitions as the widest of them.
+  const auto& topo = p.topo.impl();
+  int32_t partitions = 1;
+  std::map<std::string, urgency> topic_urgency;
+  for (const auto& sub : topo.subtopologies())
+    for (const auto& t : sub.source_topics) {
+      if (topo.is_internal(t)) continue;
+      auto m = meta.topic(t, false, milliseconds(10000));
+      if (!m)
+        return {runtime::errc::unknown_topic_or_partition,
+                "source topic " + t + " does not exist (create it before starting " +
+                    p.cfg.application_id + "): " + m.error().to_string()};
+      partitions = std::max(partitions, m->partitions);
+      topic_urgency[t] = of_topic(m->urgency_class);
+    }
+  if (auto st = p.create_internal_topics(meta, partitions); !st) return st;
+
+  // Each sub-topology's urgency: set on one of its nodes, else its most urgent source topic's.
+  std::map<urgency_class, std::vector<run::stream_thread::sub_run>> by_class;
+  for (const auto& sub : topo.subtopologies()) {
+    std::optional<urgency> u = sub.urg;
+    if (!u)
+      for (const auto& t : sub.source_topics)
+        if (auto it = topic_urgency.find(t); it != topic_urgency.end())
+          if (!u || class_of(it->second) < class_of(*u)) u = it->second;
+    urgency urg = u ? *u : urgency{not_so_urgent{}};
+    if (!p.cfg.urgency_enabled) urg = not_so_urgent{deadline_of(urg)};
+    run::stream_thread::sub_run r{&sub, urg, {}};
+    for (const auto& t : sub.source_topics)
+      r.topics.push_back(topo.resolve(p.cfg.application_id, t));
+    by_class[class_of(urg)].push_back(std::move(r));
+  }
+
+  p.shared = std::make_unique<run::app_shared>(topo, p.cfg);
+  p.main_cfg.add_message_types<caf::id_block::brook_streams>();
+  p.main_sys = std::make_unique<caf::actor_system>(p.main_cfg);
+  if (by_class.count(urgency_class::flexible)) {
+    p.flexible_cfg.add_message_types<caf::id_block::brook_streams>();
+    p.flexible_cfg.add_thread_hook<low_priority_threads>();
+    p.flexible_sys = std::make_unique<caf::actor_system>(p.flexible_cfg);
+  }
+  for (auto& [cls, subs] : by_class) {
+    auto& sys = cls == urgency_class::flexible ? *p.flexible_sys : *p.main_sys;
+    auto t = std::make_unique<run::stream_thread>(*p.shared, cls, std::move(subs), sys);
+    if (auto st = t->start(); !st) {
+      close(milliseconds(0));
+      return st;
+    }
+    p.threads.push_back(std::move(t));
+  }
+  p.st = state::running;
+  BROOK_LOG_INFO(p.tag() << "running " << topo.subtopologies().size() << " sub-topologies in "
+                         << p.threads.size() << " urgency class(es)");
+  return {};
+}
+
+void kafka_streams::close(milliseconds timeout) {
+  auto& p = *impl_;
+  if (p.st == state::closed) return;
+  for (auto& t : p.threads) t->stop(timeout);
+  p.threads.clear();
+  p.flexible_sys.reset();
+  p.main_sys.reset();
+  p.st = state::closed;
+}
+
+kafka_streams::state kafka_streams::current_state() const {
+  if (impl_->st == state::running && impl_->shared && impl_->shared->failed) return state::failed;
+  return impl_->st;
+}
+
+std::vector<task_metrics> kafka_streams::tasks() const {
+  std::vector<task_metrics> out;
+  for (const auto& t : impl_->threads) {
+    auto m = t->metrics();
+    out.insert(out.end(), m.begin(), m.end());
+  }
+  return out;
+}
+
+bool kafka_streams::kill_task(const task_id& id) {
+  for (auto& t : impl_->threads)
+    if (t->kill(id)) return true;
+  return false;
+}
+
+}  // namespace brook::streams

@@ -1,0 +1,64 @@
+#pragma once
+// What the example applications share: settings from the command line as key=value (Kafka
+// Streams' names, e.g. bootstrap.servers=127.0.0.1:9093), start, run until SIGINT or SIGTERM,
+// close (which commits), and print each task's numbers on the way out.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "actors/streams/streams.hpp"
+#include "runtime/config.hpp"
+
+namespace brook::examples {
+
+/// key=value arguments after the program name; `defaults` fill what is not given.
+inline runtime::properties settings(int argc, char** argv, runtime::properties defaults) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto eq = a.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "expected key=value, got '" << a << "'\n";
+      std::exit(2);
+    }
+    defaults[a.substr(0, eq)] = a.substr(eq + 1);
+  }
+  return defaults;
+}
+
+/// Takes `key` out of `props` (an example's own setting, not a streams one).
+inline std::string take(runtime::properties& props, const std::string& key) {
+  auto it = props.find(key);
+  if (it == props.end()) return {};
+  auto v = it->second;
+  props.erase(it);
+  return v;
+}
+
+inline int run(const streams::topology& t, const runtime::properties& props) {
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  try {
+    streams::kafka_streams app(t, props);
+    if (auto st = app.start(); !st) {
+      std::cerr << "cannot start: " << st.to_string() << "\n";
+      return 1;
+    }
+    std::cout << "running " << props.at("application.id") << "\n" << t.describe() << std::flush;
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    for (const auto& m : app.tasks())
+      std::cout << "task " << m.id.to_string() << " processed " << m.processed << "\n";
+    app.close();
+    std::cout << "closed\n";
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace brook::examples

@@ -1,0 +1,305 @@
+// Brook Streams against a real brookd: the word-count example as a process (correct end to end,
+// across kill -9 of the app, two instances sharing six partitions), and in-process applications
+// whose task actors crash (a throwing handler, a killed actor) and meet bad input.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "actors/client/consumer.hpp"
+#include "actors/client/producer.hpp"
+#include "actors/streams/streams.hpp"
+#include "harness.hpp"
+
+using namespace brook;
+using namespace std::chrono_literals;
+using str = std::string;
+
+namespace {
+
+const std::vector<std::string> kBrokerOverrides{"group.initial.rebalance.delay.ms=200",
+                                                "group.min.session.timeout.ms=1000"};
+
+// One run of a streams example program; kill -9 by pid when the test ends.
+class app_process {
+ public:
+  app_process(std::string log, std::vector<std::string> args)
+      : log_(std::move(log)), args_(std::move(args)) {}
+  ~app_process() { kill9(); }
+  void start() { pid_ = itest::spawn_logged(args_, log_); }
+  void kill9() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  int terminate() {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  std::string log() const { return itest::read_file(log_); }
+
+ private:
+  std::string log_;
+  std::vector<std::string> args_;
+  pid_t pid_ = -1;
+};
+
+int64_t be64(const std::string& b) {
+  int64_t v = 0;
+  for (unsigned char c : b) v = (v << 8) | c;
+  return v;
+}
+std::string int64_bytes(int64_t v) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[size_t(i)] = char(uint64_t(v) >> (8 * (7 - i)));
+  return out;
+}
+
+class Streams : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(broker.start()) << broker.log(); }
+
+  void create_topic(const str& topic, int parts) {
+    auto r = itest::run({itest::bin("brook"), "--bootstrap-server", broker.bootstrap(), "topic",
+                         "create", topic, "--partitions", std::to_string(parts)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  // Lines of words from a small vocabulary, keyed so they spread over the partitions; adds what
+  // they hold to `expected`.
+  void produce_lines(const str& topic, int from, int n, std::map<str, int64_t>& expected) {
+    static const char* vocabulary[] = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta"};
+    client::producer_config pc;
+    pc.bootstrap_servers = broker.bootstrap();
+    pc.linger_ms = 1;
+    auto p = client::producer::create(pc);
+    ASSERT_TRUE(p) << p.error().to_string();
+    for (int i = from; i < from + n; ++i) {
+      str line;
+      for (int w = 0; w < 1 + i % 4; ++w) {
+        str word = vocabulary[(i * 7 + w * 3) % 7];
+        line += word + " ";
+        ++expected[word];
+      }
+      ASSERT_TRUE((*p)->send({topic, std::nullopt, "line-" + std::to_string(i), line, {}, -1}));
+    }
+    ASSERT_TRUE((*p)->flush(30s));
+  }
+
+  // Reads `topic` from the beginning until the latest int64 value per key equals `want` (or the
+  // time is up); returns the latest values seen.
+  std::map<str, int64_t> read_counts_until(const str& topic, const std::map<str, int64_t>& want,
+                                           std::chrono::seconds limit = 60s) {
+    client::consumer_config cc;
+    cc.bootstrap_servers = broker.bootstrap();
+    cc.auto_offset_reset = "earliest";
+    auto c = client::consumer::create(cc);
+    EXPECT_TRUE(c);
+    std::map<str, int64_t> latest;
+    if (!c) return latest;
+    auto parts = (*c)->partition_count(topic);
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!parts && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(200ms);
+      parts = (*c)->partition_count(topic);
+    }
+    if (!parts) return latest;
+    std::vector<client::topic_partition> tps;
+    for (int32_t i = 0; i < *parts; ++i) tps.push_back({topic, i});
+    EXPECT_TRUE((*c)->assign(tps));
+    EXPECT_TRUE((*c)->seek_to_beginning(tps));
+    while (latest != want && std::chrono::steady_clock::now() < deadline) {
+      auto recs = (*c)->poll(200ms);
+      if (!recs) continue;
+      for (auto& r : *recs)
+        if (r.rec.key && r.rec.value) latest[*r.rec.key] = be64(*r.rec.value);
+    }
+    return latest;
+  }
+
+  std::vector<str> wordcount_args(const str& state, const str& input = "text") {
+    return {itest::bin("brook-wordcount"),
+            "bootstrap.servers=" + broker.bootstrap(),
+            "input=" + input,
+            "state.dir=" + state,
+            "commit.interval.ms=200",
+            "consumer.session.timeout.ms=3000",
+            "consumer.heartbeat.interval.ms=300"};
+  }
+
+  runtime::properties app_props(const str& id) {
+    return {{"application.id", id},
+            {"bootstrap.servers", broker.bootstrap()},
+            {"state.dir", dir.path() + "/state-" + id},
+            {"commit.interval.ms", "200"},
+            {"consumer.session.timeout.ms", "3000"},
+            {"consumer.heartbeat.interval.ms", "300"}};
+  }
+
+  itest::temp_dir dir;
+  itest::brookd_process broker{dir.path() + "/broker", kBrokerOverrides};
+};
+
+}  // namespace
+
+TEST_F(Streams, WordCountIsRightEndToEndAndAfterTheAppIsKilledMidStream) {
+  create_topic("text", 3);
+  std::map<str, int64_t> expected;
+  produce_lines("text", 0, 300, expected);
+  app_process app(dir.path() + "/wc.log", wordcount_args(dir.path() + "/state"));
+  app.start();
+  EXPECT_EQ(read_counts_until("word-counts", expected), expected) << app.log();
+
+  // More lines while it runs; kill -9 it part way through them, start it again.
+  std::thread more([&] { produce_lines("text", 300, 3000, expected); });
+  std::this_thread::sleep_for(300ms);
+  app.kill9();
+  more.join();
+  app.start();
+  produce_lines("text", 3300, 100, expected);
+  EXPECT_EQ(read_counts_until("word-counts", expected), expected) << app.log();
+  auto log = app.log();
+  EXPECT_NE(log.find("restored from wordcount-counts-changelog"), str::npos) << log;
+  EXPECT_EQ(app.terminate(), 0) << app.log();
+  EXPECT_NE(app.log().find("closed"), str::npos);
+}
+
+TEST_F(Streams, TwoInstancesShareSixPartitionsAndTheSurvivorTakesOverWithTheState) {
+  create_topic("text6", 6);
+  std::map<str, int64_t> expected;
+  produce_lines("text6", 0, 600, expected);
+  app_process a(dir.path() + "/a.log", wordcount_args(dir.path() + "/state-a", "text6"));
+  app_process b(dir.path() + "/b.log", wordcount_args(dir.path() + "/state-b", "text6"));
+  a.start();
+  b.start();
+  EXPECT_EQ(read_counts_until("word-counts", expected), expected) << a.log() << b.log();
+  // Both ran tasks of the counting sub-topology.
+  EXPECT_NE(a.log().find("task 1_"), str::npos) << a.log();
+  EXPECT_NE(b.log().find("task 1_"), str::npos) << b.log();
+
+  b.kill9();
+  produce_lines("text6", 600, 600, expected);
+  EXPECT_EQ(read_counts_until("word-counts", expected), expected) << a.log();
+  // The survivor runs all six counting tasks now, their stores rebuilt from the changelogs.
+  auto log = a.log();
+  for (int p = 0; p < 6; ++p)
+    EXPECT_NE(log.find("task 1_" + std::to_string(p) + ": store counts restored"), str::npos)
+        << "task 1_" << p << "\n"
+        << log;
+}
+
+// A handler that throws on its first "poison" record: the task actor crashes, is restarted from
+// its last commit with its store restored, and the sums come out complete and right.
+namespace {
+bool poisoned_once = false;
+class summer : public streams::processor<str, int64_t> {
+ public:
+  void process(const streams::record<str, int64_t>& r, context_type& ctx) override {
+    if (r.value == 13 && !poisoned_once) {
+      poisoned_once = true;
+      throw std::runtime_error("unlucky 13");
+    }
+    auto& sums = ctx.state_store<streams::kv_store<str, int64_t>>("sums");
+    auto s = sums.get(r.key).value_or(0) + r.value;
+    sums.put(r.key, s);
+    ctx.forward(r.with_value(s));
+  }
+};
+streams::topology summing(const str& in, const str& out) {
+  streams::topology t;
+  t.add_source<str, int64_t>("in", {in})
+      .add_processor<summer>("sum", {"in"})
+      .add_state_store(streams::stores::key_value<str, int64_t>("sums"), {"sum"})
+      .add_sink<str, int64_t>("out", out, {"sum"});
+  return t;
+}
+}  // namespace
+
+TEST_F(Streams, ACrashedOrKilledTaskActorRestartsFromItsCommitWithItsState) {
+  create_topic("numbers", 2);
+  client::producer_config pc;
+  pc.bootstrap_servers = broker.bootstrap();
+  auto p = client::producer::create(pc);
+  ASSERT_TRUE(p);
+  std::map<str, int64_t> expected;
+  auto send = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      str key = "k" + std::to_string(i % 5);
+      expected[key] += i;
+      ASSERT_TRUE((*p)->send({"numbers", std::nullopt, key, int64_bytes(i), {}, -1}));
+    }
+    ASSERT_TRUE((*p)->flush(30s));
+  };
+  send(0, 100);  // 13 is among them
+  streams::kafka_streams app(summing("numbers", "sums"), app_props("summer"));
+  ASSERT_TRUE(app.start());
+  EXPECT_EQ(read_counts_until("sums", expected), expected);
+  EXPECT_TRUE(poisoned_once);
+  auto tasks = app.tasks();
+  ASSERT_EQ(tasks.size(), 2u);
+  int64_t restarts = 0;
+  for (const auto& t : tasks) restarts += t.restarts;
+  EXPECT_EQ(restarts, 1);
+
+  // Killing a task actor (chaos) takes the same path.
+  ASSERT_TRUE(app.kill_task({0, 0}));
+  ASSERT_TRUE(app.kill_task({0, 1}));
+  EXPECT_FALSE(app.kill_task({0, 7}));
+  send(100, 200);
+  EXPECT_EQ(read_counts_until("sums", expected), expected);
+  restarts = 0;
+  for (const auto& t : app.tasks()) restarts += t.restarts;
+  EXPECT_EQ(restarts, 3);
+  EXPECT_EQ(app.current_state(), streams::kafka_streams::state::running);
+  app.close();
+}
+
+TEST_F(Streams, BadBytesGoToTheDeadLetterTopicAndTheAppKeepsRunning) {
+  create_topic("amounts", 1);
+  streams::stream_builder b;
+  b.stream<str, int64_t>("amounts").map_values([](int64_t v) { return v * 2; }).to("doubled");
+  auto props = app_props("doubler");
+  props["default.deserialization.exception.handler"] = "dead-letter";
+  streams::kafka_streams app(b.build(), props);
+  ASSERT_TRUE(app.start());
+  client::producer_config pc;
+  pc.bootstrap_servers = broker.bootstrap();
+  auto p = client::producer::create(pc);
+  ASSERT_TRUE(p);
+  ASSERT_TRUE((*p)->send({"amounts", 0, str("a"), int64_bytes(21), {}, -1}));
+  ASSERT_TRUE((*p)->send({"amounts", 0, str("bad"), str("not eight bytes"), {}, -1}));
+  ASSERT_TRUE((*p)->send({"amounts", 0, str("b"), int64_bytes(5), {}, -1}));
+  ASSERT_TRUE((*p)->flush(30s));
+  std::map<str, int64_t> want{{"a", 42}, {"b", 10}};
+  EXPECT_EQ(read_counts_until("doubled", want), want);
+
+  client::consumer_config cc;
+  cc.bootstrap_servers = broker.bootstrap();
+  cc.auto_offset_reset = "earliest";
+  auto c = client::consumer::create(cc);
+  ASSERT_TRUE(c);
+  ASSERT_TRUE((*c)->assign({{"doubler-dead-letters", 0}}));
+  std::vector<client::consumer_record> dead;
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (dead.empty() && std::chrono::steady_clock::now() < deadline) {
+    auto r = (*c)->poll(200ms);
+    if (r) dead = std::move(*r);
+  }
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].rec.value, str("not eight bytes"));
+  std::map<str, str> headers;
+  for (const auto& h : dead[0].rec.headers) headers[h.key] = h.value.value_or("");
+  EXPECT_EQ(headers["__brook.error.topic"], "amounts");
+  EXPECT_EQ(headers["__brook.error.partition"], "0");
+  EXPECT_EQ(headers["__brook.error.offset"], "1");
+  EXPECT_NE(headers["__brook.error.message"].find("8 bytes"), str::npos);
+  EXPECT_EQ(app.current_state(), streams::kafka_streams::state::running);
+}
