@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
   options o;
   const char* env = std::getenv("BROOK_BOOTSTRAP_SERVER");
   o.bootstrap = env ? env : "127.0.0.1:9093";
-  app.add_option("--bootstrap-server", o.bootstrap, "host:port of a broker (env BROOK_BOOTSTRAP_SERVER)");
+  app.add_option("--bootstrap-server", o.bootstrap,
+                 "host:port of a broker (env BROOK_BOOTSTRAP_SERVER)");
 
   auto* topic = app.add_subcommand("topic", "create, list, describe or delete topics");
   topic->require_subcommand(1);
@@ -35,7 +36,8 @@ int main(int argc, char** argv) {
   produce->add_option("--linger-ms", o.linger_ms);
   produce->add_option("--batch-size", o.batch_size);
   produce->add_option("--compression-type", o.compression);
-  produce->add_option("--producer-property,-X", o.properties, "producer config key=value (repeatable)");
+  produce->add_option("--producer-property,-X", o.properties,
+                      "producer config key=value (repeatable)");
 
   auto* consume = app.add_subcommand("consume", "print records' values, one per line");
   consume->add_option("topic", o.topic)->required();
@@ -65,9 +67,11 @@ int main(int argc, char** argv) {
   auto* group = app.add_subcommand("group", "consumer groups: list, describe, reset offsets");
   group->require_subcommand(1);
   auto* glist = group->add_subcommand("list", "list groups and their state");
-  auto* gdescribe = group->add_subcommand("describe", "members, assignments, committed offsets and lag");
+  auto* gdescribe =
+      group->add_subcommand("describe", "members, assignments, committed offsets and lag");
   gdescribe->add_option("group", o.group)->required();
-  auto* greset = group->add_subcommand("reset-offsets", "set committed offsets of an inactive group");
+  auto* greset =
+      group->add_subcommand("reset-offsets", "set committed offsets of an inactive group");
   greset->add_option("group", o.group)->required();
   greset->add_option("--topic", o.topic)->required();
   greset->add_option("--partition", o.partition, "only this partition");
@@ -75,6 +79,25 @@ int main(int argc, char** argv) {
   greset->add_flag("--to-latest", o.to_latest);
   greset->add_option("--to-offset", o.to_offset);
   greset->add_flag("--execute", o.execute, "commit (default: show the plan only)");
+
+  auto* bstreams =
+      bench->add_subcommand("streams", "Brook Streams: a map application, or urgency under load");
+  bstreams->add_option("--mode", o.mode, "map (throughput) or urgency (latency under load)")
+      ->check(CLI::IsMember({"map", "urgency"}));
+  bstreams->add_option("--records", o.records, "map: records to process (default 1000000)");
+  bstreams->add_option("--record-size", o.record_size, "value bytes per record");
+  bstreams->add_option("--partitions", o.partitions, "map: input partitions (default 1)");
+  bstreams->add_option("--topic", o.topic, "map: read this topic of --records records instead");
+  bstreams->add_option("--rate", o.rate,
+                       "urgency: urgent and not-so-urgent records/s (default 200)");
+  bstreams->add_option("--work-us", o.work_us, "urgency: CPU per flexible record (default 50)");
+  bstreams->add_option("--duration", o.duration_s, "urgency: seconds per phase (default 20)");
+
+  auto* streams = app.add_subcommand("streams", "Brook Streams applications");
+  streams->require_subcommand(1);
+  auto* sdescribe =
+      streams->add_subcommand("describe", "instances, members, and per task lag, urgency, latency");
+  sdescribe->add_option("application.id", o.group)->required();
 
   auto* admin = app.add_subcommand("admin", "operator actions");
   admin->require_subcommand(1);
@@ -117,6 +140,8 @@ int main(int argc, char** argv) {
     if (co.bootstrap.empty() && app.count("--bootstrap-server") > 0) co.bootstrap = o.bootstrap;
     return cluster_status(co);
   }
+  if (sdescribe->parsed()) return streams_describe(o);
+  if (bstreams->parsed()) return bench_streams(o);
   if (create->parsed()) return topic_create(o);
   if (list->parsed()) return topic_list(o);
   if (describe->parsed()) return topic_describe(o);

@@ -13,7 +13,8 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 
 int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now().time_since_epoch())
+      .count();
 }
 
 void report(const char* what, int64_t n, int64_t bytes, double secs, std::vector<int64_t>& lat_ns) {
@@ -23,16 +24,18 @@ void report(const char* what, int64_t n, int64_t bytes, double secs, std::vector
     size_t i = std::min(lat_ns.size() - 1, size_t(q * double(lat_ns.size())));
     return double(lat_ns[i]) / 1e6;
   };
-  std::printf("%s: %lld records in %.2f s: %.0f records/s, %.2f MB/s, latency ms p50 %.2f p99 %.2f "
-              "p99.9 %.2f max %.2f\n",
-              what, (long long)n, secs, double(n) / secs, double(bytes) / secs / 1048576.0, pct(0.5),
-              pct(0.99), pct(0.999), lat_ns.empty() ? 0.0 : double(lat_ns.back()) / 1e6);
+  std::printf(
+      "%s: %lld records in %.2f s: %.0f records/s, %.2f MB/s, latency ms p50 %.2f p99 %.2f "
+      "p99.9 %.2f max %.2f\n",
+      what, (long long)n, secs, double(n) / secs, double(bytes) / secs / 1048576.0, pct(0.5),
+      pct(0.99), pct(0.999), lat_ns.empty() ? 0.0 : double(lat_ns.back()) / 1e6);
 }
 
 }  // namespace
 
 int bench_produce(const options& o) {
-  if (o.records <= 0 || o.record_size < 0) return fail("--records must be > 0 and --record-size >= 0");
+  if (o.records <= 0 || o.record_size < 0)
+    return fail("--records must be > 0 and --record-size >= 0");
   auto cfg = producer_settings(o);
   if (!cfg) return fail(cfg.error());
   auto prod = client::producer::create(*cfg);
@@ -47,10 +50,11 @@ int bench_produce(const options& o) {
     rec.topic = o.topic;
     rec.value = payload;
     sent[size_t(i)] = now_ns();
-    auto st = (*prod)->send(std::move(rec), [&sent, &lat, &failed, i](const client::delivery_report& r) {
-      lat[size_t(i)] = now_ns() - sent[size_t(i)];
-      if (!r.error.is_ok()) failed++;
-    });
+    auto st =
+        (*prod)->send(std::move(rec), [&sent, &lat, &failed, i](const client::delivery_report& r) {
+          lat[size_t(i)] = now_ns() - sent[size_t(i)];
+          if (!r.error.is_ok()) failed++;
+        });
     if (!st) return fail(st);
   }
   if (auto st = (*prod)->flush(); !st) return fail(st);
@@ -75,7 +79,8 @@ int bench_consume(const options& o) {
     auto recs = (*c)->poll(std::chrono::milliseconds(500));
     if (!recs) return fail(recs.error());
     auto now_wall = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch()).count();
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
     for (auto& r : *recs) {
       bytes += int64_t(r.rec.value ? r.rec.value->size() : 0);
       lat.push_back((now_wall - r.rec.timestamp) * 1000000);  // end-to-end since CreateTime
@@ -83,7 +88,8 @@ int bench_consume(const options& o) {
     n += int64_t(recs->size());
     if (!recs->empty()) last = clock_type::now();
     if (clock_type::now() - last > std::chrono::seconds(10))
-      return fail("no records for 10 s after " + std::to_string(n) + " of " + std::to_string(o.records));
+      return fail("no records for 10 s after " + std::to_string(n) + " of " +
+                  std::to_string(o.records));
   }
   double secs = std::chrono::duration<double>(clock_type::now() - start).count();
   report("consume", n, bytes, secs, lat);

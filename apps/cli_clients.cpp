@@ -8,8 +8,8 @@
 
 #include "actors/client/consumer.hpp"
 #include "actors/client/producer.hpp"
-#include "apps/cli_commands.hpp"
 #include "apps/cli_clients.hpp"
+#include "apps/cli_commands.hpp"
 
 namespace brook::cli {
 
@@ -69,8 +69,8 @@ namespace {
 std::atomic<bool> stop_requested{false};
 }
 
-runtime::result<std::unique_ptr<client::consumer>> open_consumer(const options& o,
-                                                                 std::vector<client::topic_partition>& tps) {
+runtime::result<std::unique_ptr<client::consumer>> open_consumer(
+    const options& o, std::vector<client::topic_partition>& tps) {
   runtime::properties props{{"bootstrap.servers", o.bootstrap},
                             {"auto.offset.reset", o.from_beginning ? "earliest" : "latest"}};
   if (!o.group.empty()) {
@@ -88,7 +88,9 @@ runtime::result<std::unique_ptr<client::consumer>> open_consumer(const options& 
   auto c = client::consumer::create(*cfg);
   if (!c) return c.error();
   if (!o.group.empty()) {  // a group member: the group assigns partitions, positions are committed
-    if (o.partition >= 0 || o.offset >= 0) return runtime::status{errc::invalid_request, "--group cannot be combined with --partition or --offset"};
+    if (o.partition >= 0 || o.offset >= 0)
+      return runtime::status{errc::invalid_request,
+                             "--group cannot be combined with --partition or --offset"};
     if (auto s = (*c)->subscribe({o.topic}); !s) return s;
     return c;
   }
@@ -101,7 +103,8 @@ runtime::result<std::unique_ptr<client::consumer>> open_consumer(const options& 
   }
   if (auto s = (*c)->assign(tps); !s) return s;
   if (o.offset >= 0) {
-    if (o.partition < 0) return runtime::status{errc::invalid_request, "--offset needs --partition"};
+    if (o.partition < 0)
+      return runtime::status{errc::invalid_request, "--offset needs --partition"};
     if (auto s = (*c)->seek(tps.front(), o.offset); !s) return s;
   } else if (o.from_beginning) {
     if (auto s = (*c)->seek_to_beginning(tps); !s) return s;
@@ -136,15 +139,17 @@ int consume_records(const options& o) {
       // Losing the membership (a pause past session.timeout.ms, a rebalance) is not fatal: the
       // next poll rejoins and the group re-delivers what was not committed, as Kafka's console
       // consumer does.
-      bool membership = st.code() == errc::unknown_member_id || st.code() == errc::illegal_generation ||
+      bool membership = st.code() == errc::unknown_member_id ||
+                        st.code() == errc::illegal_generation ||
                         st.code() == errc::rebalance_in_progress;
       if (!st && !membership) return fail(st);
     }
     auto now = std::chrono::steady_clock::now();
     if (!recs->empty()) last = now;
     if (o.timeout_ms >= 0 && now - last > std::chrono::milliseconds(o.timeout_ms)) {
-      if (o.count >= 0) return fail("timed out after " + std::to_string(seen) + " of " +
-                                    std::to_string(o.count) + " records");
+      if (o.count >= 0)
+        return fail("timed out after " + std::to_string(seen) + " of " + std::to_string(o.count) +
+                    " records");
       break;
     }
   }

@@ -33,6 +33,11 @@ struct options {
   bool to_latest = false;
   int64_t to_offset = -1;
   bool execute = false;
+  // brook bench streams
+  std::string mode = "map";
+  int64_t rate = 200;
+  int64_t work_us = 50;
+  int64_t duration_s = 20;
 };
 
 int topic_create(const options& o);
@@ -47,5 +52,7 @@ int kill_partition(const options& o);
 int group_list(const options& o);
 int group_describe(const options& o);
 int group_reset_offsets(const options& o);
+int streams_describe(const options& o);
+int bench_streams(const options& o);
 
 }  // namespace brook::cli

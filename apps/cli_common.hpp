@@ -12,6 +12,8 @@ inline int fail(const std::string& message) {
   std::fprintf(stderr, "brook: %s\n", message.c_str());
   return 1;
 }
-inline int fail(const runtime::status& s) { return fail(s.to_string()); }
+inline int fail(const runtime::status& s) {
+  return fail(s.to_string());
+}
 
 }  // namespace brook::cli

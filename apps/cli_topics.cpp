@@ -19,7 +19,8 @@ runtime::result<std::shared_ptr<net::native_client>> connect(const options& o) {
 
 // Sends an admin request answered by a status_response; prints its error, if any.
 template <class Request>
-int admin_call(const options& o, net::native_type t, const Request& req, const std::string& ok_line) {
+int admin_call(const options& o, net::native_type t, const Request& req,
+               const std::string& ok_line) {
   auto conn = connect(o);
   if (!conn) return fail(conn.error());
   auto r = (*conn)->call<net::status_response>(t, req);
@@ -29,7 +30,8 @@ int admin_call(const options& o, net::native_type t, const Request& req, const s
   return 0;
 }
 
-runtime::result<net::metadata_response> metadata(const options& o, std::vector<std::string> topics) {
+runtime::result<net::metadata_response> metadata(const options& o,
+                                                 std::vector<std::string> topics) {
   auto conn = connect(o);
   if (!conn) return conn.error();
   net::metadata_request req{std::move(topics), false, false};

@@ -18,5 +18,10 @@ inline int64_t steady_ms() {
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+inline int64_t steady_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace brook::runtime

@@ -6,13 +6,19 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/thread_hook.hpp>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "actors/client/client_metadata.hpp"
+#include "actors/client/producer.hpp"
 #include "actors/streams/run/messages.hpp"
+#include "actors/streams/run/status.hpp"
 #include "actors/streams/run/stream_thread.hpp"
 #include "actors/streams/topology.hpp"
 #include "net/native_client.hpp"
+#include "runtime/clock.hpp"
 #include "runtime/log.hpp"
 
 namespace brook::streams {
@@ -51,10 +57,66 @@ struct kafka_streams::impl {
   std::unique_ptr<caf::actor_system> main_sys, flexible_sys;
   std::vector<std::unique_ptr<run::stream_thread>> threads;
   state st = state::created;
+  // Status reports on <application.id>-status.
+  std::unique_ptr<client::producer> status_producer;
+  std::thread status_thread;
+  std::mutex status_mu;
+  std::condition_variable status_cv;
+  bool status_stop = false;
+  std::string instance;
 
   std::string tag() const { return "[Streams " + cfg.application_id + "] "; }
   runtime::status create_internal_topics(client::client_metadata& meta, int32_t partitions);
+  void report(const std::string& state_name, std::vector<task_metrics> tasks);
+  runtime::status start_status_reports(kafka_streams& self);
+  void stop_status_reports();
 };
+
+void kafka_streams::impl::report(const std::string& state_name, std::vector<task_metrics> tasks) {
+  run::instance_status s{instance, runtime::wall_ms(), state_name, std::move(tasks)};
+  client::producer_record r;
+  r.topic = run::status_topic(cfg.application_id);
+  r.partition = 0;
+  r.key = instance;
+  r.value = run::encode_status(s);
+  status_producer->send(std::move(r));  // a lost report is replaced by the next
+}
+
+runtime::status kafka_streams::impl::start_status_reports(kafka_streams& self) {
+  client::producer_config pc;
+  pc.bootstrap_servers = cfg.bootstrap_servers;
+  pc.acks = 1;
+  pc.linger_ms = 0;
+  auto p = client::producer::create(pc);
+  if (!p) return p.error();
+  status_producer = std::move(*p);
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  instance = cfg.client_id + "@" + host + ":" + std::to_string(getpid());
+  status_thread = std::thread([this, &self] {
+    std::unique_lock<std::mutex> g(status_mu);
+    while (!status_cv.wait_for(g, milliseconds(cfg.status_interval_ms),
+                               [this] { return status_stop; })) {
+      g.unlock();
+      report(self.current_state() == state::failed ? "failed" : "running", self.tasks());
+      g.lock();
+    }
+  });
+  return {};
+}
+
+void kafka_streams::impl::stop_status_reports() {
+  if (!status_thread.joinable()) return;
+  {
+    std::lock_guard<std::mutex> g(status_mu);
+    status_stop = true;
+  }
+  status_cv.notify_all();
+  status_thread.join();
+  report("closed", {});
+  status_producer->flush(milliseconds(5000));
+  status_producer.reset();
+}
 
 kafka_streams::kafka_streams(const topology& t, const runtime::properties& config)
     : impl_(std::make_unique<impl>()) {
@@ -72,30 +134,38 @@ kafka_streams::~kafka_streams() {
 
 runtime::status kafka_streams::impl::create_internal_topics(client::client_metadata& meta,
                                                             int32_t partitions) {
-  std::map<std::string, std::map<std::string, std::string>> wanted;
+  struct spec {
+    int32_t partitions;
+    std::map<std::string, std::string> configs;
+  };
+  std::map<std::string, spec> wanted;
   for (const auto& t : topo.impl().internal_topics())
-    wanted[topo.impl().resolve(cfg.application_id, t)] = {};
+    wanted[topo.impl().resolve(cfg.application_id, t)] = {partitions, {}};
   for (const auto& [name, def] : topo.impl().stores()) {
     auto changelog = topo.impl().changelog_topic(cfg.application_id, def);
     // Kept until the broker compacts (cleanup.policy=compact is not served yet): a changelog
     // must never lose the latest value of a key.
     if (!changelog.empty() && def.source_topic.empty())
-      wanted[changelog] = {{"retention.ms", "-1"}};
+      wanted[changelog] = {partitions, {{"retention.ms", "-1"}}};
   }
-  if (cfg.on_bad_record == bad_record_policy::dead_letter) wanted[cfg.dead_letters()] = {};
-  for (const auto& [name, configs] : wanted) {
+  if (cfg.on_bad_record == bad_record_policy::dead_letter)
+    wanted[cfg.dead_letters()] = {partitions, {}};
+  wanted[run::status_topic(cfg.application_id)] = {1, {{"retention.ms", "86400000"}}};
+  for (const auto& [name, want] : wanted) {
     if (meta.topic(name, false)) continue;
     auto conn = meta.any_connection();
     if (!conn) return conn.error();
-    net::create_topic_request req{name, partitions, cfg.replication_factor, configs, false};
+    net::create_topic_request req{name, want.partitions, cfg.replication_factor, want.configs,
+                                  false};
     auto r = (*conn)->call<net::status_response>(net::native_type::create_topic, req);
     if (!r) return r.error();
-    if (r->error != runtime::errc::none && r->error != runtime::errc::topic_already_exists)
+    if (r->error == runtime::errc::topic_already_exists) continue;  // another instance made it
+    if (r->error != runtime::errc::none)
       return {r->error, "creating internal topic " + name + ": " + r->message};
-    BROOK_LOG_INFO(tag() << "created internal topic " << name << " (" << partitions
+    BROOK_LOG_INFO(tag() << "created internal topic " << name << " (" << want.partitions
                          << " partitions)");
   }
-  for (const auto& [name, configs] : wanted) {
+  for (const auto& [name, want] : wanted) {
     auto m = meta.topic(name, false, milliseconds(30000));
     if (!m) return {m.error().code(), "internal topic " + name + ": " + m.error().to_string()};
   }
@@ -160,6 +230,8 @@ runtime::status kafka_streams::start() {
     p.threads.push_back(std::move(t));
   }
   p.st = state::running;
+  if (auto st = p.start_status_reports(*this); !st)
+    BROOK_LOG_WARN(p.tag() << "no status reports: " << st.to_string());
   BROOK_LOG_INFO(p.tag() << "running " << topo.subtopologies().size() << " sub-topologies in "
                          << p.threads.size() << " urgency class(es)");
   return {};
@@ -168,6 +240,7 @@ runtime::status kafka_streams::start() {
 void kafka_streams::close(milliseconds timeout) {
   auto& p = *impl_;
   if (p.st == state::closed) return;
+  p.stop_status_reports();
   for (auto& t : p.threads) t->stop(timeout);
   p.threads.clear();
   p.flexible_sys.reset();

@@ -1,8 +1,9 @@
 #pragma once
 // Serdes: how a key or value type becomes bytes on a topic and back. A deserializer that meets bad
 // bytes throws serde_error; the runtime hands the record to the deserialization handler (fail,
-// skip or dead-letter, `deserialization.exception.handler`). Built in: bytes, string, int32,
-// int64 (Kafka's big-endian layouts); msgpack and JSON in serdes_msgpack.hpp / serdes_json.hpp.
+// skip or dead-letter, `default.deserialization.exception.handler`). Built in: bytes, string,
+// int32, int64 (Kafka's big-endian layouts); msgpack and JSON in serdes_msgpack.hpp /
+// serdes_json.hpp.
 #include <cstdint>
 #include <functional>
 #include <optional>

@@ -1,8 +1,8 @@
 #pragma once
 // State stores as a processor sees them (typed views over an ordered byte store per task), and
 // the builders a topology adds them with. Every change is also written to the store's changelog
-// topic `<application.id>-<store>-changelog` (compacted), from which the store is rebuilt after a
-// crash or when its task moves to another instance.
+// topic `<application.id>-<store>-changelog` (kept whole: retention.ms=-1), from which the store is
+// rebuilt after a crash or when its task moves to another instance.
 //
 //   topo.add_state_store(stores::key_value<std::string, int64_t>("counts"), {"counter"});
 //   ...

@@ -21,7 +21,6 @@ runtime::result<streams_config> streams_config::from_properties(const runtime::p
       {"dead.letter.topic", runtime::string_setting(c.dead_letter_topic)},
       {"state.dir", runtime::string_setting(c.state_dir)},
       {"replication.factor", int_setting(c.replication_factor, -1, INT16_MAX)},
-      {"admin.listeners", runtime::string_setting(c.admin_listeners)},
       {"status.interval.ms", int_setting(c.status_interval_ms, 100, INT32_MAX)},
       {"urgency.enabled", runtime::bool_setting(c.urgency_enabled)},
   };

@@ -35,11 +35,5 @@ inline const char* name_of(urgency_class c) {
   static const char* const names[] = {"urgent", "not_so_urgent", "flexible"};
   return names[int(c)];
 }
-/// The urgency a topic's `urgency` config stands for (urgent, normal / not-so-urgent, flexible).
-inline urgency urgency_of_topic_config(const std::string& v) {
-  if (v == "urgent") return urgent{};
-  if (v == "flexible") return flexible{};
-  return not_so_urgent{};
-}
 
 }  // namespace brook::streams

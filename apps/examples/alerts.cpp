@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
                                           {"commit.interval.ms", "1000"}});
   auto input = brook::examples::take(props, "input");
   auto output = brook::examples::take(props, "output");
-  double threshold = std::stod(brook::examples::take(props, "threshold"));
+  double threshold = brook::examples::take_number(props, "threshold");
 
   topology t;
   t.add_source<std::string, std::string>("readings", {input})

@@ -4,6 +4,7 @@
 // close (which commits), and print each task's numbers on the way out.
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 
@@ -35,6 +36,18 @@ inline std::string take(runtime::properties& props, const std::string& key) {
   return v;
 }
 
+/// Takes `key` out of `props` as a number; a value that is not one ends the program (exit 2).
+inline double take_number(runtime::properties& props, const std::string& key) {
+  auto v = take(props, key);
+  char* end = nullptr;
+  double d = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0') {
+    std::cerr << key << " must be a number, got '" << v << "'\n";
+    std::exit(2);
+  }
+  return d;
+}
+
 inline int run(const streams::topology& t, const runtime::properties& props) {
   sigset_t sigs;
   sigemptyset(&sigs);
@@ -48,8 +61,14 @@ inline int run(const streams::topology& t, const runtime::properties& props) {
       return 1;
     }
     std::cout << "running " << props.at("application.id") << "\n" << t.describe() << std::flush;
-    int sig = 0;
-    sigwait(&sigs, &sig);
+    // Until SIGINT/SIGTERM, or until a task gave up after crashing again and again.
+    timespec second{1, 0};
+    while (sigtimedwait(&sigs, nullptr, &second) < 0)
+      if (app.current_state() == streams::kafka_streams::state::failed) {
+        std::cerr << "a task failed for good (see the log); closing\n";
+        app.close();
+        return 1;
+      }
     for (const auto& m : app.tasks())
       std::cout << "task " << m.id.to_string() << " processed " << m.processed << "\n";
     app.close();

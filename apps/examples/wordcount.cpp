@@ -20,8 +20,8 @@ int main(int argc, char** argv) {
                                           {"commit.interval.ms", "1000"}});
   auto input = brook::examples::take(props, "input");
   auto output = brook::examples::take(props, "output");
-  std::chrono::milliseconds window(std::stoll(brook::examples::take(props, "window.ms")));
-  std::chrono::milliseconds grace(std::stoll(brook::examples::take(props, "grace.ms")));
+  std::chrono::milliseconds window(int64_t(brook::examples::take_number(props, "window.ms")));
+  std::chrono::milliseconds grace(int64_t(brook::examples::take_number(props, "grace.ms")));
 
   stream_builder b;
   auto words =

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "actors/client/consumer.hpp"
@@ -302,4 +303,82 @@ TEST_F(Streams, BadBytesGoToTheDeadLetterTopicAndTheAppKeepsRunning) {
   EXPECT_EQ(headers["__brook.error.offset"], "1");
   EXPECT_NE(headers["__brook.error.message"].find("8 bytes"), str::npos);
   EXPECT_EQ(app.current_state(), streams::kafka_streams::state::running);
+}
+
+TEST_F(Streams, TheUrgentAlertingExampleAlertsAndDescribeShowsItsTasks) {
+  create_topic("sensor-readings", 2);
+  app_process app(
+      dir.path() + "/alerts.log",
+      {itest::bin("brook-alerts"), "bootstrap.servers=" + broker.bootstrap(),
+       "state.dir=" + dir.path() + "/alerts-state", "status.interval.ms=300", "threshold=90"});
+  app.start();
+  client::producer_config pc;
+  pc.bootstrap_servers = broker.bootstrap();
+  pc.linger_ms = 0;
+  auto p = client::producer::create(pc);
+  ASSERT_TRUE(p);
+  for (auto [sensor, value] : std::vector<std::pair<str, str>>{
+           {"s1", "50"}, {"s1", "95.5"}, {"s1", "97"}, {"s2", "99"}, {"s1", "10"}, {"s2", "oops"}})
+    ASSERT_TRUE((*p)->send({"sensor-readings", std::nullopt, sensor, value, {}, -1}));
+  ASSERT_TRUE((*p)->flush(30s));
+
+  // s1 crosses up then down, s2 up once; "oops" is not a number and says nothing.
+  client::consumer_config cc;
+  cc.bootstrap_servers = broker.bootstrap();
+  cc.auto_offset_reset = "earliest";
+  auto c = client::consumer::create(cc);
+  ASSERT_TRUE(c);
+  std::map<str, std::vector<str>> alerts;
+  size_t n = 0;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  bool assigned = false;
+  while (n < 3 && std::chrono::steady_clock::now() < deadline) {
+    if (!assigned) {
+      auto parts = (*c)->partition_count("alerts");
+      if (!parts) {
+        std::this_thread::sleep_for(200ms);
+        continue;
+      }
+      std::vector<client::topic_partition> tps;
+      for (int32_t i = 0; i < *parts; ++i) tps.push_back({"alerts", i});
+      ASSERT_TRUE((*c)->assign(tps));
+      ASSERT_TRUE((*c)->seek_to_beginning(tps));
+      assigned = true;
+    }
+    auto recs = (*c)->poll(200ms);
+    if (!recs) continue;
+    for (auto& r : *recs) {
+      alerts[*r.rec.key].push_back(r.rec.value->substr(0, r.rec.value->find(' ', 6)));
+      ++n;
+    }
+  }
+  EXPECT_EQ(alerts["s1"], (std::vector<str>{"ALERT 95.5", "clear 10"})) << app.log();
+  EXPECT_EQ(alerts["s2"], (std::vector<str>{"ALERT 99"})) << app.log();
+
+  // describe: the instance, its two urgent tasks, what they processed, their latency.
+  itest::run_result d;
+  deadline = std::chrono::steady_clock::now() + 20s;
+  do {
+    std::this_thread::sleep_for(400ms);
+    d = itest::run({itest::bin("brook"), "--bootstrap-server", broker.bootstrap(), "streams",
+                    "describe", "alerts"});
+  } while (d.out.find("sensor-readings-1") == str::npos &&
+           std::chrono::steady_clock::now() < deadline);
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_NE(d.out.find("group state Stable, 1 member(s)"), str::npos) << d.out;
+  EXPECT_NE(d.out.find(": running, reported"), str::npos) << d.out;
+  std::istringstream rows(d.out);
+  int64_t processed = 0, urgent_rows = 0;
+  for (str line; std::getline(rows, line);) {
+    std::istringstream f(line);
+    str id, urgency, deadline_ms, parts;
+    int64_t done = 0;
+    if (f >> id >> urgency >> deadline_ms >> parts >> done && urgency == "urgent") {
+      ++urgent_rows;
+      processed += done;
+    }
+  }
+  EXPECT_EQ(urgent_rows, 2) << d.out;
+  EXPECT_EQ(processed, 6) << d.out;
+  EXPECT_EQ(app.terminate(), 0) << app.log();
 }

@@ -23,6 +23,9 @@ namespace {
 
 constexpr milliseconds punctuate_every{50};
 constexpr size_t max_buffered = 50000;  // records fetched and not handed out: stop fetching
+// Records per batch handed to a not-so-urgent or flexible task; a task holds at most two, so it
+// never waits for the thread to come round.
+constexpr size_t normal_batch = 1000, flexible_batch = 10000;
 
 std::string tag(const streams_config& cfg) {
   return "[Streams " + cfg.application_id + "] ";
@@ -32,7 +35,8 @@ std::string tag(const streams_config& cfg) {
 // A handler that throws ends the actor with the exception's text; its stream thread restarts it.
 caf::behavior task_actor(caf::event_based_actor* self, std::shared_ptr<task_runner> r,
                          std::shared_ptr<std::atomic<int64_t>> class_queued) {
-  self->set_exception_handler([r](caf::scheduled_actor*, std::exception_ptr& e) -> caf::error {
+  // Capturing nothing: the handler outlives the behaviour, and the runner holds the actor.
+  self->set_exception_handler([](caf::scheduled_actor*, std::exception_ptr& e) -> caf::error {
     try {
       std::rethrow_exception(e);
     } catch (const std::exception& x) {
@@ -114,7 +118,7 @@ runtime::status stream_thread::start() {
   auto pc = client::producer_config::from_properties(cfg.producer_overrides);
   if (!pc) return pc.error();
   pc->bootstrap_servers = cfg.bootstrap_servers;
-  pc->acks = -1;
+  if (!cfg.producer_overrides.count("acks")) pc->acks = -1;  // at-least-once needs acks=all
   if (!cfg.producer_overrides.count("linger.ms"))
     pc->linger_ms = cls_ == urgency_class::urgent ? 0 : cls_ == urgency_class::flexible ? 100 : 5;
   auto producer = client::producer::create(std::move(*pc));
@@ -149,7 +153,8 @@ void stream_thread::loop() {
       for (const auto& [id, t] : tasks_) buffered += t->buffer.size();
     }
     if (buffered < max_buffered) {
-      auto polled = consumer_->poll(poll_wait);
+      // Records waiting for a task: come back soon to hand them out.
+      auto polled = consumer_->poll(buffered ? milliseconds(1) : poll_wait);
       if (!polled) {
         if (runtime::steady_ms() - last_error_log > 5000) {
           BROOK_LOG_WARN(tag(app_.cfg) << name_of(cls_) << " poll: " << polled.error().to_string());
@@ -161,7 +166,7 @@ void stream_thread::loop() {
         for (auto& c : *polled) records.push_back(to_raw(std::move(c)));
       }
     } else {
-      std::this_thread::sleep_for(milliseconds(2));
+      std::this_thread::sleep_for(milliseconds(1));
     }
     std::lock_guard<std::mutex> g(mu_);
     std::set<topic_partition> fresh;  // positions just set: the records polled before are stale
@@ -218,7 +223,6 @@ void stream_thread::sync_assignment(std::set<topic_partition>& fresh) {
       continue;
     }
     BROOK_LOG_INFO(tag(app_.cfg) << "task " << it->first.to_string() << " moves away");
-    commit_tasks({it->second.get()}, true);
     stop_task(*it->second);
     it = tasks_.erase(it);
   }
@@ -293,6 +297,14 @@ void stream_thread::start_task(running& t, std::set<topic_partition>& fresh) {
 
 void stream_thread::stop_task(running& t) {
   if (!t.actor) return;
+  // What it was given is done and written before it goes, so the next owner's restore sees
+  // every changelog write it made.
+  auto until = runtime::steady_ms() + 5000;
+  while (runtime::steady_ms() < until && !(t.progress->queued == 0 && t.progress->settled))
+    std::this_thread::sleep_for(milliseconds(2));
+  producer_->flush(milliseconds(5000));
+  commit_tasks({&t}, true);
+  if (cls_ == urgency_class::urgent) *app_.urgent_queued -= t.progress->queued.exchange(0);
   auto a = t.actor;
   t.actor = nullptr;  // its exit is ours, not a crash
   caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
@@ -317,6 +329,8 @@ void stream_thread::handle_exits(std::set<topic_partition>& fresh) {
     if (it == tasks_.end() || it->second->incarnation != inc || !it->second->actor) continue;
     auto& t = *it->second;
     t.actor = nullptr;
+    // Its sends still in flight land before the restore reads the changelogs' ends.
+    producer_->flush(milliseconds(5000));
     commit_tasks({&t}, true);  // what it finished is kept; it restarts from there
     auto lost = t.progress->queued.exchange(0);
     if (cls_ == urgency_class::urgent) *app_.urgent_queued -= lost;
@@ -371,10 +385,11 @@ void stream_thread::dispatch() {
       if (t->actor && !t->buffer.empty()) hand_over(*t, t->buffer.size());
     return;
   }
-  // One batch at a time per task, the task whose oldest record is due first going first.
+  // At most two batches per task, the task whose oldest record is due first going first.
+  size_t batch = cls_ == urgency_class::flexible ? flexible_batch : normal_batch;
   std::vector<std::pair<int64_t, running*>> ready;
   for (auto& [id, t] : tasks_)
-    if (t->actor && !t->buffer.empty() && t->progress->queued == 0)
+    if (t->actor && !t->buffer.empty() && t->progress->queued < int64_t(batch))
       ready.emplace_back(t->buffer.front().timestamp + deadline_of(t->sub->urg).count(), t.get());
   std::sort(ready.begin(), ready.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -385,16 +400,17 @@ void stream_thread::dispatch() {
       // turn for 200 ms (its minimum share).
       auto half = deadline_of(t->sub->urg).count() / 2;
       if (urgent_waiting && now < due - half && now - t->last_dispatch_ms < 200) continue;
-      hand_over(*t, 10000);
-    } else {
-      hand_over(*t, 1000);
     }
+    hand_over(*t, batch);
   }
 }
 
 void stream_thread::commit(bool force) {
   auto now = runtime::steady_ms();
-  if (!force && now - last_commit_ms_ < app_.cfg.commit_interval_ms) return;
+  bool asked = false;
+  for (auto& [id, t] : tasks_)
+    if (t->progress && t->progress->commit_requested.exchange(false)) asked = true;
+  if (!force && !asked && now - last_commit_ms_ < app_.cfg.commit_interval_ms) return;
   last_commit_ms_ = now;
   std::vector<running*> all;
   for (auto& [id, t] : tasks_) all.push_back(t.get());

@@ -47,6 +47,10 @@ void task_runner::run(const detail::raw_record& r) {
   }
   marks_.push_back(mark{next_seq_, task_->processed_offsets(), r.timestamp});
   progress_->settled = false;
+  if (task_->commit_requested()) {
+    task_->request_commit(false);
+    progress_->commit_requested = true;
+  }
   release_marks();
 }
 

@@ -34,8 +34,9 @@ struct task_progress {
   std::map<std::string, int64_t> checkpoints;  // store -> its changelog's next offset then
   task_metrics metrics;
   latency_histogram latency;
-  std::atomic<int64_t> queued{0};   // records handed to the actor and not processed yet
-  std::atomic<bool> settled{true};  // every processed record's outputs are acknowledged
+  std::atomic<int64_t> queued{0};             // records handed to the actor and not processed yet
+  std::atomic<bool> settled{true};            // every processed record's outputs are acknowledged
+  std::atomic<bool> commit_requested{false};  // a processor called context.commit()
 };
 
 class task_runner : public detail::record_collector {
