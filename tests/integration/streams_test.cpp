@@ -382,3 +382,95 @@ TEST_F(Streams, TheUrgentAlertingExampleAlertsAndDescribeShowsItsTasks) {
   EXPECT_EQ(processed, 6) << d.out;
   EXPECT_EQ(app.terminate(), 0) << app.log();
 }
+
+// A 3-broker cluster (replication factor 3 for input, output and internal topics): the word
+// count stays right while a broker that leads partitions is killed with -9 and restarted. The
+// group lives on broker 1 (native consumers use their first bootstrap broker for groups until
+// FindCoordinator lands, issue 13), so the broker killed is another one.
+TEST(StreamsCluster, WordCountStaysRightAcrossABrokerKill9) {
+  itest::temp_dir dir;
+  itest::brookd_process coordinator(dir.path() + "/coordinator", {},
+                                    itest::brookd_process::kind::coordinator);
+  ASSERT_TRUE(coordinator.start()) << coordinator.log();
+  std::vector<std::unique_ptr<itest::brookd_process>> brokers;
+  for (int id = 1; id <= 3; ++id) {
+    std::vector<std::string> o{"broker.id=" + std::to_string(id), "process.roles=broker",
+                               "coordinator.connect=" + coordinator.coordinator_address(),
+                               "default.replication.factor=3", "min.insync.replicas=2"};
+    o.insert(o.end(), kBrokerOverrides.begin(), kBrokerOverrides.end());
+    brokers.push_back(
+        std::make_unique<itest::brookd_process>(dir.path() + "/broker-" + std::to_string(id), o));
+    ASSERT_TRUE(brokers.back()->start()) << brokers.back()->log();
+  }
+  const auto first = brokers[0]->bootstrap();
+  auto r = itest::run({itest::bin("brook"), "--bootstrap-server", first, "topic", "create", "text",
+                       "--partitions", "3", "--replication-factor", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  auto produce = [&](int from, int n, std::map<str, int64_t>& expected) {
+    static const char* vocabulary[] = {"red", "green", "blue", "cyan", "magenta"};
+    client::producer_config pc;
+    pc.bootstrap_servers = first;
+    pc.linger_ms = 1;
+    auto p = client::producer::create(pc);
+    ASSERT_TRUE(p);
+    for (int i = from; i < from + n; ++i) {
+      str word = vocabulary[i % 5];
+      ++expected[word];
+      ASSERT_TRUE((*p)->send({"text", std::nullopt, "k" + std::to_string(i), word, {}, -1}));
+    }
+    ASSERT_TRUE((*p)->flush(60s));
+  };
+  auto counts_until = [&](const std::map<str, int64_t>& want) {
+    std::map<str, int64_t> latest;
+    client::consumer_config cc;
+    cc.bootstrap_servers = first;
+    cc.auto_offset_reset = "earliest";
+    auto c = client::consumer::create(cc);
+    if (!c) return latest;
+    auto deadline = std::chrono::steady_clock::now() + 90s;
+    bool assigned = false;
+    while (latest != want && std::chrono::steady_clock::now() < deadline) {
+      if (!assigned) {
+        auto parts = (*c)->partition_count("word-counts");
+        if (!parts) {
+          std::this_thread::sleep_for(200ms);
+          continue;
+        }
+        std::vector<client::topic_partition> tps;
+        for (int32_t i = 0; i < *parts; ++i) tps.push_back({"word-counts", i});
+        assigned = (*c)->assign(tps) && (*c)->seek_to_beginning(tps);
+        continue;
+      }
+      auto recs = (*c)->poll(200ms);
+      if (!recs) continue;
+      for (auto& rec : *recs)
+        if (rec.rec.key && rec.rec.value) latest[*rec.rec.key] = be64(*rec.rec.value);
+    }
+    return latest;
+  };
+
+  std::map<str, int64_t> expected;
+  produce(0, 500, expected);
+  app_process app(dir.path() + "/wc.log",
+                  {itest::bin("brook-wordcount"), "bootstrap.servers=" + first,
+                   "state.dir=" + dir.path() + "/state", "commit.interval.ms=200",
+                   "replication.factor=3", "producer.request.timeout.ms=5000"});
+  app.start();
+  ASSERT_EQ(counts_until(expected), expected) << app.log();
+
+  // Kill broker 2 while lines keep coming (it leads some of the input and internal partitions:
+  // they fail over), bring it back, and send some more.
+  str leaders;
+  for (const char* t : {"text", "wordcount-by-word-repartition", "wordcount-counts-changelog"})
+    leaders += itest::run({itest::bin("brook"), "--bootstrap-server", first, "topic", "describe", t}).out;
+  ASSERT_NE(leaders.find("Leader: 2\t"), str::npos) << leaders;
+  std::thread more([&] { produce(500, 2000, expected); });
+  std::this_thread::sleep_for(200ms);
+  brokers[1]->kill9();
+  more.join();
+  ASSERT_TRUE(brokers[1]->start()) << brokers[1]->log();
+  produce(2500, 200, expected);
+  EXPECT_EQ(counts_until(expected), expected) << app.log();
+  EXPECT_EQ(app.terminate(), 0) << app.log();
+}
