@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -64,6 +65,50 @@ std::string int64_bytes(int64_t v) {
   return out;
 }
 
+// Reads every partition of `topic` from the beginning (waiting for the topic to appear), giving
+// each record to `take`, until `done()` or `limit`.
+void read_topic(const str& bootstrap, const str& topic,
+                const std::function<void(client::consumer_record&)>& take,
+                const std::function<bool()>& done, std::chrono::seconds limit) {
+  client::consumer_config cc;
+  cc.bootstrap_servers = bootstrap;
+  cc.auto_offset_reset = "earliest";
+  auto c = client::consumer::create(cc);
+  ASSERT_TRUE(c) << c.error().to_string();
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  bool assigned = false;
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    if (!assigned) {
+      auto parts = (*c)->partition_count(topic);
+      if (!parts) {
+        std::this_thread::sleep_for(200ms);
+        continue;
+      }
+      std::vector<client::topic_partition> tps;
+      for (int32_t i = 0; i < *parts; ++i) tps.push_back({topic, i});
+      assigned = (*c)->assign(tps) && (*c)->seek_to_beginning(tps);
+      continue;
+    }
+    auto recs = (*c)->poll(200ms);
+    if (!recs) continue;
+    for (auto& r : *recs) take(r);
+  }
+}
+
+// The latest int64 value per key of `topic`, read until it equals `want` (or the time is up).
+std::map<str, int64_t> latest_counts(const str& bootstrap, const str& topic,
+                                     const std::map<str, int64_t>& want,
+                                     std::chrono::seconds limit = 60s) {
+  std::map<str, int64_t> latest;
+  read_topic(
+      bootstrap, topic,
+      [&](client::consumer_record& r) {
+        if (r.rec.key && r.rec.value) latest[*r.rec.key] = be64(*r.rec.value);
+      },
+      [&] { return latest == want; }, limit);
+  return latest;
+}
+
 class Streams : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(broker.start()) << broker.log(); }
@@ -93,37 +138,6 @@ class Streams : public ::testing::Test {
       ASSERT_TRUE((*p)->send({topic, std::nullopt, "line-" + std::to_string(i), line, {}, -1}));
     }
     ASSERT_TRUE((*p)->flush(30s));
-  }
-
-  // Reads `topic` from the beginning until the latest int64 value per key equals `want` (or the
-  // time is up); returns the latest values seen.
-  std::map<str, int64_t> read_counts_until(const str& topic, const std::map<str, int64_t>& want,
-                                           std::chrono::seconds limit = 60s) {
-    client::consumer_config cc;
-    cc.bootstrap_servers = broker.bootstrap();
-    cc.auto_offset_reset = "earliest";
-    auto c = client::consumer::create(cc);
-    EXPECT_TRUE(c);
-    std::map<str, int64_t> latest;
-    if (!c) return latest;
-    auto parts = (*c)->partition_count(topic);
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!parts && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(200ms);
-      parts = (*c)->partition_count(topic);
-    }
-    if (!parts) return latest;
-    std::vector<client::topic_partition> tps;
-    for (int32_t i = 0; i < *parts; ++i) tps.push_back({topic, i});
-    EXPECT_TRUE((*c)->assign(tps));
-    EXPECT_TRUE((*c)->seek_to_beginning(tps));
-    while (latest != want && std::chrono::steady_clock::now() < deadline) {
-      auto recs = (*c)->poll(200ms);
-      if (!recs) continue;
-      for (auto& r : *recs)
-        if (r.rec.key && r.rec.value) latest[*r.rec.key] = be64(*r.rec.value);
-    }
-    return latest;
   }
 
   std::vector<str> wordcount_args(const str& state, const str& input = "text") {
@@ -157,7 +171,7 @@ TEST_F(Streams, WordCountIsRightEndToEndAndAfterTheAppIsKilledMidStream) {
   produce_lines("text", 0, 300, expected);
   app_process app(dir.path() + "/wc.log", wordcount_args(dir.path() + "/state"));
   app.start();
-  EXPECT_EQ(read_counts_until("word-counts", expected), expected) << app.log();
+  EXPECT_EQ(latest_counts(broker.bootstrap(), "word-counts", expected), expected) << app.log();
 
   // More lines while it runs; kill -9 it part way through them, start it again.
   std::thread more([&] { produce_lines("text", 300, 3000, expected); });
@@ -166,7 +180,7 @@ TEST_F(Streams, WordCountIsRightEndToEndAndAfterTheAppIsKilledMidStream) {
   more.join();
   app.start();
   produce_lines("text", 3300, 100, expected);
-  EXPECT_EQ(read_counts_until("word-counts", expected), expected) << app.log();
+  EXPECT_EQ(latest_counts(broker.bootstrap(), "word-counts", expected), expected) << app.log();
   auto log = app.log();
   EXPECT_NE(log.find("restored from wordcount-counts-changelog"), str::npos) << log;
   EXPECT_EQ(app.terminate(), 0) << app.log();
@@ -181,14 +195,15 @@ TEST_F(Streams, TwoInstancesShareSixPartitionsAndTheSurvivorTakesOverWithTheStat
   app_process b(dir.path() + "/b.log", wordcount_args(dir.path() + "/state-b", "text6"));
   a.start();
   b.start();
-  EXPECT_EQ(read_counts_until("word-counts", expected), expected) << a.log() << b.log();
+  EXPECT_EQ(latest_counts(broker.bootstrap(), "word-counts", expected), expected)
+      << a.log() << b.log();
   // Both ran tasks of the counting sub-topology.
   EXPECT_NE(a.log().find("task 1_"), str::npos) << a.log();
   EXPECT_NE(b.log().find("task 1_"), str::npos) << b.log();
 
   b.kill9();
   produce_lines("text6", 600, 600, expected);
-  EXPECT_EQ(read_counts_until("word-counts", expected), expected) << a.log();
+  EXPECT_EQ(latest_counts(broker.bootstrap(), "word-counts", expected), expected) << a.log();
   // The survivor runs all six counting tasks now, their stores rebuilt from the changelogs.
   auto log = a.log();
   for (int p = 0; p < 6; ++p)
@@ -242,7 +257,7 @@ TEST_F(Streams, ACrashedOrKilledTaskActorRestartsFromItsCommitWithItsState) {
   send(0, 100);  // 13 is among them
   streams::kafka_streams app(summing("numbers", "sums"), app_props("summer"));
   ASSERT_TRUE(app.start());
-  EXPECT_EQ(read_counts_until("sums", expected), expected);
+  EXPECT_EQ(latest_counts(broker.bootstrap(), "sums", expected), expected);
   EXPECT_TRUE(poisoned_once);
   auto tasks = app.tasks();
   ASSERT_EQ(tasks.size(), 2u);
@@ -255,7 +270,7 @@ TEST_F(Streams, ACrashedOrKilledTaskActorRestartsFromItsCommitWithItsState) {
   ASSERT_TRUE(app.kill_task({0, 1}));
   EXPECT_FALSE(app.kill_task({0, 7}));
   send(100, 200);
-  EXPECT_EQ(read_counts_until("sums", expected), expected);
+  EXPECT_EQ(latest_counts(broker.bootstrap(), "sums", expected), expected);
   restarts = 0;
   for (const auto& t : app.tasks()) restarts += t.restarts;
   EXPECT_EQ(restarts, 3);
@@ -280,20 +295,13 @@ TEST_F(Streams, BadBytesGoToTheDeadLetterTopicAndTheAppKeepsRunning) {
   ASSERT_TRUE((*p)->send({"amounts", 0, str("b"), int64_bytes(5), {}, -1}));
   ASSERT_TRUE((*p)->flush(30s));
   std::map<str, int64_t> want{{"a", 42}, {"b", 10}};
-  EXPECT_EQ(read_counts_until("doubled", want), want);
+  EXPECT_EQ(latest_counts(broker.bootstrap(), "doubled", want), want);
 
-  client::consumer_config cc;
-  cc.bootstrap_servers = broker.bootstrap();
-  cc.auto_offset_reset = "earliest";
-  auto c = client::consumer::create(cc);
-  ASSERT_TRUE(c);
-  ASSERT_TRUE((*c)->assign({{"doubler-dead-letters", 0}}));
   std::vector<client::consumer_record> dead;
-  auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (dead.empty() && std::chrono::steady_clock::now() < deadline) {
-    auto r = (*c)->poll(200ms);
-    if (r) dead = std::move(*r);
-  }
+  read_topic(
+      broker.bootstrap(), "doubler-dead-letters",
+      [&](client::consumer_record& r) { dead.push_back(std::move(r)); },
+      [&] { return !dead.empty(); }, 20s);
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].rec.value, str("not eight bytes"));
   std::map<str, str> headers;
@@ -323,41 +331,21 @@ TEST_F(Streams, TheUrgentAlertingExampleAlertsAndDescribeShowsItsTasks) {
   ASSERT_TRUE((*p)->flush(30s));
 
   // s1 crosses up then down, s2 up once; "oops" is not a number and says nothing.
-  client::consumer_config cc;
-  cc.bootstrap_servers = broker.bootstrap();
-  cc.auto_offset_reset = "earliest";
-  auto c = client::consumer::create(cc);
-  ASSERT_TRUE(c);
   std::map<str, std::vector<str>> alerts;
   size_t n = 0;
-  auto deadline = std::chrono::steady_clock::now() + 30s;
-  bool assigned = false;
-  while (n < 3 && std::chrono::steady_clock::now() < deadline) {
-    if (!assigned) {
-      auto parts = (*c)->partition_count("alerts");
-      if (!parts) {
-        std::this_thread::sleep_for(200ms);
-        continue;
-      }
-      std::vector<client::topic_partition> tps;
-      for (int32_t i = 0; i < *parts; ++i) tps.push_back({"alerts", i});
-      ASSERT_TRUE((*c)->assign(tps));
-      ASSERT_TRUE((*c)->seek_to_beginning(tps));
-      assigned = true;
-    }
-    auto recs = (*c)->poll(200ms);
-    if (!recs) continue;
-    for (auto& r : *recs) {
-      alerts[*r.rec.key].push_back(r.rec.value->substr(0, r.rec.value->find(' ', 6)));
-      ++n;
-    }
-  }
+  read_topic(
+      broker.bootstrap(), "alerts",
+      [&](client::consumer_record& r) {
+        alerts[*r.rec.key].push_back(r.rec.value->substr(0, r.rec.value->find(' ', 6)));
+        ++n;
+      },
+      [&] { return n >= 3; }, 30s);
   EXPECT_EQ(alerts["s1"], (std::vector<str>{"ALERT 95.5", "clear 10"})) << app.log();
   EXPECT_EQ(alerts["s2"], (std::vector<str>{"ALERT 99"})) << app.log();
 
   // describe: the instance, its two urgent tasks, what they processed, their latency.
   itest::run_result d;
-  deadline = std::chrono::steady_clock::now() + 20s;
+  auto deadline = std::chrono::steady_clock::now() + 20s;
   do {
     std::this_thread::sleep_for(400ms);
     d = itest::run({itest::bin("brook"), "--bootstrap-server", broker.bootstrap(), "streams",
@@ -421,35 +409,6 @@ TEST(StreamsCluster, WordCountStaysRightAcrossABrokerKill9) {
     }
     ASSERT_TRUE((*p)->flush(60s));
   };
-  auto counts_until = [&](const std::map<str, int64_t>& want) {
-    std::map<str, int64_t> latest;
-    client::consumer_config cc;
-    cc.bootstrap_servers = first;
-    cc.auto_offset_reset = "earliest";
-    auto c = client::consumer::create(cc);
-    if (!c) return latest;
-    auto deadline = std::chrono::steady_clock::now() + 90s;
-    bool assigned = false;
-    while (latest != want && std::chrono::steady_clock::now() < deadline) {
-      if (!assigned) {
-        auto parts = (*c)->partition_count("word-counts");
-        if (!parts) {
-          std::this_thread::sleep_for(200ms);
-          continue;
-        }
-        std::vector<client::topic_partition> tps;
-        for (int32_t i = 0; i < *parts; ++i) tps.push_back({"word-counts", i});
-        assigned = (*c)->assign(tps) && (*c)->seek_to_beginning(tps);
-        continue;
-      }
-      auto recs = (*c)->poll(200ms);
-      if (!recs) continue;
-      for (auto& rec : *recs)
-        if (rec.rec.key && rec.rec.value) latest[*rec.rec.key] = be64(*rec.rec.value);
-    }
-    return latest;
-  };
-
   std::map<str, int64_t> expected;
   produce(0, 500, expected);
   app_process app(dir.path() + "/wc.log",
@@ -457,13 +416,14 @@ TEST(StreamsCluster, WordCountStaysRightAcrossABrokerKill9) {
                    "state.dir=" + dir.path() + "/state", "commit.interval.ms=200",
                    "replication.factor=3", "producer.request.timeout.ms=5000"});
   app.start();
-  ASSERT_EQ(counts_until(expected), expected) << app.log();
+  ASSERT_EQ(latest_counts(first, "word-counts", expected, 90s), expected) << app.log();
 
   // Kill broker 2 while lines keep coming (it leads some of the input and internal partitions:
   // they fail over), bring it back, and send some more.
   str leaders;
   for (const char* t : {"text", "wordcount-by-word-repartition", "wordcount-counts-changelog"})
-    leaders += itest::run({itest::bin("brook"), "--bootstrap-server", first, "topic", "describe", t}).out;
+    leaders +=
+        itest::run({itest::bin("brook"), "--bootstrap-server", first, "topic", "describe", t}).out;
   ASSERT_NE(leaders.find("Leader: 2\t"), str::npos) << leaders;
   std::thread more([&] { produce(500, 2000, expected); });
   std::this_thread::sleep_for(200ms);
@@ -471,6 +431,6 @@ TEST(StreamsCluster, WordCountStaysRightAcrossABrokerKill9) {
   more.join();
   ASSERT_TRUE(brokers[1]->start()) << brokers[1]->log();
   produce(2500, 200, expected);
-  EXPECT_EQ(counts_until(expected), expected) << app.log();
+  EXPECT_EQ(latest_counts(first, "word-counts", expected, 90s), expected) << app.log();
   EXPECT_EQ(app.terminate(), 0) << app.log();
 }
