@@ -104,6 +104,12 @@ int main(int argc, char** argv) {
   auto* kill = admin->add_subcommand("kill-partition", "crash a partition actor (chaos testing)");
   kill->add_option("topic", o.topic)->required();
   kill->add_option("partition", o.partition)->required();
+  auto* kill_task = admin->add_subcommand(
+      "kill-streams-task", "crash a task actor of a streams application (chaos testing)");
+  kill_task
+      ->add_option("--app", o.app_address, "the application's admin.listeners address (host:port)")
+      ->required();
+  kill_task->add_option("task", o.task, "task id, e.g. 1_0")->required();
 
   cluster_options co;
   auto* cluster =
@@ -141,6 +147,7 @@ int main(int argc, char** argv) {
     return cluster_status(co);
   }
   if (sdescribe->parsed()) return streams_describe(o);
+  if (kill_task->parsed()) return kill_streams_task(o);
   if (bstreams->parsed()) return bench_streams(o);
   if (create->parsed()) return topic_create(o);
   if (list->parsed()) return topic_list(o);

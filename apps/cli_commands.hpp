@@ -38,6 +38,9 @@ struct options {
   int64_t rate = 200;
   int64_t work_us = 50;
   int64_t duration_s = 20;
+  // brook admin kill-streams-task
+  std::string app_address;
+  std::string task;
 };
 
 int topic_create(const options& o);
@@ -53,6 +56,7 @@ int group_list(const options& o);
 int group_describe(const options& o);
 int group_reset_offsets(const options& o);
 int streams_describe(const options& o);
+int kill_streams_task(const options& o);
 int bench_streams(const options& o);
 
 }  // namespace brook::cli

@@ -134,4 +134,17 @@ int streams_describe(const options& o) {
   return 0;
 }
 
+int kill_streams_task(const options& o) {
+  auto ep = runtime::parse_endpoint(o.app_address);
+  if (!ep) return fail(ep.error());
+  auto c = net::native_client::connect(*ep, milliseconds(5000));
+  if (!c) return fail(c.error());
+  auto r = (*c)->call<net::status_response>(net::native_type::kill_actor,
+                                            net::kill_actor_request{"streams-task", o.task, 0});
+  if (!r) return fail(r.error());
+  if (r->error != runtime::errc::none) return fail(runtime::status{r->error, r->message});
+  std::printf("Killed task actor %s.\n", o.task.c_str());
+  return 0;
+}
+
 }  // namespace brook::cli

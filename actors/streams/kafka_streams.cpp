@@ -13,6 +13,7 @@
 
 #include "actors/client/client_metadata.hpp"
 #include "actors/client/producer.hpp"
+#include "actors/streams/run/admin_listener.hpp"
 #include "actors/streams/run/messages.hpp"
 #include "actors/streams/run/status.hpp"
 #include "actors/streams/run/stream_thread.hpp"
@@ -64,6 +65,8 @@ struct kafka_streams::impl {
   std::condition_variable status_cv;
   bool status_stop = false;
   std::string instance;
+  std::unique_ptr<run::admin_listener> admin;
+  std::string admin_address;
 
   std::string tag() const { return "[Streams " + cfg.application_id + "] "; }
   runtime::status create_internal_topics(client::client_metadata& meta, int32_t partitions);
@@ -229,6 +232,23 @@ runtime::status kafka_streams::start() {
     }
     p.threads.push_back(std::move(t));
   }
+  if (!p.cfg.admin_listeners.empty()) {
+    auto ep = runtime::parse_endpoint(p.cfg.admin_listeners);
+    if (!ep) {
+      close(milliseconds(0));
+      return {ep.error().code(), "admin.listeners: " + ep.error().to_string()};
+    }
+    p.admin = std::make_unique<run::admin_listener>(
+        *ep, [this](const task_id& id) { return kill_task(id); }, p.cfg.application_id);
+    auto port = p.admin->start();
+    if (!port) {
+      close(milliseconds(0));
+      return {port.error().code(),
+              "admin.listeners " + p.cfg.admin_listeners + ": " + port.error().to_string()};
+    }
+    p.admin_address = ep->host + ":" + std::to_string(*port);
+    BROOK_LOG_INFO(p.tag() << "admin listener on " << p.admin_address);
+  }
   p.st = state::running;
   if (auto st = p.start_status_reports(*this); !st)
     BROOK_LOG_WARN(p.tag() << "no status reports: " << st.to_string());
@@ -240,6 +260,7 @@ runtime::status kafka_streams::start() {
 void kafka_streams::close(milliseconds timeout) {
   auto& p = *impl_;
   if (p.st == state::closed) return;
+  p.admin.reset();
   p.stop_status_reports();
   for (auto& t : p.threads) t->stop(timeout);
   p.threads.clear();
@@ -260,6 +281,10 @@ std::vector<task_metrics> kafka_streams::tasks() const {
     out.insert(out.end(), m.begin(), m.end());
   }
   return out;
+}
+
+std::string kafka_streams::admin_address() const {
+  return impl_->admin_address;
 }
 
 bool kafka_streams::kill_task(const task_id& id) {

@@ -67,6 +67,8 @@ class kafka_streams {
   /// Crashes the task actor `id` (chaos): its supervisor restarts it from the last commit.
   /// False when this instance does not run that task.
   bool kill_task(const task_id& id);
+  /// The bound admin.listeners address (host:port), or "" without one.
+  std::string admin_address() const;
 
   struct impl;
 

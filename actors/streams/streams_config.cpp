@@ -15,6 +15,7 @@ runtime::result<streams_config> streams_config::from_properties(const runtime::p
       {"application.id", runtime::string_setting(c.application_id)},
       {"bootstrap.servers", runtime::string_setting(c.bootstrap_servers)},
       {"client.id", runtime::string_setting(c.client_id)},
+      {"admin.listeners", runtime::string_setting(c.admin_listeners)},
       {"commit.interval.ms", int_setting(c.commit_interval_ms, 1, INT32_MAX)},
       {"processing.guarantee", runtime::choice_setting(guarantee, {"at_least_once"})},
       {"default.deserialization.exception.handler", runtime::string_setting(handler)},

@@ -22,7 +22,10 @@ struct streams_config {
   bad_record_policy on_bad_record = bad_record_policy::fail;
   std::string dead_letter_topic;  // default: <application.id>-dead-letters
   std::string state_dir = "/tmp/brook-streams";
-  int16_t replication_factor = -1;    // of internal topics; -1: the broker's default
+  int16_t replication_factor = -1;  // of internal topics; -1: the broker's default
+  /// The application's admin endpoint (native protocol: kill a task actor), e.g. 127.0.0.1:0;
+  /// empty: none. The bound address is logged ("admin listener on ...").
+  std::string admin_listeners;
   int64_t status_interval_ms = 5000;  // how often tasks' metrics go to <application.id>-status
   /// false: every sub-topology runs as not_so_urgent (one class), to compare against.
   bool urgency_enabled = true;
@@ -34,7 +37,7 @@ struct streams_config {
   /// From Kafka Streams property names (application.id, bootstrap.servers, commit.interval.ms,
   /// processing.guarantee=at_least_once, default.deserialization.exception.handler =
   /// fail|skip|dead-letter (or Kafka's LogAndFail/LogAndContinue class names), dead.letter.topic,
-  /// state.dir, replication.factor, status.interval.ms, urgency.enabled,
+  /// state.dir, replication.factor, admin.listeners, status.interval.ms, urgency.enabled,
   /// consumer.*, producer.*). Unknown keys and bad values are errors naming the key.
   static runtime::result<streams_config> from_properties(const runtime::properties& props);
 };

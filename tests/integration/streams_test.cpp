@@ -434,3 +434,39 @@ TEST(StreamsCluster, WordCountStaysRightAcrossABrokerKill9) {
   EXPECT_EQ(latest_counts(first, "word-counts", expected, 90s), expected) << app.log();
   EXPECT_EQ(app.terminate(), 0) << app.log();
 }
+
+TEST_F(Streams, ATaskActorKilledThroughTheAdminListenerRestartsAndTheCountsStayRight) {
+  create_topic("text", 2);
+  std::map<str, int64_t> expected;
+  produce_lines("text", 0, 200, expected);
+  auto args = wordcount_args(dir.path() + "/state");
+  args.push_back("admin.listeners=127.0.0.1:0");
+  app_process app(dir.path() + "/wc.log", args);
+  app.start();
+  EXPECT_EQ(latest_counts(broker.bootstrap(), "word-counts", expected), expected) << app.log();
+  auto log = app.log();
+  const str mark = "admin listener on ";
+  auto at = log.find(mark);
+  ASSERT_NE(at, str::npos) << log;
+  auto address = log.substr(at + mark.size(), log.find('\n', at) - at - mark.size());
+
+  auto kill = [&](const str& task) {
+    return itest::run({itest::bin("brook"), "admin", "kill-streams-task", "--app", address, task});
+  };
+  auto r = kill("1_0");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Killed task actor 1_0."), str::npos) << r.out;
+  r = kill("9_9");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("runs no task 9_9"), str::npos) << r.err;
+  r = kill("nonsense");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("is not a task id"), str::npos) << r.err;
+
+  produce_lines("text", 200, 300, expected);
+  EXPECT_EQ(latest_counts(broker.bootstrap(), "word-counts", expected), expected) << app.log();
+  log = app.log();
+  EXPECT_NE(log.find("task 1_0 crashed: exit_reason(kill)"), str::npos) << log;
+  EXPECT_NE(log.find("task 1_0 (not_so_urgent) runs 1 partition(s), restart 1"), str::npos) << log;
+  EXPECT_EQ(app.terminate(), 0) << app.log();
+}
