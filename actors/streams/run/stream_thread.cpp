@@ -176,21 +176,10 @@ void stream_thread::loop() {
     commit(false);
   }
 
-  // Closing: let the tasks finish what they were given, wait for its acknowledgements, commit.
+  // Closing: every task finishes what it was given, its writes are acknowledged, it commits.
   auto deadline = runtime::steady_ms() + stop_timeout_ms_;
-  auto all = [&](auto pred) {
-    for (const auto& [id, t] : tasks_)
-      if (t->actor && !pred(*t->progress)) return false;
-    return true;
-  };
-  while (runtime::steady_ms() < deadline && !all([](task_progress& p) { return p.queued == 0; }))
-    std::this_thread::sleep_for(milliseconds(5));
-  producer_->flush(milliseconds(std::max<int64_t>(0, deadline - runtime::steady_ms())));
-  while (runtime::steady_ms() < deadline && !all([](task_progress& p) { return p.settled.load(); }))
-    std::this_thread::sleep_for(milliseconds(5));
   std::lock_guard<std::mutex> g(mu_);
-  commit(true);
-  for (auto& [id, t] : tasks_) stop_task(*t);
+  for (auto& [id, t] : tasks_) stop_task(*t, deadline);
   tasks_.clear();
   consumer_->close();
 }
@@ -223,7 +212,7 @@ void stream_thread::sync_assignment(std::set<topic_partition>& fresh) {
       continue;
     }
     BROOK_LOG_INFO(tag(app_.cfg) << "task " << it->first.to_string() << " moves away");
-    stop_task(*it->second);
+    stop_task(*it->second, runtime::steady_ms() + 5000);
     it = tasks_.erase(it);
   }
   for (auto& [id, tps] : wanted) {
@@ -295,14 +284,15 @@ void stream_thread::start_task(running& t, std::set<topic_partition>& fresh) {
                           << (t.restarts ? ", restart " + std::to_string(t.restarts) : ""));
 }
 
-void stream_thread::stop_task(running& t) {
+void stream_thread::stop_task(running& t, int64_t deadline_ms) {
   if (!t.actor) return;
-  // What it was given is done and written before it goes, so the next owner's restore sees
-  // every changelog write it made.
-  auto until = runtime::steady_ms() + 5000;
-  while (runtime::steady_ms() < until && !(t.progress->queued == 0 && t.progress->settled))
+  // What it was given is done and written before it goes (until the deadline), so the next
+  // owner's restore sees every changelog write it made.
+  while (runtime::steady_ms() < deadline_ms && !(t.progress->queued == 0 && t.progress->settled))
     std::this_thread::sleep_for(milliseconds(2));
-  producer_->flush(milliseconds(5000));
+  producer_->flush(milliseconds(std::max<int64_t>(0, deadline_ms - runtime::steady_ms())));
+  while (runtime::steady_ms() < deadline_ms && !t.progress->settled)
+    std::this_thread::sleep_for(milliseconds(2));
   commit_tasks({&t}, true);
   if (cls_ == urgency_class::urgent) *app_.urgent_queued -= t.progress->queued.exchange(0);
   auto a = t.actor;

@@ -73,7 +73,9 @@ class stream_thread {
   void loop();
   void sync_assignment(std::set<client::topic_partition>& fresh);
   void start_task(running& t, std::set<client::topic_partition>& fresh);
-  void stop_task(running& t);
+  /// Lets the task finish and its writes be acknowledged (until `deadline_ms`, steady clock),
+  /// commits it and stops its actor.
+  void stop_task(running& t, int64_t deadline_ms);
   void on_exit(const task_id& id, uint64_t incarnation, std::string reason);
   void handle_exits(std::set<client::topic_partition>& fresh);
   void route(std::vector<detail::raw_record>& records,
