@@ -4,7 +4,6 @@
 #   RECORDS=2000000 bench/compare_kafka_path.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${BIN:-$root/build/bin}
 RECORDS=${RECORDS:-2000000}
 SIZE=${SIZE:-100}
 . "$root/bench/start_brookd.sh" brook-kafka-path

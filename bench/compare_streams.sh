@@ -5,7 +5,6 @@
 #   RECORDS=1000000 ROUNDS=3 bench/compare_streams.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${BIN:-$root/build/bin}
 RECORDS=${RECORDS:-1000000}
 ROUNDS=${ROUNDS:-3}
 . "$root/bench/start_brookd.sh" brook-streams-bench

@@ -1,6 +1,8 @@
 # Sourced by the bench scripts: starts one brookd on free loopback ports with its data in a
 # fresh temp dir, stops it and removes the dir on exit. Sets TMP, pid, native, kafka.
-#   BIN=... ; . "$root/bench/start_brookd.sh" <temp dir prefix>
+#   root=<the repository> ; . "$root/bench/start_brookd.sh" <temp dir prefix>
+# BIN (default <repo>/build/bin) holds brookd and brook.
+BIN=${BIN:-$root/build/bin}
 TMP=$(mktemp -d "/tmp/$1-XXXXXX")
 pid=""
 cleanup() {

@@ -442,14 +442,24 @@ class aggregations {
 template <class K, class V, class VA>
 struct aggregate_store {
   aggregate_store(const kstream<K, V>& s, const std::string& prefix, const materialized<K, VA>& m)
-      : name(m.name.empty() ? s.builder().topo().impl().next_name(prefix + "-STATE-STORE")
-                            : m.name),
-        key_serde(serde_or_default(m.key_serde ? m.key_serde : s.key_serde(),
-                                   "the key of store " + name)),
-        value_serde(serde_or_default(m.value_serde, "the value of store " + name)) {}
-  std::string name;
-  serde<K> key_serde;
-  serde<VA> value_serde;
+      : store(m.name.empty() ? s.builder().topo().impl().next_name(prefix + "-STATE-STORE")
+                             : m.name),
+        ks(serde_or_default(m.key_serde ? m.key_serde : s.key_serde(),
+                            "the key of store " + store)),
+        vs(serde_or_default(m.value_serde, "the value of store " + store)),
+        persistent(m.persistent),
+        logged(m.logged) {}
+  /// Adds the store `sb` builds (named and with the serdes above) to the topology.
+  template <class Builder>
+  void add(stream_builder& b, Builder sb) const {
+    sb.def.persistent = persistent;
+    sb.def.logged = logged;
+    b.topo().add_state_store(std::move(sb));
+  }
+  std::string store;
+  serde<K> ks;
+  serde<VA> vs;
+  bool persistent, logged;
 };
 
 }  // namespace detail
@@ -479,24 +489,18 @@ class kgrouped_stream : public detail::aggregations<kgrouped_stream<K, V>, K, V,
                                materialized<K, VA> m) const {
     auto& b = s_.builder();
     detail::aggregate_store<K, V, VA> st(s_, prefix, m);
-    const auto& store = st.name;
-    auto ks = st.key_serde;
-    auto vs = st.value_serde;
-    auto sb = stores::key_value<K, VA>(store, ks, vs);
-    sb.def.persistent = m.persistent;
-    sb.def.logged = m.logged;
-    b.topo().add_state_store(std::move(sb));
+    st.add(b, stores::key_value<K, VA>(st.store, st.ks, st.vs));
     auto n = b.template add<K, V, K, VA>(
         prefix, s_.node(),
-        [store, init, step](const record<K, V>& r, processor_context<K, VA>& c) {
+        [store = st.store, init, step](const record<K, V>& r, processor_context<K, VA>& c) {
           auto& st = c.template state_store<kv_store<K, VA>>(store);
           auto cur = st.get(r.key);
           VA next = step(r.key, r.value, cur ? std::optional<VA>(std::move(*cur)) : init());
           st.put(r.key, next);
           c.forward(r.with_value(std::move(next)));
         },
-        {store});
-    return ktable<K, VA>(b, n, store, ks, vs);
+        {st.store});
+    return ktable<K, VA>(b, n, st.store, st.ks, st.vs);
   }
 
   kstream<K, V> s_;
@@ -517,19 +521,14 @@ class time_windowed_kstream
                                          materialized<K, VA> m) const {
     auto& b = s_.builder();
     detail::aggregate_store<K, V, VA> st(s_, prefix, m);
-    const auto& store = st.name;
-    auto ks = st.key_serde;
-    auto vs = st.value_serde;
     // Windows are kept until they close; a longer retention keeps them for queries.
-    auto sb = stores::window<K, VA>(store, w_.size, m.retention ? *m.retention : w_.size + w_.grace,
-                                    ks, vs);
-    sb.def.persistent = m.persistent;
-    sb.def.logged = m.logged;
-    b.topo().add_state_store(std::move(sb));
+    st.add(b, stores::window<K, VA>(st.store, w_.size,
+                                    m.retention ? *m.retention : w_.size + w_.grace, st.ks, st.vs));
     auto w = w_;
     auto n = b.template add<K, V, windowed<K>, VA>(
         prefix, s_.node(),
-        [store, init, step, w](const record<K, V>& r, processor_context<windowed<K>, VA>& c) {
+        [store = st.store, init, step, w](const record<K, V>& r,
+                                          processor_context<windowed<K>, VA>& c) {
           auto& st = c.template state_store<window_store<K, VA>>(store);
           int64_t close = c.stream_time() - w.grace.count();
           for (int64_t start : w.starts_for(r.timestamp)) {
@@ -542,8 +541,8 @@ class time_windowed_kstream
                                               r.timestamp, r.headers});
           }
         },
-        {store});
-    return ktable<windowed<K>, VA>(b, n, store, std::nullopt, vs);
+        {st.store});
+    return ktable<windowed<K>, VA>(b, n, st.store, std::nullopt, st.vs);
   }
 
   kstream<K, V> s_;
@@ -567,23 +566,17 @@ class session_windowed_kstream {
     using VA = std::decay_t<std::invoke_result_t<Init>>;
     auto& b = s_.builder();
     detail::aggregate_store<K, V, VA> st(s_, "KSTREAM-SESSION-AGGREGATE", m);
-    const auto& store = st.name;
-    auto ks = st.key_serde;
-    auto vs = st.value_serde;
     // Closed sessions stay for a day (Kafka's default): a late record may still bridge one with a
     // session that is open.
     auto retention = m.retention ? *m.retention
                                  : std::max<std::chrono::milliseconds>(std::chrono::hours(24),
                                                                        w_.gap + w_.grace);
-    auto sb = stores::session<K, VA>(store, retention, ks, vs);
-    sb.def.persistent = m.persistent;
-    sb.def.logged = m.logged;
-    b.topo().add_state_store(std::move(sb));
+    st.add(b, stores::session<K, VA>(st.store, retention, st.ks, st.vs));
     auto w = w_;
     auto n = b.template add<K, V, windowed<K>, VA>(
         "KSTREAM-SESSION-AGGREGATE", s_.node(),
-        [store, init, agg, merger, w](const record<K, V>& r,
-                                      processor_context<windowed<K>, VA>& c) {
+        [store = st.store, init, agg, merger, w](const record<K, V>& r,
+                                                 processor_context<windowed<K>, VA>& c) {
           auto& st = c.template state_store<session_store<K, VA>>(store);
           int64_t ts = r.timestamp, gap = w.gap.count();
           int64_t close = c.stream_time() - w.grace.count();
@@ -601,8 +594,8 @@ class session_windowed_kstream {
           c.forward(
               record<windowed<K>, VA>{windowed<K>{r.key, merged}, acc, r.timestamp, r.headers});
         },
-        {store});
-    return ktable<windowed<K>, VA>(b, n, store, std::nullopt, vs);
+        {st.store});
+    return ktable<windowed<K>, VA>(b, n, st.store, std::nullopt, st.vs);
   }
 
  private:

@@ -34,23 +34,21 @@ class threshold_alerter : public processor<std::string, std::string> {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto props = brook::examples::settings(argc, argv,
-                                         {{"application.id", "alerts"},
-                                          {"input", "sensor-readings"},
-                                          {"output", "alerts"},
-                                          {"threshold", "90"},
-                                          {"commit.interval.ms", "1000"}});
-  auto input = brook::examples::take(props, "input");
-  auto output = brook::examples::take(props, "output");
-  double threshold = brook::examples::take_number(props, "threshold");
+  brook::examples::args a(argc, argv,
+                          {{"application.id", "alerts"},
+                           {"input", "sensor-readings"},
+                           {"output", "alerts"},
+                           {"threshold", "90"},
+                           {"commit.interval.ms", "1000"}});
+  double threshold = a.number("threshold");
 
   topology t;
-  t.add_source<std::string, std::string>("readings", {input})
+  t.add_source<std::string, std::string>("readings", {a.input})
       .add_processor<threshold_alerter>(
           "alerter", [threshold] { return std::make_unique<threshold_alerter>(threshold); },
           {"readings"})
       .add_state_store(stores::key_value<std::string, int64_t>("above"), {"alerter"})
-      .add_sink<std::string, std::string>("alerts", output, {"alerter"})
+      .add_sink<std::string, std::string>("alerts", a.output, {"alerter"})
       .set_urgency("alerter", urgent{});
-  return brook::examples::run(t, props);
+  return brook::examples::run(t, a.props);
 }

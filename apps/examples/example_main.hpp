@@ -13,40 +13,45 @@
 
 namespace brook::examples {
 
-/// key=value arguments after the program name; `defaults` fill what is not given.
-inline runtime::properties settings(int argc, char** argv, runtime::properties defaults) {
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto eq = a.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::cerr << "expected key=value, got '" << a << "'\n";
+/// The command line: key=value arguments over `defaults`. `input` and `output` (the topics) are
+/// taken out at once; the example takes its other own settings with text() and number(); what
+/// remains in `props` are the streams settings.
+struct args {
+  args(int argc, char** argv, runtime::properties defaults) : props(std::move(defaults)) {
+    for (int i = 1; i < argc; ++i) {
+      std::string a = argv[i];
+      auto eq = a.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::cerr << "expected key=value, got '" << a << "'\n";
+        std::exit(2);
+      }
+      props[a.substr(0, eq)] = a.substr(eq + 1);
+    }
+    input = text("input");
+    output = text("output");
+  }
+  std::string text(const std::string& key) {
+    auto it = props.find(key);
+    if (it == props.end()) return {};
+    auto v = it->second;
+    props.erase(it);
+    return v;
+  }
+  /// A value that is not a number ends the program (exit 2).
+  double number(const std::string& key) {
+    auto v = text(key);
+    char* end = nullptr;
+    double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end != '\0') {
+      std::cerr << key << " must be a number, got '" << v << "'\n";
       std::exit(2);
     }
-    defaults[a.substr(0, eq)] = a.substr(eq + 1);
+    return d;
   }
-  return defaults;
-}
 
-/// Takes `key` out of `props` (an example's own setting, not a streams one).
-inline std::string take(runtime::properties& props, const std::string& key) {
-  auto it = props.find(key);
-  if (it == props.end()) return {};
-  auto v = it->second;
-  props.erase(it);
-  return v;
-}
-
-/// Takes `key` out of `props` as a number; a value that is not one ends the program (exit 2).
-inline double take_number(runtime::properties& props, const std::string& key) {
-  auto v = take(props, key);
-  char* end = nullptr;
-  double d = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0') {
-    std::cerr << key << " must be a number, got '" << v << "'\n";
-    std::exit(2);
-  }
-  return d;
-}
+  runtime::properties props;
+  std::string input, output;
+};
 
 inline int run(const streams::topology& t, const runtime::properties& props) {
   sigset_t sigs;

@@ -13,16 +13,14 @@ using namespace brook::streams;
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  auto props = brook::examples::settings(argc, argv,
-                                         {{"application.id", "nightly-totals"},
-                                          {"input", "orders"},
-                                          {"output", "daily-totals"},
-                                          {"commit.interval.ms", "5000"}});
-  auto input = brook::examples::take(props, "input");
-  auto output = brook::examples::take(props, "output");
+  brook::examples::args a(argc, argv,
+                          {{"application.id", "nightly-totals"},
+                           {"input", "orders"},
+                           {"output", "daily-totals"},
+                           {"commit.interval.ms", "5000"}});
 
   stream_builder b;
-  b.stream<std::string, std::string>(input)
+  b.stream<std::string, std::string>(a.input)
       .with_urgency(flexible{6h})
       .map_values([](const std::string& v) { return std::strtod(v.c_str(), nullptr); })
       .group_by_key(grouped<std::string, double>::with(serdes::string(), serdes::json<double>()))
@@ -35,6 +33,6 @@ int main(int argc, char** argv) {
       .map([](const windowed<std::string>& k, double total) {
         return std::make_pair(k.key + "@" + std::to_string(k.window.start), std::to_string(total));
       })
-      .to(output);
-  return brook::examples::run(b.build(), props);
+      .to(a.output);
+  return brook::examples::run(b.build(), a.props);
 }

@@ -1,23 +1,12 @@
 // Grouping, aggregations, tables, windows and joins of the DSL through the test driver.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
-#include "actors/streams/dsl.hpp"
-#include "actors/streams/test_driver.hpp"
+#include "dsl_test_util.hpp"
 
 namespace {
 
-using namespace brook::streams;
-using str = std::string;
+using namespace dsl_test;
 using namespace std::chrono_literals;
-
-std::vector<str> words(const str& line) {
-  std::istringstream in(line);
-  std::vector<str> out;
-  for (str w; in >> w;) out.push_back(w);
-  return out;
-}
 
 TEST(DslStateful, WordCountRepartitionsByWordAndCountsInAStoreWithAChangelog) {
   stream_builder b;

@@ -1,22 +1,11 @@
 // The DSL's stateless operators through the test driver.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
-#include "actors/streams/dsl.hpp"
-#include "actors/streams/test_driver.hpp"
+#include "dsl_test_util.hpp"
 
 namespace {
 
-using namespace brook::streams;
-using str = std::string;
-
-std::vector<str> words(const str& line) {
-  std::istringstream in(line);
-  std::vector<str> out;
-  for (str w; in >> w;) out.push_back(w);
-  return out;
-}
+using namespace dsl_test;
 
 TEST(DslStateless, FilterMapValuesAndToKeepKeysAndTimestamps) {
   stream_builder b;
