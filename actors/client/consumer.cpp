@@ -211,12 +211,6 @@ runtime::status consumer::commit_sync() {
   return commit_sync(impl_->positions());
 }
 
-runtime::status consumer::commit_sync(const std::map<topic_partition, int64_t>& offsets) {
-  std::map<topic_partition, offset_and_metadata> with;
-  for (const auto& [tp, off] : offsets) with[tp] = {off, {}};
-  return commit_sync(with);
-}
-
 // The group member for commits and look-ups: the consumer's own, or for an assign()ed consumer
 // one outside any group (generation -1, Kafka's rule), made for the call.
 template <class F>
@@ -226,6 +220,10 @@ static auto with_group_member(consumer::impl& p, const char* what, F fn) -> decl
   if (p.group) return fn(*p.group);
   group_member outsider(p.cfg, *p.meta);
   return fn(outsider);
+}
+
+runtime::status consumer::commit_sync(const std::map<topic_partition, int64_t>& offsets) {
+  return with_group_member(*impl_, "commit", [&](group_member& g) { return g.commit(offsets); });
 }
 
 runtime::status consumer::commit_sync(

@@ -173,7 +173,7 @@ void stream_thread::loop() {
     sync_assignment(fresh);
     route(records, fresh);
     dispatch();
-    commit(false);
+    commit_due();
   }
 
   // Closing: every task finishes what it was given, its writes are acknowledged, it commits.
@@ -395,16 +395,16 @@ void stream_thread::dispatch() {
   }
 }
 
-void stream_thread::commit(bool force) {
+void stream_thread::commit_due() {
   auto now = runtime::steady_ms();
   bool asked = false;
   for (auto& [id, t] : tasks_)
     if (t->progress && t->progress->commit_requested.exchange(false)) asked = true;
-  if (!force && !asked && now - last_commit_ms_ < app_.cfg.commit_interval_ms) return;
+  if (!asked && now - last_commit_ms_ < app_.cfg.commit_interval_ms) return;
   last_commit_ms_ = now;
   std::vector<running*> all;
   for (auto& [id, t] : tasks_) all.push_back(t.get());
-  commit_tasks(all, force);
+  commit_tasks(all, false);
 }
 
 void stream_thread::commit_tasks(const std::vector<running*>& tasks, bool force) {

@@ -81,7 +81,8 @@ class stream_thread {
   void route(std::vector<detail::raw_record>& records,
              const std::set<client::topic_partition>& fresh);
   void dispatch();
-  void commit(bool force);
+  /// Commits every task's progress once commit.interval.ms has passed, or a processor asked.
+  void commit_due();
   void commit_tasks(const std::vector<running*>& tasks, bool force);
   const sub_run* sub_of_topic(const std::string& topic) const;
 
