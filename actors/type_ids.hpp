@@ -10,6 +10,7 @@
 #include "net/coord_messages.hpp"
 #include "net/group_messages.hpp"
 #include "net/native_messages.hpp"
+#include "runtime/storage/compaction.hpp"
 
 // clang-format off
 CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
@@ -55,6 +56,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(brook, (brook::net::partition_role))
   CAF_ADD_TYPE_ID(brook, (brook::net::alter_isr_request))
   CAF_ADD_TYPE_ID(brook, (brook::net::replica_fetch_result))
+  // Local only: a compaction worker -> its partition actor, the pass it ran
+  CAF_ADD_TYPE_ID(brook, (brook::runtime::storage::compaction_pass))
   // Atoms: one meaning each.
   // tick: self -> self, the actor's periodic housekeeping timer (it re-arms itself)
   CAF_ADD_ATOM(brook, brook::actors, tick_atom, "tick")
@@ -125,4 +128,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::coord_watch_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::partition_role)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::alter_isr_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::replica_fetch_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::runtime::storage::compaction_pass)
 // clang-format on

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 
 namespace brook::runtime {
@@ -31,6 +32,26 @@ result<bool> to_bool(const std::string& key, const std::string& v) {
 
 using setter = setting_setter;
 
+// Kafka's cleanup.policy list: {delete, compact} flags; "delete", "compact" or both, comma
+// separated in either order.
+std::optional<std::pair<bool, bool>> parse_cleanup_policy(const std::string& v) {
+  bool del = false, compact = false;
+  std::stringstream in(v);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    item = trim(item);
+    if (item == "delete") {
+      del = true;
+    } else if (item == "compact") {
+      compact = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!del && !compact) return std::nullopt;
+  return std::make_pair(del, compact);
+}
+
 // Topic-level keys, shared by broker `log.*` defaults and topic --config overrides.
 // Kafka spells them differently at the two levels; `names` is {topic key, broker key}.
 struct topic_key {
@@ -53,7 +74,8 @@ const std::vector<topic_key>& topic_keys() {
   static const std::vector<topic_key> keys = {
       {"segment.bytes", "log.segment.bytes",
        [](topic_config& c) { return int_setting(c.log.segment_bytes, 14, INT32_MAX); }},
-      {"segment.ms", "log.roll.ms", [](topic_config& c) { return int_setting(c.log.segment_ms, 1, INT64_MAX); }},
+      {"segment.ms", "log.roll.ms",
+       [](topic_config& c) { return int_setting(c.log.segment_ms, 1, INT64_MAX); }},
       {"retention.ms", "log.retention.ms",
        [](topic_config& c) { return int_setting(c.log.retention_ms, -1, INT64_MAX); }},
       {"retention.bytes", "log.retention.bytes",
@@ -87,9 +109,28 @@ const std::vector<topic_key>& topic_keys() {
          };
        }},
       {"cleanup.policy", "log.cleanup.policy",
-       [](topic_config&) -> setter {
-         return [](const std::string& k, const std::string& v) -> status {
-           if (v != "delete") return bad(k, v, "only 'delete' is supported");
+       [](topic_config& c) -> setter {
+         return [&c](const std::string& k, const std::string& v) -> status {
+           auto policy = parse_cleanup_policy(v);
+           if (!policy) return bad(k, v, "must be delete, compact or compact,delete");
+           c.log.cleanup_delete = policy->first;
+           c.log.cleanup_compact = policy->second;
+           return {};
+         };
+       }},
+      {"delete.retention.ms", "log.cleaner.delete.retention.ms",
+       [](topic_config& c) { return int_setting(c.log.delete_retention_ms, 0, INT64_MAX); }},
+      {"min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms",
+       [](topic_config& c) { return int_setting(c.log.min_compaction_lag_ms, 0, INT64_MAX); }},
+      {"min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio",
+       [](topic_config& c) -> setter {
+         return [&c](const std::string& k, const std::string& v) -> status {
+           char* end = nullptr;
+           errno = 0;
+           double d = std::strtod(v.c_str(), &end);
+           if (v.empty() || *end != '\0' || errno != 0 || !(d >= 0 && d <= 1))
+             return bad(k, v, "must be a number from 0 to 1");
+           c.log.min_cleanable_dirty_ratio = d;
            return {};
          };
        }},
@@ -139,7 +180,8 @@ status apply_settings(const properties& props, const std::map<std::string, setti
   return {};
 }
 
-result<int64_t> parse_int_setting(const std::string& key, const std::string& v, int64_t lo, int64_t hi) {
+result<int64_t> parse_int_setting(const std::string& key, const std::string& v, int64_t lo,
+                                  int64_t hi) {
   errno = 0;
   char* end = nullptr;
   long long x = std::strtoll(v.c_str(), &end, 10);
@@ -160,8 +202,8 @@ result<properties> parse_properties(const std::string& text, const std::string& 
     if (t.empty() || t[0] == '#' || t[0] == '!') continue;
     auto pos = t.find_first_of("=:");
     if (pos == std::string::npos)
-      return status{errc::invalid_config,
-                    origin + ":" + std::to_string(lineno) + ": expected key=value, got '" + t + "'"};
+      return status{errc::invalid_config, origin + ":" + std::to_string(lineno) +
+                                              ": expected key=value, got '" + t + "'"};
     out[trim(t.substr(0, pos))] = trim(t.substr(pos + 1));
   }
   return out;
@@ -182,7 +224,9 @@ result<std::pair<std::string, std::string>> parse_assignment(const std::string& 
   return std::make_pair(trim(kv.substr(0, pos)), trim(kv.substr(pos + 1)));
 }
 
-std::string endpoint::to_string() const { return host + ":" + std::to_string(port); }
+std::string endpoint::to_string() const {
+  return host + ":" + std::to_string(port);
+}
 
 result<endpoint> parse_endpoint(const std::string& text) {
   std::string t = trim(text);
@@ -209,9 +253,12 @@ result<urgency> parse_urgency(const std::string& text) {
 
 const char* to_string(urgency u) {
   switch (u) {
-    case urgency::urgent: return "urgent";
-    case urgency::normal: return "normal";
-    case urgency::flexible: return "flexible";
+    case urgency::urgent:
+      return "urgent";
+    case urgency::normal:
+      return "normal";
+    case urgency::flexible:
+      return "flexible";
   }
   return "normal";
 }
@@ -242,7 +289,14 @@ properties topic_config::to_properties() const {
   p["urgency"] = to_string(urgency_class);
   p["min.insync.replicas"] = std::to_string(min_insync_replicas);
   p["unclean.leader.election.enable"] = unclean_leader_election ? "true" : "false";
-  p["cleanup.policy"] = "delete";
+  p["cleanup.policy"] = log.cleanup_compact && log.cleanup_delete ? "compact,delete"
+                        : log.cleanup_compact                     ? "compact"
+                                                                  : "delete";
+  p["delete.retention.ms"] = std::to_string(log.delete_retention_ms);
+  p["min.compaction.lag.ms"] = std::to_string(log.min_compaction_lag_ms);
+  std::ostringstream ratio;
+  ratio << log.min_cleanable_dirty_ratio;
+  p["min.cleanable.dirty.ratio"] = ratio.str();
   return p;
 }
 
@@ -254,9 +308,11 @@ result<broker_config> broker_config::from_properties(const properties& props) {
       {"num.partitions", int_setting(c.num_partitions, 1, 100000)},
       {"default.replication.factor", int_setting(c.default_replication_factor, 1, INT16_MAX)},
       {"log.retention.check.interval.ms", int_setting(c.retention_check_interval_ms, 1, INT64_MAX)},
+      {"log.cleaner.backoff.ms", int_setting(c.cleaner_backoff_ms, 1, INT64_MAX)},
       {"socket.request.max.bytes", int_setting(c.socket_request_max_bytes, 1024, INT32_MAX)},
       {"num.io.threads", int_setting(c.io_threads, 1, 64)},
-      {"group.initial.rebalance.delay.ms", int_setting(c.group_initial_rebalance_delay_ms, 0, INT32_MAX)},
+      {"group.initial.rebalance.delay.ms",
+       int_setting(c.group_initial_rebalance_delay_ms, 0, INT32_MAX)},
       {"group.min.session.timeout.ms", int_setting(c.group_min_session_timeout_ms, 1, INT32_MAX)},
       {"group.max.session.timeout.ms", int_setting(c.group_max_session_timeout_ms, 1, INT32_MAX)},
       {"offsets.topic.num.partitions", int_setting(c.offsets_topic_num_partitions, 1, 1000)},
@@ -278,8 +334,10 @@ result<broker_config> broker_config::from_properties(const properties& props) {
        }},
       {"listeners", first_endpoint([&c](const endpoint& ep) { c.kafka_listener = ep; })},
       {"native.listeners", first_endpoint([&c](const endpoint& ep) { c.native_listener = ep; })},
-      {"coordinator.session.timeout.ms", int_setting(c.coordinator_session_timeout_ms, 100, INT32_MAX)},
-      {"zookeeper.session.timeout.ms", int_setting(c.coordinator_session_timeout_ms, 100, INT32_MAX)},
+      {"coordinator.session.timeout.ms",
+       int_setting(c.coordinator_session_timeout_ms, 100, INT32_MAX)},
+      {"zookeeper.session.timeout.ms",
+       int_setting(c.coordinator_session_timeout_ms, 100, INT32_MAX)},
       {"replica.lag.time.max.ms", int_setting(c.replica_lag_time_max_ms, 10, INT32_MAX)},
       {"replica.fetch.max.bytes", int_setting(c.replica_fetch_max_bytes, 1024, INT32_MAX)},
       {"process.roles",
@@ -288,15 +346,21 @@ result<broker_config> broker_config::from_properties(const properties& props) {
          std::stringstream ss(v);
          for (std::string r; std::getline(ss, r, ',');) {
            r = trim(r);
-           if (r == "broker") c.role_broker = true;
-           else if (r == "coordinator" || r == "controller") c.role_coordinator = true;
-           else if (!r.empty()) return bad(k, v, "roles are broker and coordinator");
+           if (r == "broker")
+             c.role_broker = true;
+           else if (r == "coordinator" || r == "controller")
+             c.role_coordinator = true;
+           else if (!r.empty())
+             return bad(k, v, "roles are broker and coordinator");
          }
-         if (!c.role_broker && !c.role_coordinator) return bad(k, v, "needs broker, coordinator or both");
+         if (!c.role_broker && !c.role_coordinator)
+           return bad(k, v, "needs broker, coordinator or both");
          return {};
        }},
-      {"coordinator.listeners", first_endpoint([&c](const endpoint& ep) { c.coordinator_listener = ep; })},
-      {"coordinator.connect", first_endpoint([&c](const endpoint& ep) { c.coordinator_connect = ep.to_string(); })},
+      {"coordinator.listeners",
+       first_endpoint([&c](const endpoint& ep) { c.coordinator_listener = ep; })},
+      {"coordinator.connect",
+       first_endpoint([&c](const endpoint& ep) { c.coordinator_connect = ep.to_string(); })},
       {"advertised.listeners",
        [&c](const std::string&, const std::string& v) -> status {
          c.advertised_listeners = v;

@@ -90,6 +90,9 @@ struct broker_config {
   bool auto_create_topics = true;
   topic_config topic_defaults;  // log.* keys become the topic defaults
   int64_t retention_check_interval_ms = 300000;
+  /// How often a compacted partition checks whether a compaction pass is due (Kafka's
+  /// log.cleaner.backoff.ms).
+  int64_t cleaner_backoff_ms = 15000;
   uint64_t socket_request_max_bytes = 104857600;
   int32_t io_threads = 1;
   // Consumer groups (Kafka's names and defaults).

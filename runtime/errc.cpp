@@ -54,6 +54,7 @@ constexpr entry table[] = {
     {errc::not_enough_replicas_after_append, "not_enough_replicas_after_append", 20, true},
     {errc::fenced_leader_epoch, "fenced_leader_epoch", 74, true},
     {errc::unknown_leader_epoch, "unknown_leader_epoch", 75, true},
+    {errc::invalid_record, "invalid_record", 87, false},
     {errc::unknown, "unknown_server_error", -1, false},
 };
 

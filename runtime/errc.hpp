@@ -51,6 +51,7 @@ enum class errc : uint8_t {
   not_enough_replicas_after_append,  // acks=all: the ISR shrank below min.insync.replicas
   fenced_leader_epoch,               // the request's leader epoch is older than the replica's
   unknown_leader_epoch,              // the request's leader epoch is newer than the replica's
+  invalid_record,                    // a record the topic refuses (no key on a compacted topic)
   unknown,
 };
 

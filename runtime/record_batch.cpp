@@ -108,6 +108,55 @@ std::optional<std::string_view> view(const std::optional<std::string>& s) {
   return std::string_view(*s);
 }
 
+// Bytes of one record's body (after its length varint).
+size_t record_body_size(int64_t ts_delta, int32_t offset_delta, std::optional<std::string_view> key,
+                        std::optional<std::string_view> value,
+                        const std::vector<record_header>& headers) {
+  size_t body = 1 + varlong_size(ts_delta) + varint_size(offset_delta) + nullable_size(key) +
+                nullable_size(value) + varint_size(int32_t(headers.size()));
+  for (const auto& h : headers) body += nullable_size(h.key) + nullable_size(view(h.value));
+  BROOK_ASSERT(body <= size_t(INT32_MAX), "record larger than 2 GiB");
+  return body;
+}
+
+// Writes one record (length varint + body of `body` bytes) at p; returns the end.
+uint8_t* write_record(uint8_t* p, size_t body, int64_t ts_delta, int32_t offset_delta,
+                      std::optional<std::string_view> key, std::optional<std::string_view> value,
+                      const std::vector<record_header>& headers) {
+  p = write_varint(p, int32_t(body));
+  *p++ = 0;  // record attributes
+  p = write_varlong(p, ts_delta);
+  p = write_varint(p, offset_delta);
+  p = write_nullable(p, key);
+  p = write_nullable(p, value);
+  p = write_varint(p, int32_t(headers.size()));
+  for (const auto& h : headers) {
+    p = write_nullable(p, h.key);
+    p = write_nullable(p, view(h.value));
+  }
+  return p;
+}
+
+// Fills in a batch's header from `h` (all fields but crc and batch_length, which come from the
+// bytes) and sets its length and CRC. REQUIRES: out holds the header and the records section.
+void finish_batch(bytes& out, const batch_header& h) {
+  BROOK_ASSERT(out.size() - batch_log_overhead <= size_t(INT32_MAX), "batch larger than 2 GiB");
+  uint8_t* p = out.data();
+  store_be64(p + batch_base_offset_at, uint64_t(h.base_offset));
+  store_be32(p + batch_length_at, uint32_t(out.size() - batch_log_overhead));
+  store_be32(p + batch_leader_epoch_at, uint32_t(h.leader_epoch));
+  p[batch_magic_at] = uint8_t(batch_magic);
+  store_be16(p + batch_attributes_at, uint16_t(h.attributes));
+  store_be32(p + batch_last_offset_delta_at, uint32_t(h.last_offset_delta));
+  store_be64(p + batch_base_timestamp_at, uint64_t(h.base_timestamp));
+  store_be64(p + batch_max_timestamp_at, uint64_t(h.max_timestamp));
+  store_be64(p + batch_producer_id_at, uint64_t(h.producer_id));
+  store_be16(p + batch_producer_epoch_at, uint16_t(h.producer_epoch));
+  store_be32(p + batch_base_sequence_at, uint32_t(h.base_sequence));
+  store_be32(p + batch_records_count_at, uint32_t(h.records_count));
+  store_be32(p + batch_crc_at, batch_crc(p, out.size()));
+}
+
 }  // namespace
 
 result<batch_header> parse_batch_header(const uint8_t* p, size_t n) {
@@ -148,6 +197,45 @@ status validate_batch(const batch_header& h, const uint8_t* p, size_t n) {
     return corrupt("lastOffsetDelta " + std::to_string(h.last_offset_delta) + " does not match " +
                    std::to_string(h.records_count) + " records");
   return status::ok();
+}
+
+status validate_stored_batch(const batch_header& h, const uint8_t* p, size_t n) {
+  if (auto s = check_integrity(h, p, n); !s) return s;
+  if (h.records_count < 0 || h.last_offset_delta < 0 ||
+      int64_t(h.records_count) > int64_t(h.last_offset_delta) + 1)
+    return corrupt("batch has " + std::to_string(h.records_count) +
+                   " records for lastOffsetDelta " + std::to_string(h.last_offset_delta));
+  return status::ok();
+}
+
+bytes rebuild_batch(const batch_header& original, const std::vector<record>& kept) {
+  batch_header h = original;
+  h.records_count = int32_t(kept.size());
+  // An empty records section is never compressed (a zero-length gzip stream is not valid).
+  if (kept.empty()) h.attributes = int16_t(h.attributes & ~batch_codec_mask);
+  bytes records;
+  size_t len = 0;
+  for (const auto& r : kept) {
+    BROOK_ASSERT(r.offset >= original.base_offset && r.offset <= original.last_offset(),
+                 "rebuild_batch: record outside its batch");
+    const auto ts_delta = int64_t(uint64_t(r.timestamp) - uint64_t(original.base_timestamp));
+    const auto offset_delta = int32_t(r.offset - original.base_offset);
+    auto key = view(r.key), value = view(r.value);
+    size_t body = record_body_size(ts_delta, offset_delta, key, value, r.headers);
+    records.resize(len + varint_size(int32_t(body)) + body);
+    write_record(records.data() + len, body, ts_delta, offset_delta, key, value, r.headers);
+    len = records.size();
+  }
+  bytes out(batch_header_size);
+  if (h.codec() == compression::none || kept.empty()) {
+    append_raw(out, records.data(), records.size());
+  } else {
+    auto packed = compress(h.codec(), records.data(), records.size());
+    BROOK_ASSERT(packed.has_value(), "rebuild_batch: " + packed.error().to_string());
+    append_raw(out, packed->data(), packed->size());
+  }
+  finish_batch(out, h);
+  return out;
 }
 
 result<std::vector<batch_view>> split_batches(const uint8_t* p, size_t n, bool allow_partial_tail) {
@@ -243,25 +331,9 @@ void batch_builder::append(int64_t timestamp, std::optional<std::string_view> ke
   if (count_ == 0) base_timestamp_ = max_timestamp_ = timestamp;
   max_timestamp_ = std::max(max_timestamp_, timestamp);
   const auto ts_delta = int64_t(uint64_t(timestamp) - uint64_t(base_timestamp_));
-  const int32_t offset_delta = count_;
-
-  size_t body = 1 + varlong_size(ts_delta) + varint_size(offset_delta) + nullable_size(key) +
-                nullable_size(value) + varint_size(int32_t(headers.size()));
-  for (const auto& h : headers) body += nullable_size(h.key) + nullable_size(view(h.value));
-  BROOK_ASSERT(body <= size_t(INT32_MAX), "batch_builder: record larger than 2 GiB");
-
+  size_t body = record_body_size(ts_delta, count_, key, value, headers);
   uint8_t* p = reserve(varint_size(int32_t(body)) + body);
-  p = write_varint(p, int32_t(body));
-  *p++ = 0;  // record attributes
-  p = write_varlong(p, ts_delta);
-  p = write_varint(p, offset_delta);
-  p = write_nullable(p, key);
-  p = write_nullable(p, value);
-  p = write_varint(p, int32_t(headers.size()));
-  for (const auto& h : headers) {
-    p = write_nullable(p, h.key);
-    p = write_nullable(p, view(h.value));
-  }
+  write_record(p, body, ts_delta, count_, key, value, headers);
   ++count_;
 }
 
@@ -279,23 +351,17 @@ bytes batch_builder::build() {
     out.assign(buf_.begin(), buf_.begin() + batch_header_size);
     append_raw(out, packed->data(), packed->size());
   }
-  BROOK_ASSERT(out.size() - batch_log_overhead <= size_t(INT32_MAX),
-               "batch_builder: batch larger than 2 GiB");
-
-  uint8_t* h = out.data();
-  store_be64(h + batch_base_offset_at, 0);
-  store_be32(h + batch_length_at, uint32_t(out.size() - batch_log_overhead));
-  store_be32(h + batch_leader_epoch_at, uint32_t(-1));
-  h[batch_magic_at] = uint8_t(batch_magic);
-  store_be16(h + batch_attributes_at, uint16_t(codec_));
-  store_be32(h + batch_last_offset_delta_at, uint32_t(count_ - 1));
-  store_be64(h + batch_base_timestamp_at, uint64_t(base_timestamp_));
-  store_be64(h + batch_max_timestamp_at, uint64_t(max_timestamp_));
-  store_be64(h + batch_producer_id_at, uint64_t(producer_id_));
-  store_be16(h + batch_producer_epoch_at, uint16_t(producer_epoch_));
-  store_be32(h + batch_base_sequence_at, uint32_t(base_sequence_));
-  store_be32(h + batch_records_count_at, uint32_t(count_));
-  store_be32(h + batch_crc_at, batch_crc(h, out.size()));
+  batch_header h{};
+  h.leader_epoch = -1;
+  h.attributes = int16_t(codec_);
+  h.last_offset_delta = count_ - 1;
+  h.base_timestamp = base_timestamp_;
+  h.max_timestamp = max_timestamp_;
+  h.producer_id = producer_id_;
+  h.producer_epoch = producer_epoch_;
+  h.base_sequence = base_sequence_;
+  h.records_count = count_;
+  finish_batch(out, h);
 
   // The next batch likely has a similar size: allocate for it once instead of regrowing.
   if (buf_.empty()) buf_.resize(std::min(len_, max_capacity_hint));

@@ -91,6 +91,17 @@ status validate_batch(const uint8_t* p, size_t n);
 /// The same check for a batch whose header `h` was already parsed from `p` (parse once).
 status validate_batch(const batch_header& h, const uint8_t* p, size_t n);
 
+/// The check for a batch as stored in a log (a leader's, replicated): size, magic, codec, CRC,
+/// and 0 <= records_count <= last_offset_delta + 1, since log compaction removes records (even
+/// all of them) but keeps a batch's offsets. Errors as validate_batch.
+status validate_stored_batch(const batch_header& h, const uint8_t* p, size_t n);
+
+/// The batch `original` with only the records `kept` (decoded from it, in offset order): same
+/// base offset, lastOffsetDelta, timestamps, producer fields and codec, new count and CRC. With
+/// nothing kept the batch is an empty, uncompressed header (what compaction leaves to mark the
+/// offsets a batch covered). Used by log compaction.
+bytes rebuild_batch(const batch_header& original, const std::vector<record>& kept);
+
 /// One batch inside a larger buffer; `data` points into the caller's buffer.
 struct batch_view {
   const uint8_t* data;

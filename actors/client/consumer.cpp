@@ -350,6 +350,9 @@ runtime::result<std::vector<consumer_record>> consumer::poll(milliseconds timeou
         out.push_back({tp.topic, tp.partition, std::move(ps.buffered.front())});
         ps.buffered.pop_front();
       }
+      // Past what compaction removed and control batches: the position moves over offsets
+      // that hold no record, so a commit or a "position >= end" check sees them as read.
+      if (ps.buffered.empty() && ps.fetch_position > ps.position) ps.position = ps.fetch_position;
     }
     p.start_fetches(lk);  // prefetch while the caller works on what it got
     if (!out.empty() || std::chrono::steady_clock::now() >= deadline) return out;

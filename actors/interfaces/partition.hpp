@@ -24,6 +24,8 @@ using partition_actor = caf::typed_actor<
     caf::reacts_to<net::replica_fetch_result>,
     // self -> self: flush, retention and parked-fetch housekeeping
     caf::reacts_to<tick_atom>,
+    // compaction worker -> partition: a compaction pass it ran over the closed segments
+    caf::reacts_to<runtime::storage::compaction_pass>,
     // self -> self: a parked fetch's wait ended
     caf::reacts_to<wake_atom>,
     // self -> self: the replication timer of role generation `n` (ISR checks, fetch retries)

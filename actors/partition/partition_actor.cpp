@@ -2,6 +2,9 @@
 // fetches), roles from the broker, and the dispatch of requests to the leader and follower sides.
 #include "actors/partition/partition_actor.hpp"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <algorithm>
 #include <caf/all.hpp>
 #include <chrono>
@@ -63,6 +66,7 @@ runtime::status rebuild_producer_state(state& st, int64_t now_ms) {
 }
 
 state::~state() {
+  if (compaction) compaction->store(true);  // its result would have no one to go to
   // Whatever ends the actor (shutdown, crash, chaos kill), what it wrote reaches the disk, and
   // whoever waits for an answer gets one now (a retriable error) rather than at its timeout.
   if (log && log->failure().is_ok()) log->flush();
@@ -101,6 +105,52 @@ void apply_role(self_ptr self, net::partition_role role) {
 
 namespace {
 
+// Starts a compaction pass on a worker thread of its own (at low priority) when one is due; the
+// partition goes on serving meanwhile. Only records below the high watermark are compacted: a
+// record above it may still be truncated, and the older value it would replace must stay.
+void maybe_compact(self_ptr self, int64_t now) {
+  auto& st = self->state;
+  if (!st.spec.config.log.cleanup_compact || st.compaction ||
+      now - st.last_compaction_ms < st.spec.cleaner_backoff_ms)
+    return;
+  st.last_compaction_ms = now;
+  std::shared_ptr<const runtime::storage::compaction_job> job =
+      st.log->plan_compaction(now, runtime::offset{st.high_watermark}, /*force=*/false);
+  if (!job) return;
+  st.compaction = job->cancelled;
+  auto parent = caf::actor_cast<partition_actor>(self);
+  self->spawn([job, parent](caf::blocking_actor*) {
+    setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10);
+    auto out = std::make_shared<runtime::result<runtime::storage::compaction_output>>(
+        runtime::storage::run_compaction(*job));
+    caf::anon_send(parent, runtime::storage::compaction_pass{job, std::move(out)});
+  });
+}
+
+void on_compaction_done(self_ptr self, const runtime::storage::compaction_pass& pass) {
+  auto& st = self->state;
+  st.compaction.reset();
+  const auto& out = *pass.out;
+  if (!out) {
+    BROOK_LOG_WARN("[Partition " << st.name << "] compaction failed: " << out.error().to_string());
+    return;
+  }
+  auto installed = st.log->install_compaction(*pass.job, *out);
+  if (!installed) {
+    BROOK_LOG_ERROR("[Partition " << st.name << "] installing compacted segments failed: "
+                                  << installed.error().to_string());
+    fail_if_log_unusable(self);
+    return;
+  }
+  if (!*installed) return;  // retention or truncation changed the segments meanwhile
+  const auto& r = out->report;
+  BROOK_LOG_INFO("[Partition " << st.name << "] compacted " << r.segments_before
+                               << " segment(s) into " << r.segments_after << ": " << r.bytes_before
+                               << " -> " << r.bytes_after << " bytes, " << r.records_removed
+                               << " superseded record(s) and " << r.tombstones_removed
+                               << " tombstone(s) removed");
+}
+
 void housekeeping(self_ptr self) {
   auto& st = self->state;
   serve_parked(st);
@@ -118,6 +168,7 @@ void housekeeping(self_ptr self) {
                                    << " segment(s); log start offset now "
                                    << st.log->start_offset());
   }
+  maybe_compact(self, now);
 }
 
 runtime::status open_replica(state& st) {
@@ -128,7 +179,7 @@ runtime::status open_replica(state& st) {
   auto epochs = runtime::storage::leader_epochs::load(st.spec.dir, end_offset(st));
   if (!epochs) return epochs.error();
   st.epochs = std::move(*epochs);
-  st.last_retention_ms = wall_ms();
+  st.last_retention_ms = st.last_compaction_ms = wall_ms();
   return rebuild_producer_state(st, st.last_retention_ms);
 }
 
@@ -147,6 +198,7 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
   // Housekeeping: often enough for flush.ms and retention checks, never busier than every 10 ms.
   auto& cfg = st.spec.config.log;
   int64_t period = std::min<int64_t>(st.spec.retention_check_interval_ms, cfg.flush_ms);
+  if (cfg.cleanup_compact) period = std::min<int64_t>(period, st.spec.cleaner_backoff_ms);
   period = std::max<int64_t>(period, 10);
   self->delayed_send(self, std::chrono::milliseconds(period), tick_atom::value);
   apply_role(self, st.spec.role);
@@ -191,6 +243,7 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
         self->delayed_send(self, std::chrono::milliseconds(period), tick_atom::value);
       },
       [self](wake_atom) { serve_parked(self->state); },
+      [self](runtime::storage::compaction_pass& pass) { on_compaction_done(self, pass); },
       [self](drop_atom) -> bool {
         auto& st = self->state;
         fail_waiting(st, errc::unknown_topic_or_partition, "topic deleted");

@@ -20,8 +20,9 @@ struct partition_spec {
   std::string dir;  // <log.dir>/<topic>-<partition>
   runtime::topic_config config;
   int64_t retention_check_interval_ms = 300000;
-  net::partition_role role;  // the role to start in
-  isr_writer broker;         // where ISR changes go
+  int64_t cleaner_backoff_ms = 15000;  // compacted topics: how often a pass may start
+  net::partition_role role;            // the role to start in
+  isr_writer broker;                   // where ISR changes go
   std::shared_ptr<peer_connections> peers;
   int64_t replica_lag_time_max_ms = 30000;
   int32_t replica_fetch_max_bytes = 1048576;

@@ -49,14 +49,15 @@ bool append_replicated(self_ptr self, runtime::bytes& records) {
   auto batches = runtime::split_batches(records.data(), records.size(), true);
   if (!batches) return false;
   for (auto& b : *batches) {
-    if (b.header.base_offset != end_offset(st)) {
+    // Compaction may have removed whole batches: a gap is fine, going back is not.
+    if (b.header.base_offset < end_offset(st)) {
       BROOK_LOG_WARN("[Partition " << st.name << "] leader sent offset " << b.header.base_offset
                                    << " but the log ends at " << end_offset(st)
                                    << "; fetching again");
       return true;
     }
     auto* data = const_cast<uint8_t*>(b.data);
-    if (auto v = runtime::validate_batch(b.header, data, b.size); !v) {
+    if (auto v = runtime::validate_stored_batch(b.header, data, b.size); !v) {
       BROOK_LOG_WARN("[Partition " << st.name << "] bad batch from the leader: " << v.to_string());
       return true;
     }
@@ -66,7 +67,7 @@ bool append_replicated(self_ptr self, runtime::bytes& records) {
         return false;
       }
     }
-    auto r = st.log->append(data, b.size, b.header, b.header.leader_epoch, wall_ms());
+    auto r = st.log->append_replica(data, b.size, b.header, wall_ms());
     if (!r) {
       BROOK_LOG_ERROR("[Partition " << st.name
                                     << "] replica append failed: " << r.error().to_string());

@@ -2,6 +2,7 @@
 // Internal to the partition actor: partition_actor.cpp (behaviour, opening the log,
 // housekeeping, roles), partition_leader.cpp (produce, fetch, list offsets, ISR, high watermark,
 // acks=all waiting), partition_follower.cpp (fetching from the leader, truncation).
+#include <atomic>
 #include <caf/typed_response_promise.hpp>
 #include <chrono>
 #include <map>
@@ -50,6 +51,9 @@ struct state {
   runtime::producer_state_table producers;
   std::vector<parked_fetch> parked;
   int64_t last_retention_ms = 0;
+  int64_t last_compaction_ms = 0;
+  /// The cancel flag of the compaction pass running on its worker thread; null when none runs.
+  std::shared_ptr<std::atomic<bool>> compaction;
   std::string name;  // "topic-partition" for logs
 
   // Replication.

@@ -141,6 +141,15 @@ net::produce_response append_produced(self_ptr self, net::produce_request& req, 
     BROOK_LOG_WARN("[Partition " << st.name << "] rejected batch: " << valid.to_string());
     return refuse(resp, valid.code(), valid.message());
   }
+  if (st.spec.config.log.cleanup_compact) {
+    // Kafka's rule: compaction keeps the last record of each key, so every record needs one.
+    auto records = runtime::decode_records(req.batch.data(), req.batch.size());
+    if (!records) return refuse(resp, records.error().code(), records.error().message());
+    for (const auto& r : *records)
+      if (!r.key)
+        return refuse(resp, errc::invalid_record,
+                      "compacted topic " + st.spec.topic + " cannot accept a record without a key");
+  }
   auto judged = st.producers.check(*header);
   switch (judged.v) {
     case runtime::producer_state_table::verdict::duplicate:

@@ -47,7 +47,7 @@ result<std::optional<scanned_batch>> batch_scanner::next() {
     auto full = fill(pos_, n);
     if (!full) return full.error();
     if (!*full) return stop("torn batch (" + std::to_string(n) + " bytes)");
-    status v = validate_batch(at(pos_), n);
+    status v = validate_stored_batch(*h, at(pos_), n);
     if (!v) return stop(v.message());
   }
   scanned_batch b{pos_, *h};

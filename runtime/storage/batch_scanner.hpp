@@ -32,6 +32,9 @@ class batch_scanner {
   /// a torn, malformed or CRC-failing batch (problem() says what). Errors are I/O failures only.
   result<std::optional<scanned_batch>> next();
 
+  /// With `verify`: the bytes of `b`, the batch next() last returned; valid until the next call.
+  const uint8_t* data_of(const scanned_batch& b) const { return at(b.position); }
+
   /// Start of the batch next() reads: after a stop, the end of the last good batch.
   uint64_t position() const { return pos_; }
   const std::string& problem() const { return problem_; }

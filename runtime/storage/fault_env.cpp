@@ -121,6 +121,10 @@ status fault_env::remove(const std::string& path) {
   return base_.remove(path);
 }
 
+status fault_env::rename(const std::string& from, const std::string& to) {
+  return base_.rename(from, to);
+}
+
 result<std::vector<std::string>> fault_env::list(const std::string& dir) {
   return base_.list(dir);
 }

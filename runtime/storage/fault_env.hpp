@@ -33,6 +33,7 @@ class fault_env final : public env {
 
   result<std::unique_ptr<file>> open(const std::string& path) override;
   status remove(const std::string& path) override;
+  status rename(const std::string& from, const std::string& to) override;
   result<std::vector<std::string>> list(const std::string& dir) override;
   status create_dirs(const std::string& dir) override;
   bool exists(const std::string& path) override;

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace brook::runtime::storage {
@@ -100,6 +101,11 @@ class posix_env final : public env {
 
   status remove(const std::string& path) override {
     if (::unlink(path.c_str()) != 0) return errno_status(errno, "unlink", path);
+    return status::ok();
+  }
+
+  status rename(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) return errno_status(errno, "rename", from);
     return status::ok();
   }
 

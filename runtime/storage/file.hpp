@@ -39,6 +39,9 @@ class env {
   virtual result<std::unique_ptr<file>> open(const std::string& path) = 0;
   /// Deletes a file; errc::not_found if it does not exist.
   virtual status remove(const std::string& path) = 0;
+  /// Renames `from` to `to`, atomically replacing `to` if it exists (rename(2)); durable only
+  /// after sync_dir of the directory.
+  virtual status rename(const std::string& from, const std::string& to) = 0;
   /// Names (not paths) of the entries of `dir`, without "." and "..", in no particular order.
   virtual result<std::vector<std::string>> list(const std::string& dir) = 0;
   /// mkdir -p.

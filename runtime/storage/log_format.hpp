@@ -15,6 +15,11 @@ namespace brook::runtime::storage::format {
 constexpr std::string_view log_suffix = ".log";
 constexpr std::string_view index_suffix = ".index";
 constexpr std::string_view time_index_suffix = ".timeindex";
+/// A segment being rewritten by compaction; open() removes it (the pass did not finish).
+constexpr std::string_view cleaned_suffix = ".log.cleaned";
+/// A compacted segment being installed: complete, it replaces the segments from its base to its
+/// end; open() finishes the install.
+constexpr std::string_view swap_suffix = ".log.swap";
 
 /// Segment file names are the base offset, zero-padded to this many digits (as Kafka).
 constexpr size_t name_width = 20;

@@ -56,29 +56,46 @@ result<append_info> partition_log::append(uint8_t* batch, size_t n, int32_t lead
 result<append_info> partition_log::append(uint8_t* batch, size_t n, batch_header header,
                                           int32_t leader_epoch, int64_t now_ms) {
   if (!failure_.is_ok()) return failure_;
-  auto* h = &header;
-  if (h->total_size() != n || h->last_offset_delta < 0) {
+  if (header.total_size() != n || header.last_offset_delta < 0) {
     return status(errc::corrupt_message, "batch length or offset delta does not match its size");
   }
-  int64_t base = end_offset().value();
-  set_base_offset(batch, base);
+  header.base_offset = end_offset().value();
+  header.leader_epoch = leader_epoch;
+  set_base_offset(batch, header.base_offset);
   set_leader_epoch(batch, leader_epoch);
-  h->base_offset = base;
-  h->leader_epoch = leader_epoch;
+  return store(batch, n, header, now_ms);
+}
 
-  if (should_roll(*segments_.back(), n, h->last_offset(), now_ms)) {
+result<append_info> partition_log::append_replica(const uint8_t* batch, size_t n,
+                                                  const batch_header& header, int64_t now_ms) {
+  if (!failure_.is_ok()) return failure_;
+  if (header.total_size() != n || header.last_offset_delta < 0) {
+    return status(errc::corrupt_message, "batch length or offset delta does not match its size");
+  }
+  if (header.base_offset < end_offset().value()) {
+    return status(errc::corrupt_message,
+                  "replicated batch at offset " + std::to_string(header.base_offset) +
+                      " is below the log end " + std::to_string(end_offset().value()));
+  }
+  return store(batch, n, header, now_ms);
+}
+
+result<append_info> partition_log::store(const uint8_t* batch, size_t n, const batch_header& h,
+                                         int64_t now_ms) {
+  if (should_roll(*segments_.back(), n, h.last_offset(), now_ms)) {
     status s = roll();
     if (!s) return s;
   }
   segment& active = *segments_.back();
-  status s = active.append(batch, n, *h, now_ms);
+  status s = active.append(batch, n, h, now_ms);
   if (!s) {
     if (!active.healthy()) fail(s);
     return s;
   }
-  unflushed_messages_ += int64_t(h->last_offset_delta) + 1;
+  unflushed_messages_ += int64_t(h.last_offset_delta) + 1;
   if (first_unflushed_ms_ < 0) first_unflushed_ms_ = now_ms;
-  return append_info{offset{base}, offset{h->last_offset()}, h->max_timestamp, flush_due(now_ms)};
+  return append_info{offset{h.base_offset}, offset{h.last_offset()}, h.max_timestamp,
+                     flush_due(now_ms)};
 }
 
 result<bytes> partition_log::read(offset from, size_t max_bytes) const {

@@ -11,6 +11,7 @@
 
 #include "runtime/bytes.hpp"
 #include "runtime/status.hpp"
+#include "runtime/storage/compaction.hpp"
 #include "runtime/storage/file.hpp"
 #include "runtime/storage/log_config.hpp"
 #include "runtime/types.hpp"
@@ -60,6 +61,12 @@ class partition_log {
   result<append_info> append(uint8_t* batch, size_t n, batch_header h, int32_t leader_epoch,
                              int64_t now_ms);
 
+  /// Appends a batch replicated from the leader as it is: its offsets and leader epoch are kept.
+  /// Its base offset may lie past end_offset() (compaction on the leader removed whole batches:
+  /// the gap stays a gap) but not below it. Errors as append().
+  result<append_info> append_replica(const uint8_t* batch, size_t n, const batch_header& h,
+                                     int64_t now_ms);
+
   /// Whole stored batches from the one containing `from`, up to `max_bytes` in total but always
   /// at least one batch when one exists at `from` (Kafka's fetch rule); may cross segments.
   /// Empty when from == end_offset(). Errors: offset_out_of_range when from < start_offset() or
@@ -88,10 +95,32 @@ class partition_log {
   /// messages, or the oldest unflushed append happened flush_ms or more ago.
   bool flush_due(int64_t now_ms) const;
 
-  /// Rolls the active segment if segment_ms elapsed, then deletes whole closed segments, oldest
-  /// first, whose max timestamp is more than retention_ms before `now_ms` or while the log
-  /// stays at or above retention_bytes without them. Returns the number deleted.
+  /// Rolls the active segment if segment_ms elapsed, then (with cleanup_delete) deletes whole
+  /// closed segments, oldest first, whose max timestamp is more than retention_ms before
+  /// `now_ms` or while the log stays at or above retention_bytes without them. Returns the
+  /// number deleted.
   size_t enforce_retention(int64_t now_ms);
+
+  /// Log compaction (cleanup.policy=compact), step 1 (compaction.hpp): the closed segments that
+  /// lie wholly below `cleanable_end` (the caller's high watermark, so nothing is removed in
+  /// favour of a record that may still be truncated), up to the first whose newest timestamp is
+  /// less than min_compaction_lag_ms before `now_ms`, or nullptr when there are none or, without
+  /// `force`, when less than min_cleanable_dirty_ratio of their bytes was written since the last
+  /// pass. The job reads those segments' files while the log goes on taking appends.
+  std::unique_ptr<compaction_job> plan_compaction(int64_t now_ms, offset cleanable_end,
+                                                  bool force) const;
+
+  /// Step 3: puts what run_compaction(job) wrote in place of the job's segments. Each rewritten
+  /// group: "<base>.log.cleaned" renamed to "<base>.log.swap" (from then on open() finishes the
+  /// install after a crash), the group's files removed, the swap renamed to "<base>.log", the
+  /// segment reopened (indexes rebuilt). If the closed segments changed since the
+  /// plan (retention, truncation) nothing is swapped, the cleaned files are removed, and the
+  /// answer is false. Errors: io_error; a failure after a rename makes the log refuse appends
+  /// until reopened, as a failed fsync does.
+  result<bool> install_compaction(const compaction_job& job, const compaction_output& out);
+
+  /// The three steps on the caller's thread (tests, tools). An empty report when no pass ran.
+  result<compaction_report> compact(int64_t now_ms, offset cleanable_end, bool force = false);
 
   /// Drops every batch whose last offset is >= new_end (a batch straddling new_end goes
   /// entirely, so end_offset() <= new_end afterwards). No-op if new_end >= end_offset(); below
@@ -110,11 +139,16 @@ class partition_log {
  private:
   partition_log(env& e, std::string dir, log_config cfg);
   status load();
+  // Finishes compaction installs a crash interrupted (.swap files); true if there were any.
+  result<bool> finish_swaps(const std::vector<std::string>& names);
   status sync_all();
   bool segment_ms_elapsed(const segment& s, int64_t now_ms) const;
   bool should_roll(const segment& active, size_t n, int64_t last_offset, int64_t now_ms) const;
   status roll();
+  result<append_info> store(const uint8_t* batch, size_t n, const batch_header& h, int64_t now_ms);
   bool remove_front();
+  // Swaps one rewritten group of segments_, starting at `first`, for its cleaned file.
+  status install_group(size_t first, size_t count);
   status remove_segment(segment& s);
   void fail(const status& s);
 
@@ -126,6 +160,8 @@ class partition_log {
   int64_t unflushed_messages_ = 0;
   int64_t first_unflushed_ms_ = -1;  // now_ms of the oldest unflushed append, -1 if none
   bool dir_dirty_ = false;           // segment files created or removed since the last flush
+  offset cleaned_end_{0};            // closed segments below this were compacted by the last pass
+  uint64_t layout_ = 0;              // bumped whenever closed segments are removed, cut or replaced
   status failure_;
   recovery_report recovery_;
 };

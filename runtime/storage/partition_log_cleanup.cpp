@@ -7,6 +7,7 @@ namespace brook::runtime::storage {
 
 status partition_log::remove_segment(segment& s) {
   dir_dirty_ = true;
+  ++layout_;  // a compaction pass planned before this no longer matches the log
   status r = s.remove_files(env_);
   if (!r) BROOK_LOG_WARN("log " << dir_ << ": deleting segment files: " << r.to_string());
   return r;
@@ -24,6 +25,7 @@ size_t partition_log::enforce_retention(int64_t now_ms) {
     if (!s) BROOK_LOG_WARN("log " << dir_ << ": time-based roll failed: " << s.to_string());
   }
   size_t deleted = 0;
+  if (!cfg_.cleanup_delete) return deleted;  // compact only: kept until compaction removes it
   if (cfg_.retention_ms >= 0) {
     while (segments_.size() > 1) {
       const segment& s = *segments_.front();

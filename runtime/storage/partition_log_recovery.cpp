@@ -3,6 +3,7 @@
 #include <map>
 
 #include "runtime/log.hpp"
+#include "runtime/storage/batch_scanner.hpp"
 #include "runtime/storage/log_format.hpp"
 #include "runtime/storage/partition_log.hpp"
 #include "runtime/storage/segment.hpp"
@@ -22,10 +23,54 @@ result<std::unique_ptr<partition_log>> partition_log::open(env& e, std::string d
   return log;
 }
 
+result<bool> partition_log::finish_swaps(const std::vector<std::string>& names) {
+  bool any = false;
+  for (const auto& name : names) {
+    auto base = format::parse_segment_file_name(name, format::swap_suffix);
+    if (!base) continue;
+    // A compaction install that a crash interrupted: the swap file is complete (synced before
+    // it got its name) and replaces every segment from its base to its end.
+    auto f = env_.open(join_path(dir_, name));
+    if (!f) return f.error();
+    batch_scanner scan(**f, 0, (*f)->size(), /*verify=*/true, *base, format::recovery_read_chunk);
+    int64_t end = *base;
+    for (;;) {
+      auto b = scan.next();
+      if (!b) return b.error();
+      if (!*b) break;
+      end = (*b)->header.last_offset() + 1;
+    }
+    f->reset();
+    if (!scan.problem().empty())
+      return status(errc::corrupt_message,
+                    "log " + dir_ + ": compacted segment " + name + " " + scan.problem());
+    BROOK_LOG_WARN("log " << dir_ << ": finishing the install of compacted segment " << name
+                          << " (offsets " << *base << " to " << end << ")");
+    for (const auto& other : names) {
+      for (auto suffix : {format::log_suffix, format::index_suffix, format::time_index_suffix}) {
+        auto b = format::parse_segment_file_name(other, suffix);
+        if (!b || *b < *base || *b >= end) continue;
+        status s = env_.remove(join_path(dir_, other));
+        if (!s && s.code() != errc::not_found) return s;
+      }
+    }
+    status s = env_.rename(join_path(dir_, name),
+                           join_path(dir_, format::segment_file_name(*base, format::log_suffix)));
+    if (!s) return s;
+    dir_dirty_ = true;
+    any = true;
+  }
+  return any;
+}
+
 status partition_log::load() {
   status s = env_.create_dirs(dir_);
   if (!s) return s;
   auto names = env_.list(dir_);
+  if (!names) return names.error();
+  auto swapped = finish_swaps(*names);
+  if (!swapped) return swapped.error();
+  if (*swapped) names = env_.list(dir_);
   if (!names) return names.error();
 
   // Segments are defined by their .log files; indexes without one are leftovers of a deletion
@@ -39,6 +84,12 @@ status partition_log::load() {
       index_files[*b].push_back(name);
     } else if (auto b = format::parse_segment_file_name(name, format::time_index_suffix)) {
       index_files[*b].push_back(name);
+    } else if (format::parse_segment_file_name(name, format::cleaned_suffix)) {
+      // A compaction pass that a crash interrupted before its install: the old files stand.
+      BROOK_LOG_WARN("log " << dir_ << ": removing unfinished compaction output " << name);
+      s = env_.remove(join_path(dir_, name));
+      if (!s && s.code() != errc::not_found) return s;
+      dir_dirty_ = true;
     }
   }
   std::sort(bases.begin(), bases.end());

@@ -78,6 +78,10 @@ class segment {
   status sync();
   /// Drops every batch whose last offset is >= `o` (a batch straddling `o` goes entirely).
   status truncate_to(offset o);
+  /// The .log file, for a compaction pass that reads a closed segment on another thread
+  /// (read_at is safe beside the owner's use; the pass reads no further than size() was).
+  std::shared_ptr<const file> log_file() const { return log_; }
+
   /// Deletes the three files (.log first, so a crash leaves at most orphan indexes).
   status remove_files(env& e);
 
@@ -108,7 +112,7 @@ class segment {
   std::string dir_;
   offset base_;
   uint32_t index_interval_;
-  std::unique_ptr<file> log_;
+  std::shared_ptr<file> log_;  // shared with a compaction pass reading it on another thread
   std::unique_ptr<offset_index> index_;
   std::unique_ptr<time_index> time_index_;
   tail_state tail_;

@@ -30,6 +30,7 @@ class truncate_fault_env final : public storage::env {
     return std::unique_ptr<storage::file>(new file(std::move(*f), *this));
   }
   status remove(const std::string& p) override { return base_.remove(p); }
+  status rename(const std::string& f, const std::string& t) override { return base_.rename(f, t); }
   result<std::vector<std::string>> list(const std::string& d) override { return base_.list(d); }
   status create_dirs(const std::string& d) override { return base_.create_dirs(d); }
   bool exists(const std::string& p) override { return base_.exists(p); }

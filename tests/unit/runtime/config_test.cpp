@@ -92,7 +92,28 @@ TEST(Config, TopicOverrides) {
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.message().find("retention.msx"), std::string::npos);
   EXPECT_FALSE(t.apply({{"urgency", "whenever"}}));
-  EXPECT_FALSE(t.apply({{"cleanup.policy", "compact"}}));
+  EXPECT_FALSE(t.apply({{"cleanup.policy", "shred"}}));
+  EXPECT_FALSE(t.apply({{"cleanup.policy", ""}}));
+  EXPECT_FALSE(t.apply({{"min.cleanable.dirty.ratio", "1.5"}}));
+  EXPECT_FALSE(t.apply({{"min.cleanable.dirty.ratio", "half"}}));
+}
+
+TEST(Config, CleanupPolicy) {
+  topic_config t;
+  EXPECT_EQ(t.to_properties()["cleanup.policy"], "delete");
+  ASSERT_TRUE(t.apply({{"cleanup.policy", "compact"}, {"delete.retention.ms", "100"},
+                       {"min.cleanable.dirty.ratio", "0.25"}}));
+  EXPECT_TRUE(t.log.cleanup_compact);
+  EXPECT_FALSE(t.log.cleanup_delete);
+  EXPECT_EQ(t.log.delete_retention_ms, 100);
+  EXPECT_DOUBLE_EQ(t.log.min_cleanable_dirty_ratio, 0.25);
+  auto p = t.to_properties();
+  EXPECT_EQ(p["cleanup.policy"], "compact");
+  EXPECT_EQ(p["delete.retention.ms"], "100");
+  EXPECT_EQ(p["min.cleanable.dirty.ratio"], "0.25");
+  ASSERT_TRUE(t.apply({{"cleanup.policy", "delete, compact"}}));
+  EXPECT_TRUE(t.log.cleanup_compact && t.log.cleanup_delete);
+  EXPECT_EQ(t.to_properties()["cleanup.policy"], "compact,delete");
 }
 
 TEST(Config, Endpoints) {

@@ -46,6 +46,7 @@ TEST(Errc, KafkaCodes) {
       {errc::disk_full, 56, true},
       {errc::fenced_leader_epoch, 74, true},
       {errc::unknown_leader_epoch, 75, true},
+      {errc::invalid_record, 87, false},
       {errc::unsupported_compression, 76, false},
       {errc::node_exists, -1, false},
       {errc::no_node, -1, false},

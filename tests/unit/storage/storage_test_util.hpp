@@ -44,7 +44,7 @@ inline std::vector<batch_header> headers_of(const bytes& data) {
   EXPECT_TRUE(split.has_value()) << split.error().to_string();
   if (!split) return out;
   for (const auto& v : *split) {
-    EXPECT_TRUE(validate_batch(v.data, v.size).is_ok());
+    EXPECT_TRUE(validate_stored_batch(v.header, v.data, v.size).is_ok());
     out.push_back(v.header);
   }
   return out;
