@@ -143,13 +143,12 @@ runtime::status kafka_streams::impl::create_internal_topics(client::client_metad
   };
   std::map<std::string, spec> wanted;
   for (const auto& t : topo.impl().internal_topics())
-    wanted[topo.impl().resolve(cfg.application_id, t)] = {partitions, {}};
+    wanted[topo.impl().resolve(cfg.application_id, t)] = {partitions, cfg.topic_overrides};
+  const auto changelog_configs = cfg.changelog_configs();
   for (const auto& [name, def] : topo.impl().stores()) {
     auto changelog = topo.impl().changelog_topic(cfg.application_id, def);
-    // Kept until the broker compacts (cleanup.policy=compact is not served yet): a changelog
-    // must never lose the latest value of a key.
     if (!changelog.empty() && def.source_topic.empty())
-      wanted[changelog] = {partitions, {{"retention.ms", "-1"}}};
+      wanted[changelog] = {partitions, changelog_configs};
   }
   if (cfg.on_bad_record == bad_record_policy::dead_letter)
     wanted[cfg.dead_letters()] = {partitions, {}};

@@ -112,7 +112,9 @@ void store_instance::log(const std::string& key, const std::optional<std::string
   r.partition = task_.id().partition;
   r.key = key;
   r.value = value;
-  r.timestamp = std::max<int64_t>(task_.stream_time(), 0);
+  // Wall-clock time, not stream time: the broker's min.compaction.lag.ms counts from it, and the
+  // restore tells from it whether compaction may have used a change (run/restore.cpp).
+  r.timestamp = task_.wall_clock_ms();
   ++in_flight_;
   task_.send(std::move(r), channel);
 }

@@ -1,5 +1,6 @@
 #include "actors/streams/streams_config.hpp"
 
+#include <algorithm>
 #include <climits>
 
 namespace brook::streams {
@@ -31,6 +32,8 @@ runtime::result<streams_config> streams_config::from_properties(const runtime::p
       c.consumer_overrides[k.substr(9)] = v;
     else if (k.rfind("producer.", 0) == 0)
       c.producer_overrides[k.substr(9)] = v;
+    else if (k.rfind("topic.", 0) == 0)
+      c.topic_overrides[k.substr(6)] = v;
     else
       own[k] = v;
   }
@@ -46,9 +49,25 @@ runtime::result<streams_config> streams_config::from_properties(const runtime::p
     return status{errc::invalid_config, "invalid value '" + handler +
                                             "' for default.deserialization.exception.handler: "
                                             "fail, skip or dead-letter"};
+  runtime::topic_config check;
+  if (auto s = check.apply(c.topic_overrides); !s)
+    return status{s.code(), "topic.*: " + s.message()};
   if (c.client_id.empty()) c.client_id = c.application_id;
   if (c.dead_letter_topic.empty()) c.dead_letter_topic = c.application_id + "-dead-letters";
   return c;
+}
+
+runtime::properties streams_config::changelog_configs() const {
+  runtime::properties p{{"cleanup.policy", "compact"},
+                        {"segment.bytes", std::to_string(64 << 20)},
+                        {"min.compaction.lag.ms",
+                         std::to_string(std::max<int64_t>(600000, 10 * commit_interval_ms))}};
+  for (const auto& [k, v] : topic_overrides) p[k] = v;
+  return p;
+}
+
+int64_t streams_config::changelog_compaction_lag_ms() const {
+  return std::stoll(changelog_configs().at("min.compaction.lag.ms"));
 }
 
 }  // namespace brook::streams

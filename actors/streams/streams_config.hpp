@@ -31,6 +31,16 @@ struct streams_config {
   bool urgency_enabled = true;
   /// Passed to the consumers and producers (consumer.x / producer.x keys, prefix removed).
   runtime::properties consumer_overrides, producer_overrides;
+  /// Topic configs for the internal topics this application creates (topic.x keys, prefix
+  /// removed), over the defaults below.
+  runtime::properties topic_overrides;
+
+  /// The configs a store's changelog is created with: compacted, 64 MiB segments, and a
+  /// min.compaction.lag.ms (default 10 minutes, and at least 10 commit intervals) that keeps
+  /// the changes written since the last commit out of compaction while the application runs.
+  runtime::properties changelog_configs() const;
+  /// The min.compaction.lag.ms of changelog_configs().
+  int64_t changelog_compaction_lag_ms() const;
 
   const std::string& dead_letters() const { return dead_letter_topic; }
 
@@ -38,7 +48,7 @@ struct streams_config {
   /// processing.guarantee=at_least_once, default.deserialization.exception.handler =
   /// fail|skip|dead-letter (or Kafka's LogAndFail/LogAndContinue class names), dead.letter.topic,
   /// state.dir, replication.factor, admin.listeners, status.interval.ms, urgency.enabled,
-  /// consumer.*, producer.*). Unknown keys and bad values are errors naming the key.
+  /// consumer.*, producer.*, topic.*). Unknown keys and bad values are errors naming the key.
   static runtime::result<streams_config> from_properties(const runtime::properties& props);
 };
 

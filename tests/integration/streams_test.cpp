@@ -23,7 +23,8 @@ using str = std::string;
 namespace {
 
 const std::vector<std::string> kBrokerOverrides{"group.initial.rebalance.delay.ms=200",
-                                                "group.min.session.timeout.ms=1000"};
+                                                "group.min.session.timeout.ms=1000",
+                                                "log.cleaner.backoff.ms=100"};
 
 // One run of a streams example program; kill -9 by pid when the test ends.
 class app_process {
@@ -185,6 +186,57 @@ TEST_F(Streams, WordCountIsRightEndToEndAndAfterTheAppIsKilledMidStream) {
   EXPECT_NE(log.find("restored from wordcount-counts-changelog"), str::npos) << log;
   EXPECT_EQ(app.terminate(), 0) << app.log();
   EXPECT_NE(app.log().find("closed"), str::npos);
+}
+
+// A changelog is a compacted topic: it stays about as big as the store, and a restore from the
+// compacted changelog after kill -9 still gives the exact counts (the changes after the last
+// commit are younger than min.compaction.lag.ms, so compaction has not used them).
+TEST_F(Streams, ChangelogsAreCompactedAndRestoreExactlyAfterKill9) {
+  create_topic("text", 2);
+  std::map<str, int64_t> expected;
+  auto args = wordcount_args(dir.path() + "/state");
+  args.push_back("topic.segment.bytes=2048");
+  args.push_back("topic.min.compaction.lag.ms=5000");
+  app_process app(dir.path() + "/wc.log", args);
+  app.start();
+  produce_lines("text", 0, 3000, expected);
+  EXPECT_EQ(latest_counts(broker.bootstrap(), "word-counts", expected), expected) << app.log();
+
+  // The changelog of the total counts: thousands of changes, compacted to about one per word.
+  const str changelog = "wordcount-counts-changelog";
+  auto describe = itest::run({itest::bin("brook"), "--bootstrap-server", broker.bootstrap(), "topic",
+                              "describe", changelog});
+  EXPECT_NE(describe.out.find("cleanup.policy=compact"), str::npos) << describe.out;
+  size_t records = 0;
+  int64_t last_offset = -1;
+  auto compacted = [&] {
+    records = 0;
+    last_offset = -1;
+    read_topic(
+        broker.bootstrap(), changelog,
+        [&](client::consumer_record& r) {
+          ++records;
+          last_offset = std::max(last_offset, r.rec.offset);
+        },
+        [] { return false; }, 2s);
+    return last_offset > 1000 && records < size_t(last_offset) / 4;
+  };
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!compacted() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(500ms);
+  EXPECT_LT(records, size_t(last_offset) / 4) << "changelog not compacted: " << records
+                                              << " records up to offset " << last_offset << "\n"
+                                              << broker.log();
+
+  // kill -9 in the middle of more input, start again at once: the counts are exact.
+  std::thread more([&] { produce_lines("text", 3000, 3000, expected); });
+  std::this_thread::sleep_for(300ms);
+  app.kill9();
+  more.join();
+  app.start();
+  produce_lines("text", 6000, 100, expected);
+  EXPECT_EQ(latest_counts(broker.bootstrap(), "word-counts", expected), expected) << app.log();
+  EXPECT_NE(app.log().find("restored from " + changelog), str::npos) << app.log();
+  EXPECT_EQ(app.log().find("older than min.compaction.lag.ms"), str::npos) << app.log();
 }
 
 TEST_F(Streams, TwoInstancesShareSixPartitionsAndTheSurvivorTakesOverWithTheState) {

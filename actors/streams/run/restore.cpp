@@ -1,6 +1,9 @@
 #include "actors/streams/run/restore.hpp"
 
+#include <algorithm>
+#include <climits>
 #include <sstream>
+#include <vector>
 
 #include "actors/client/consumer.hpp"
 #include "actors/streams/run/task_runner.hpp"
@@ -27,9 +30,14 @@ std::map<std::string, int64_t> decode_checkpoints(const std::string& metadata) {
 
 namespace {
 
-// Reads [start, end) of one changelog partition into the store.
+// Reads one changelog partition into the store: the entries before `upto`. The later ones (the
+// tail) are changes for input records after the last commit, which will be processed again:
+// with `reassert_tail` their keys are written again with the restored values, so the changelog
+// ends with them. But a tail change older than the changelog's min.compaction.lag.ms (`lag_ms`;
+// the application was down that long) may have let compaction remove the value it replaced;
+// then the tail is applied as it is (Kafka Streams' at-least-once: those inputs may count twice).
 runtime::status replay(client::consumer& c, const client::topic_partition& tp,
-                       detail::store_instance& s, int64_t upto, bool reassert_tail,
+                       detail::store_instance& s, int64_t upto, bool reassert_tail, int64_t lag_ms,
                        task_runner& runner, int64_t timeout_ms) {
   if (auto st = c.assign({tp}); !st) return st;
   if (auto st = c.seek_to_end({tp}); !st) return st;
@@ -37,11 +45,13 @@ runtime::status replay(client::consumer& c, const client::topic_partition& tp,
   if (!end) return end.error();
   if (auto st = c.seek_to_beginning({tp}); !st) return st;
   s.inner().clear();
+  std::vector<std::pair<std::string, std::optional<std::string>>> tail;
+  int64_t oldest_tail = INT64_MAX;
   auto last_progress = runtime::steady_ms();
   for (;;) {
     auto pos = c.position(tp);
     if (!pos) return pos.error();
-    if (*pos >= *end) return {};
+    if (*pos >= *end) break;
     auto recs = c.poll(std::chrono::milliseconds(200));
     if (!recs) return recs.error();
     if (!recs->empty()) last_progress = runtime::steady_ms();
@@ -54,10 +64,24 @@ runtime::status replay(client::consumer& c, const client::topic_partition& tp,
       if (r.rec.offset < upto) {
         s.restore(*r.rec.key, r.rec.value);
       } else if (reassert_tail) {
-        runner.reassert_later(&s, *r.rec.key);
+        tail.emplace_back(std::move(*r.rec.key), std::move(r.rec.value));
+        oldest_tail = std::min(oldest_tail, r.rec.timestamp);
       }
     }
   }
+  if (tail.empty()) return {};
+  if (oldest_tail > runtime::wall_ms() - lag_ms) {
+    for (auto& [key, value] : tail) runner.reassert_later(&s, std::move(key));
+    return {};
+  }
+  BROOK_LOG_WARN("restoring from " << tp.topic << "-" << tp.partition << ": " << tail.size()
+                                   << " change(s) after the last commit are older than "
+                                      "min.compaction.lag.ms ("
+                                   << lag_ms
+                                   << " ms), so compaction may have removed what they "
+                                      "replaced; applying them (their inputs may count twice)");
+  for (auto& [key, value] : tail) s.restore(key, value);
+  return {};
 }
 
 }  // namespace
@@ -94,7 +118,10 @@ runtime::result<std::map<std::string, int64_t>> restore_stores(
     }
     auto t0 = runtime::steady_ms();
     client::topic_partition tp{topic, task.id().partition};
-    if (auto st = replay(*consumer, tp, *s, upto, !from_source, runner, 30000); !st) return st;
+    if (auto st = replay(*consumer, tp, *s, upto, !from_source, cfg.changelog_compaction_lag_ms(),
+                         runner, 30000);
+        !st)
+      return st;
     restored[s->def().name] = upto;
     BROOK_LOG_INFO("[Streams " << cfg.application_id << "] task " << task.id().to_string()
                                << ": store " << s->def().name << " restored from " << topic << "-"
