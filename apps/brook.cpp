@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 
+#include "apps/cli_chaos.hpp"
 #include "apps/cli_cluster.hpp"
 #include "apps/cli_commands.hpp"
 
@@ -110,6 +111,49 @@ int main(int argc, char** argv) {
       ->add_option("--app", o.app_address, "the application's admin.listeners address (host:port)")
       ->required();
   kill_task->add_option("task", o.task, "task id, e.g. 1_0")->required();
+  auto* actors = admin->add_subcommand(
+      "actors", "the actors `admin kill` can crash, on every broker (chaos testing)");
+  actors->add_option("--at", o.addresses,
+                     "also ask this process: a coordinator's coordinator.listeners or a streams "
+                     "application's admin.listeners address (repeatable)");
+  auto* kill_path = admin->add_subcommand(
+      "kill", "crash the actor at a path that `admin actors` lists (chaos testing)");
+  kill_path->add_option("path", o.path, "e.g. partition/orders-0, controller, session/kafka/3")
+      ->required();
+  kill_path->add_option("--broker", o.broker_id, "on this broker (default: the only one)");
+  kill_path->add_option("--at", o.at, "in the process at host:port (coordinator, streams app)");
+
+  chaos_options xo;
+  auto* chaos = app.add_subcommand("chaos", "chaos testing: faults under load, and a verdict");
+  chaos->require_subcommand(1);
+  auto* xrun = chaos->add_subcommand(
+      "run", "start a cluster, run a workload, inject faults, check what was acknowledged");
+  xrun->add_option("--dir", xo.dir, "cluster directory; reports go there (default ./brook-chaos)");
+  xrun->add_flag("--attach", xo.attach, "use the cluster `brook cluster up` runs in --dir");
+  xrun->add_flag("--keep", xo.keep, "leave the cluster it started running");
+  xrun->add_option("--brokers", xo.brokers, "brokers to start (default 3)");
+  xrun->add_option("--config,-c", xo.configs, "broker config key=value (repeatable)");
+  xrun->add_option("--brookd", xo.brookd, "brookd binary (default: the one next to brook)");
+  xrun->add_option("--partitions", xo.partitions, "partitions of the topic (default 6)");
+  xrun->add_option("--replication-factor", xo.replication, "of the topic (default 3)");
+  xrun->add_option("--acks", xo.acks, "all (idempotent, default), 1 or 0");
+  xrun->add_option("--producers", xo.producers, "producer clients (default 2)");
+  xrun->add_option("--consumers", xo.consumers, "consumers in one group (default 2)");
+  xrun->add_option("--rate", xo.rate, "records per second, all producers (default 2000)");
+  xrun->add_option("--seed", xo.seed, "seed of the fault plan (default 1)");
+  xrun->add_option("--duration", xo.duration_s, "seconds of workload (default 60)");
+  xrun->add_option("--faults", xo.faults, "faults to inject (default 30)");
+  xrun->add_option("--kinds", xo.kinds,
+                   "fault kinds to draw from (default all): kill-leader kill-follower "
+                   "kill-fetcher kill-session kill-controller kill-group-coordinator "
+                   "kill-broker-actor kill-coordinator-session kill9-broker kill9-coordinator "
+                   "pause-broker partition-broker")
+      ->delimiter(',');
+  xrun->add_option("--schedule", xo.schedule,
+                   "a file of faults, one per line: <at seconds> <kind> [partition|broker] "
+                   "[duration ms]");
+  xrun->add_option("--json", xo.json, "summary for scripts (default <dir>/chaos-<seed>.json)");
+  xrun->add_option("--svg", xo.svg, "timeline picture (default <dir>/chaos-<seed>.svg)");
 
   cluster_options co;
   auto* cluster =
@@ -140,6 +184,7 @@ int main(int argc, char** argv) {
     int code = app.exit(e);    // prints the help, or the error and a hint
     return code == 0 ? 0 : 2;  // bad usage exits 2, as brookd's does
   }
+  if (xrun->parsed()) return chaos_run(xo);
   if (cup->parsed()) return cluster_up(co);
   if (cdown->parsed()) return cluster_down(co);
   if (cstatus->parsed()) {
@@ -158,6 +203,8 @@ int main(int argc, char** argv) {
   if (bench->got_subcommand("produce")) return bench_produce(o);
   if (bench->got_subcommand("consume")) return bench_consume(o);
   if (kill->parsed()) return kill_partition(o);
+  if (actors->parsed()) return admin_actors(o);
+  if (kill_path->parsed()) return admin_kill(o);
   if (glist->parsed()) return group_list(o);
   if (gdescribe->parsed()) return group_describe(o);
   if (greset->parsed()) return group_reset_offsets(o);

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 
+#include "actors/client/client_metadata.hpp"
 #include "actors/client/consumer.hpp"
 #include "actors/client/producer.hpp"
 #include "apps/cli_clients.hpp"
@@ -14,6 +15,22 @@
 namespace brook::cli {
 
 using runtime::errc;
+
+runtime::result<std::shared_ptr<net::native_client>> any_broker(const std::string& bootstrap) {
+  auto servers = client::parse_bootstrap(bootstrap);
+  if (!servers) return servers.error();
+  client::client_metadata meta(*servers, std::chrono::seconds(10));
+  return meta.any_connection();
+}
+
+runtime::result<net::metadata_response> cluster_metadata(const std::string& bootstrap,
+                                                         std::vector<std::string> topics) {
+  auto conn = any_broker(bootstrap);
+  if (!conn) return conn.error();
+  net::metadata_request req{std::move(topics), false, false};
+  req.all_topics = req.topics.empty();
+  return (*conn)->call<net::metadata_response>(net::native_type::metadata, req);
+}
 
 runtime::result<client::producer_config> producer_settings(const options& o) {
   runtime::properties props{{"bootstrap.servers", o.bootstrap}, {"acks", o.acks}};

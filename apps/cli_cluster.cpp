@@ -251,6 +251,63 @@ std::string brookd_path(const cluster_options& o) {
 
 }  // namespace
 
+namespace cluster {
+
+runtime::result<std::vector<member>> load(const std::string& dir) {
+  return load_state(canonical_dir(dir));
+}
+
+bool alive(const member& m, const std::string& dir) {
+  return is_ours(m.pid, canonical_dir(dir));
+}
+
+runtime::result<std::vector<std::string>> command_line(const member& m) {
+  auto raw = read_text("/proc/" + std::to_string(m.pid) + "/cmdline");
+  if (raw.empty())
+    return runtime::status{runtime::errc::not_found,
+                           m.name() + " (pid " + std::to_string(m.pid) + ") is not running"};
+  std::vector<std::string> argv;
+  for (size_t at = 0; at < raw.size();) {
+    auto end = raw.find('\0', at);
+    if (end == std::string::npos) end = raw.size();
+    argv.push_back(raw.substr(at, end - at));
+    at = end + 1;
+  }
+  auto fix = [&](const std::string& prefix, const std::string& value) {
+    for (auto& a : argv)
+      if (a.rfind(prefix, 0) == 0) a = prefix + value;
+  };
+  if (m.is_broker()) {
+    fix("native.listeners=", address(m.native_port));
+    fix("listeners=PLAINTEXT://", address(m.kafka_port));
+  } else {
+    fix("coordinator.listeners=", address(m.native_port));
+  }
+  return argv;
+}
+
+runtime::result<pid_t> restart(const std::string& dir_arg, const member& m,
+                               const std::vector<std::string>& argv) {
+  auto dir = canonical_dir(dir_arg);
+  auto members = load_state(dir);
+  if (!members) return members.error();
+  auto log = log_path(dir, m);
+  size_t offset = read_text(log).size();
+  auto pid = spawn(argv, log);
+  if (!pid) return pid.error();
+  member started = m;
+  started.pid = *pid;
+  for (auto& x : *members)
+    if (x.role == m.role && x.id == m.id) x.pid = *pid;
+  if (auto s = save_state(dir, *members); !s) return s;
+  auto marker = m.is_broker() ? broker_ready(m.id) : std::string(coordinator_ready);
+  auto ready = wait_for_line(started, log, offset, marker, clock_type::now() + start_timeout);
+  if (!ready) return ready.error();
+  return *pid;
+}
+
+}  // namespace cluster
+
 int cluster_up(const cluster_options& o) {
   if (o.brokers < 1 || o.brokers > cluster::max_brokers)
     return usage_error("--brokers must be between 1 and " + std::to_string(cluster::max_brokers) +

@@ -128,5 +128,20 @@ inline std::string broker_ready(int32_t id) {
   return "[KafkaServer id=" + std::to_string(id) + "] started";
 }
 
+// For `brook chaos`, which kills and restarts members of a cluster `up` started.
+
+/// The members in <dir>/cluster.state. Errors: not_found (no cluster there), io_error,
+/// invalid_config (a bad line).
+runtime::result<std::vector<member>> load(const std::string& dir);
+/// Whether `m` runs, as a brookd of the cluster in `dir`.
+bool alive(const member& m, const std::string& dir);
+/// The command line `m` runs with (read from /proc while it runs), with its listener ports fixed
+/// to the ones it has, so that it starts again on the same addresses.
+runtime::result<std::vector<std::string>> command_line(const member& m);
+/// Starts `m` again with `argv` (from command_line), logging to its log file, waits until it is
+/// ready and records its new pid in the state file. Returns the new pid.
+runtime::result<pid_t> restart(const std::string& dir, const member& m,
+                               const std::vector<std::string>& argv);
+
 }  // namespace cluster
 }  // namespace brook::cli

@@ -41,6 +41,11 @@ struct options {
   // brook admin kill-streams-task
   std::string app_address;
   std::string task;
+  // admin actors / kill
+  std::vector<std::string> addresses;
+  std::string at;
+  std::string path;
+  int32_t broker_id = -1;
 };
 
 int topic_create(const options& o);
@@ -57,6 +62,8 @@ int group_describe(const options& o);
 int group_reset_offsets(const options& o);
 int streams_describe(const options& o);
 int kill_streams_task(const options& o);
+int admin_actors(const options& o);
+int admin_kill(const options& o);
 int bench_streams(const options& o);
 
 }  // namespace brook::cli

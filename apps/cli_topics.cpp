@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "actors/client/client_metadata.hpp"
+#include "apps/cli_clients.hpp"
 #include "apps/cli_commands.hpp"
 
 namespace brook::cli {
@@ -10,33 +11,17 @@ namespace {
 
 using runtime::errc;
 
-runtime::result<std::shared_ptr<net::native_client>> connect(const options& o) {
-  auto servers = client::parse_bootstrap(o.bootstrap);
-  if (!servers) return servers.error();
-  client::client_metadata meta(*servers, std::chrono::seconds(10));
-  return meta.any_connection();
-}
-
 // Sends an admin request answered by a status_response; prints its error, if any.
 template <class Request>
 int admin_call(const options& o, net::native_type t, const Request& req,
                const std::string& ok_line) {
-  auto conn = connect(o);
+  auto conn = any_broker(o.bootstrap);
   if (!conn) return fail(conn.error());
   auto r = (*conn)->call<net::status_response>(t, req);
   if (!r) return fail(r.error());
   if (r->error != errc::none) return fail(runtime::status{r->error, r->message});
   if (!ok_line.empty()) std::printf("%s\n", ok_line.c_str());
   return 0;
-}
-
-runtime::result<net::metadata_response> metadata(const options& o,
-                                                 std::vector<std::string> topics) {
-  auto conn = connect(o);
-  if (!conn) return conn.error();
-  net::metadata_request req{std::move(topics), false, false};
-  req.all_topics = req.topics.empty();
-  return (*conn)->call<net::metadata_response>(net::native_type::metadata, req);
 }
 
 }  // namespace
@@ -63,14 +48,14 @@ int kill_partition(const options& o) {
 }
 
 int topic_list(const options& o) {
-  auto md = metadata(o, {});
+  auto md = cluster_metadata(o.bootstrap, {});
   if (!md) return fail(md.error());
   for (const auto& t : md->topics) std::printf("%s\n", t.name.c_str());
   return 0;
 }
 
 int topic_describe(const options& o) {
-  auto md = metadata(o, {o.topic});
+  auto md = cluster_metadata(o.bootstrap, {o.topic});
   if (!md) return fail(md.error());
   for (const auto& t : md->topics) {
     if (t.error != errc::none)

@@ -47,6 +47,8 @@ enum class native_type : uint16_t {
   coord_watch = 24,    // coord_watch_request -> coord_response; events follow as coord_event
   coord_unwatch = 25,  // coord_watch_request -> coord_response
   coord_event = 26,    // coordinator -> client push (correlation id 0): coord_watch_event
+  // chaos testing, on a broker's native listener and on coordinator.listeners
+  list_actors = 27,  // list_actors_request -> list_actors_response
 };
 constexpr uint16_t response_flag = 0x8000;
 constexpr int16_t acks_all = -1;
@@ -188,7 +190,34 @@ struct kill_actor_request {
   std::string kind;
   std::string topic;
   int32_t partition = 0;
-  MSGPACK_DEFINE(kind, topic, partition)
+  /// When set, the actor registered at this path (list_actors) and the fields above are ignored.
+  std::string path;
+  MSGPACK_DEFINE(kind, topic, partition, path)
+};
+
+/// CLI -> broker or coordinator: what `brook admin kill` can crash in that process.
+struct list_actors_request {
+  int32_t unused = 0;
+  MSGPACK_DEFINE(unused)
+};
+
+/// One killable actor (actors/directory/actor_registry.hpp).
+struct actor_info {
+  std::string path;  // the name kill_actor_request.path takes
+  std::string kind;
+  std::string name;
+  int32_t restarts = 0;
+  MSGPACK_DEFINE(path, kind, name, restarts)
+};
+
+/// broker or coordinator -> CLI.
+struct list_actors_response {
+  errc error = errc::none;
+  std::string message;
+  int32_t pid = 0;   // the process
+  std::string node;  // "broker 1", "coordinator"
+  std::vector<actor_info> actors;
+  MSGPACK_DEFINE(error, message, pid, node, actors)
 };
 
 /// producer -> broker: a producer id for the idempotent producer (Kafka's InitProducerId).

@@ -60,8 +60,12 @@ void spawn_slot(self_ptr self, const std::string& topic, int32_t p) {
   ps.peers = st.spec.peers;
   ps.replica_lag_time_max_ms = st.spec.config.replica_lag_time_max_ms;
   ps.replica_fetch_max_bytes = st.spec.config.replica_fetch_max_bytes;
+  ps.actors = st.spec.node->actors();
   auto a = spawn_partition(self->system(), std::move(ps));
   self->monitor(a);
+  auto name = topic + "-" + std::to_string(p);
+  st.spec.node->actors()->add("partition/" + name, "partition", name,
+                              caf::actor_cast<caf::actor>(a));
   st.by_addr[a.address()] = {topic, p};
   t.slots[size_t(p)].actor = a;
   st.spec.directory->set(topic, p, a);
@@ -93,6 +97,9 @@ void start_group_coordinator(self_ptr self) {
   auto& st = self->state;
   st.group = spawn_group_coordinator(self->system(), st.spec.node);
   self->monitor(st.group);
+  st.spec.node->actors()->add("group-coordinator", "group-coordinator",
+                              "groups of broker " + std::to_string(my_id(st)),
+                              caf::actor_cast<caf::actor>(st.group));
   st.spec.node->set_group_coordinator(st.group);
 }
 
@@ -101,6 +108,9 @@ void start_controller(self_ptr self) {
   st.controller = spawn_controller(self->system(), st.coord, st.session, my_id(st),
                                    st.spec.config.topic_defaults);
   self->monitor(st.controller);
+  st.spec.node->actors()->add("controller", "controller",
+                              "controller of broker " + std::to_string(my_id(st)),
+                              caf::actor_cast<caf::actor>(st.controller));
 }
 
 // Logs the crash of child `what` and schedules its restart message `restart` after its backoff.
@@ -117,7 +127,7 @@ void schedule_restart(self_ptr self, runtime::restart_backoff& backoff, const st
 void on_down(self_ptr self, const caf::down_msg& msg) {
   auto& st = self->state;
   if (msg.source == st.coord.address())
-    return fail(self, "lost the coordinator: " + caf::to_string(msg.reason));
+    return fail(self, std::string(lost_coordinator_reason) + ": " + caf::to_string(msg.reason));
   if (st.controller && msg.source == st.controller.address()) {
     // Its /controller node (if it held it) belongs to the broker's session and stays; the new
     // controller actor finds it held by that same session and takes over at once.

@@ -32,6 +32,10 @@ struct broker_spec {
 /// the partition actors of the replicas assigned to it.
 broker_actor spawn_broker(caf::actor_system& sys, broker_spec spec);
 
+/// How the broker's exit reason begins when it quits because its coordinator connection ended:
+/// not a fault of its own, so its supervisor restarts it without ever giving up.
+constexpr const char* lost_coordinator_reason = "lost the coordinator";
+
 /// Kafka's legal topic names: [a-zA-Z0-9._-]{1,249}, not "." or "..".
 bool valid_topic_name(const std::string& name);
 

@@ -32,9 +32,10 @@ struct consumer::impl {
   std::unique_ptr<client_metadata> meta;
   std::unique_ptr<group_member> group;  // set by subscribe()
   std::chrono::steady_clock::time_point last_auto_commit;
-  std::mutex mu;
+  mutable std::mutex mu;
   std::condition_variable cv;
   std::map<topic_partition, partition_state> parts;
+  int64_t assignments = 0;  // given by the group
   status fatal;
 
   // Resolves a position from the broker: earliest (-2) or latest (-1). Retriable errors (a
@@ -119,6 +120,7 @@ struct consumer::impl {
   // Replaces the assignment with the group's; positions start at the committed offsets.
   void install(const std::map<topic_partition, int64_t>& assignment) {
     std::lock_guard<std::mutex> g(mu);
+    ++assignments;
     std::map<topic_partition, partition_state> next;
     for (const auto& [tp, committed] : assignment) {
       auto& ps = next[tp];
@@ -198,6 +200,11 @@ runtime::status consumer::subscribe(const std::vector<std::string>& topics) {
   if (!p.group) p.group = std::make_unique<group_member>(p.cfg, *p.meta);
   p.group->subscribe(topics);
   return {};
+}
+
+int64_t consumer::assignments() const {
+  std::lock_guard<std::mutex> g(impl_->mu);
+  return impl_->assignments;
 }
 
 std::vector<topic_partition> consumer::assignment() {

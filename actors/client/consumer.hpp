@@ -47,6 +47,9 @@ class consumer {
   runtime::status subscribe(const std::vector<std::string>& topics);
   /// The partitions currently assigned (by assign() or by the group).
   std::vector<topic_partition> assignment();
+  /// How many assignments the group has given this consumer so far (0 outside a group). Each one
+  /// starts again from the committed offsets, so a record may be delivered again after it.
+  int64_t assignments() const;
   /// Commits the current positions of the assignment (or `offsets`) for group.id.
   runtime::status commit_sync();
   runtime::status commit_sync(const std::map<topic_partition, int64_t>& offsets);

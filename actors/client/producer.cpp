@@ -9,6 +9,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "actors/client/client_metadata.hpp"
 #include "actors/type_ids.hpp"
@@ -345,13 +346,27 @@ runtime::result<std::unique_ptr<producer>> producer::create(producer_config cfg)
   auto conn = p->meta->any_connection();
   if (!conn) return conn.error();
   if (p->cfg.enable_idempotence) {
-    auto r = (*conn)->call<net::init_producer_id_response>(net::native_type::init_producer_id,
-                                                           net::init_producer_id_request{},
-                                                           milliseconds(p->cfg.request_timeout_ms));
-    if (!r) return r.error();
-    if (r->error != errc::none) return status{r->error, "init producer id: " + r->message};
-    p->producer_id = r->producer_id;
-    p->producer_epoch = r->producer_epoch;
+    // A producer id from any broker; one that is restarting (or a lost connection) is retried,
+    // on whichever broker answers, for up to max.block.ms.
+    auto deadline = std::chrono::steady_clock::now() + milliseconds(p->cfg.max_block_ms);
+    for (;;) {
+      runtime::result<net::init_producer_id_response> r = status{};
+      if (conn)
+        r = (*conn)->call<net::init_producer_id_response>(net::native_type::init_producer_id,
+                                                          net::init_producer_id_request{},
+                                                          milliseconds(p->cfg.request_timeout_ms));
+      status why = !conn ? conn.error() : !r ? r.error() : status{r->error, r->message};
+      if (why.is_ok()) {
+        p->producer_id = r->producer_id;
+        p->producer_epoch = r->producer_epoch;
+        break;
+      }
+      bool retriable = why.code() == errc::network_error || runtime::is_retriable(why.code());
+      if (!retriable || std::chrono::steady_clock::now() >= deadline)
+        return status{why.code(), "init producer id: " + why.message()};
+      std::this_thread::sleep_for(milliseconds(p->cfg.retry_backoff_ms));
+      conn = p->meta->any_connection();
+    }
   }
   p->sys_cfg.add_message_types<caf::id_block::brook>();
   p->sys_cfg.set("scheduler.max-threads", 1);

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "actors/directory/actor_registry.hpp"
 #include "net/native_codec.hpp"
 #include "runtime/log.hpp"
 
@@ -28,6 +29,9 @@ using coord_session_actor = caf::typed_actor<
     caf::reacts_to<uint64_t, uint32_t, net::coord_session_request>,
     caf::reacts_to<uint64_t, uint32_t, watch_atom, net::coord_watch_request>,
     caf::reacts_to<uint64_t, uint32_t, unwatch_atom, net::coord_watch_request>,
+    // chaos testing: the process's killable actors, and a kill by path
+    caf::reacts_to<uint64_t, uint32_t, net::list_actors_request>,
+    caf::reacts_to<uint64_t, uint32_t, net::kill_actor_request>,
     // an error response decided on the I/O thread (undecodable frame, unknown type, bad body)
     caf::reacts_to<uint64_t, uint32_t, net::status_response>,
     // coordinator -> session: one change of a path this connection watches; pushed to the client
@@ -42,6 +46,7 @@ struct coord_session_state {
   uint64_t next_seq = 0;                    // the next response to write
   std::map<uint64_t, runtime::bytes> done;  // responses finished ahead of their turn
   coordinator_actor coord;
+  std::shared_ptr<actor_registry> actors;
   std::set<uint64_t> sessions;  // coordinator sessions opened here; closed with the connection
   int opening = 0;              // session_open requests in flight (their sessions are ours too)
   bool closing = false;         // the connection ended: quit once no session_open is in flight
@@ -115,8 +120,10 @@ void forward(self_ptr self, uint64_t seq, uint32_t corr, native_type t, Request&
 
 coord_session_actor::behavior_type coord_session_impl(self_ptr self,
                                                       std::shared_ptr<net::connection> conn,
-                                                      coordinator_actor coord) {
+                                                      coordinator_actor coord,
+                                                      std::shared_ptr<actor_registry> actors) {
   auto& st = self->state;
+  st.actors = std::move(actors);
   st.peer = conn->peer();
   st.conn = conn;
   st.coord = std::move(coord);
@@ -175,6 +182,21 @@ coord_session_actor::behavior_type coord_session_impl(self_ptr self,
                    caf::actor_cast<caf::actor>(self));
         reply(self, seq, corr, native_type::coord_unwatch, coord_response{});
       },
+      [self](uint64_t seq, uint32_t corr, net::list_actors_request&) {
+        complete(self, seq,
+                 net::encode_response(native_type::list_actors, corr,
+                                      describe(*self->state.actors, "coordinator")));
+      },
+      [self](uint64_t seq, uint32_t corr, net::kill_actor_request& req) {
+        net::status_response r{errc::invalid_request,
+                               "a coordinator kills actors by path (brook admin actors)"};
+        if (!req.path.empty()) {
+          BROOK_LOG_WARN("[Coordinator] admin kill of " << req.path);
+          auto s = self->state.actors->kill(req.path);
+          r = {s.code(), s.message()};
+        }
+        complete(self, seq, net::encode_response(native_type::kill_actor, corr, r));
+      },
       [self](uint64_t seq, uint32_t corr, net::status_response& err) {
         complete(self, seq, net::encode_response(native_type::error, corr, err));
       },
@@ -218,6 +240,10 @@ class coord_handler : public net::frame_handler {
         return forward<net::coord_watch_request>(seq, *f, watch_atom::value);
       case native_type::coord_unwatch:
         return forward<net::coord_watch_request>(seq, *f, unwatch_atom::value);
+      case native_type::list_actors:
+        return forward<net::list_actors_request>(seq, *f);
+      case native_type::kill_actor:
+        return forward<net::kill_actor_request>(seq, *f);
       default:
         return error(seq, corr, "unknown message type " + std::to_string(f->type));
     }
@@ -246,12 +272,15 @@ class coord_handler : public net::frame_handler {
 
 }  // namespace
 
-net::handler_factory coord_session_factory(caf::actor_system& sys, coordinator_actor coord) {
-  return
-      [&sys, coord](std::shared_ptr<net::connection> conn) -> std::unique_ptr<net::frame_handler> {
-        auto session = sys.spawn(coord_session_impl, conn, coord);
-        return std::make_unique<coord_handler>(session, conn->peer());
-      };
+net::handler_factory coord_session_factory(caf::actor_system& sys, coordinator_actor coord,
+                                           std::shared_ptr<actor_registry> actors) {
+  return [&sys, coord,
+          actors](std::shared_ptr<net::connection> conn) -> std::unique_ptr<net::frame_handler> {
+    auto session = sys.spawn(coord_session_impl, conn, coord, actors);
+    register_connection_actor(*actors, "coordinator-session", "coordinator-session",
+                              caf::actor_cast<caf::actor>(session), conn);
+    return std::make_unique<coord_handler>(session, conn->peer());
+  };
 }
 
 }  // namespace brook::actors

@@ -13,15 +13,26 @@
 // ends (client exit, kill -9, network loss) its session actor closes them at once, so their
 // ephemeral nodes go without waiting for the session timeout, and quits, which drops its watches.
 //
+// Chaos testing: list_actors and kill_actor (by path) answer from the process's actor registry,
+// where every session actor is "coordinator-session/<n>"; a killed session actor closes its
+// connection without closing its coordinator sessions, so they live on if the client reconnects
+// within their timeout (ZooKeeper's session semantics).
+//
 // Malformed input (undecodable frame, unknown type, wrong body): an error frame
 // (native_type::error, status_response) answering it, and the connection keeps serving.
+#include <memory>
+
 #include "actors/interfaces/coordinator.hpp"
 #include "net/frame_server.hpp"
 
 namespace brook::actors {
 
+class actor_registry;
+
 /// Factory for a frame_server on the coordinator's listener: one handler and session actor per
-/// connection, talking to `coord`. The handler runs on the connection's I/O thread.
-net::handler_factory coord_session_factory(caf::actor_system& sys, coordinator_actor coord);
+/// connection, talking to `coord`, registered in `actors`. The handler runs on the connection's
+/// I/O thread.
+net::handler_factory coord_session_factory(caf::actor_system& sys, coordinator_actor coord,
+                                           std::shared_ptr<actor_registry> actors);
 
 }  // namespace brook::actors

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 
+#include "actors/directory/actor_registry.hpp"
 #include "actors/directory/partition_directory.hpp"
 #include "actors/interfaces/broker.hpp"
 #include "actors/interfaces/group.hpp"
@@ -14,12 +15,16 @@ namespace brook::actors {
 class node_context {
  public:
   explicit node_context(runtime::broker_config cfg)
-      : config(std::move(cfg)), directory_(std::make_shared<partition_directory>()) {}
+      : config(std::move(cfg)),
+        directory_(std::make_shared<partition_directory>()),
+        actors_(std::make_shared<actor_registry>()) {}
 
   /// Set once at start-up, before any listener accepts; read-only afterwards.
   const runtime::broker_config config;
   runtime::endpoint kafka_advertised;  // what Kafka Metadata says about this broker
   const std::shared_ptr<partition_directory>& directory() const { return directory_; }
+  /// What `brook admin actors` lists and `brook admin kill` crashes.
+  const std::shared_ptr<actor_registry>& actors() const { return actors_; }
   broker_actor broker() const {
     std::lock_guard<std::mutex> g(mu_);
     return broker_;
@@ -39,6 +44,7 @@ class node_context {
 
  private:
   std::shared_ptr<partition_directory> directory_;
+  std::shared_ptr<actor_registry> actors_;
   mutable std::mutex mu_;
   broker_actor broker_;
   group_coordinator_actor coordinator_;

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "net/native_client.hpp"
 #include "runtime/log.hpp"
@@ -60,6 +61,16 @@ std::shared_ptr<net::native_client> peer_connections::get(const net::broker_info
     e.conn = std::move(*c);
   }).detach();
   return nullptr;
+}
+
+void peer_connections::drop(const std::string& channel) {
+  std::vector<std::shared_ptr<net::native_client>> dropped;
+  {
+    std::lock_guard<std::mutex> g(impl_->mu);
+    for (auto& [key, e] : impl_->peers)
+      if (key.second == channel && e.conn) dropped.push_back(std::move(e.conn));
+  }
+  for (auto& c : dropped) c->close();
 }
 
 void peer_connections::close_all() {

@@ -23,6 +23,9 @@ class peer_connections {
   /// The open connection `channel` to broker `b`, or null while one is being opened (or `b`
   /// moved to a new endpoint, which drops the old connection).
   std::shared_ptr<net::native_client> get(const net::broker_info& b, const std::string& channel);
+  /// Closes the connections of `channel` (to any broker), failing what is in flight on them; the
+  /// next get() opens a new one. A crash of a follower's fetcher (`brook admin kill`).
+  void drop(const std::string& channel);
   /// Closes every connection; later get() calls return null.
   void close_all();
 

@@ -4,6 +4,7 @@
 
 #include "actors/directory/node_context.hpp"
 #include "actors/group/group_internal.hpp"
+#include "net/cluster_messages.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/log.hpp"
 #include "runtime/record_batch.hpp"
@@ -221,15 +222,22 @@ void start_loading(self_ptr self) {
       .then(
           [self](net::metadata_response& m) {
             auto& st = self->state;
-            for (const auto& t : m.topics)
-              if (t.name == offsets_topic && t.error == errc::none)
-                st.offsets_partitions = int32_t(t.partitions.size());
-            if (st.offsets_partitions == 0) {
+            // Only the partitions with a replica here can be read (until groups are placed by
+            // partition leadership, issue 13): waiting for the others would never end.
+            std::vector<int32_t> local;
+            for (const auto& t : m.topics) {
+              if (t.name != offsets_topic || t.error != errc::none) continue;
+              st.offsets_partitions = int32_t(t.partitions.size());
+              for (const auto& p : t.partitions)
+                if (net::has_replica(p.replicas, st.node->config.broker_id))
+                  local.push_back(p.partition);
+            }
+            if (local.empty()) {
               st.loaded = true;  // nothing committed yet on this node
               return;
             }
-            st.loading = size_t(st.offsets_partitions);
-            for (int32_t p = 0; p < st.offsets_partitions; ++p) load_partition(self, p, 0);
+            st.loading = local.size();
+            for (auto p : local) load_partition(self, p, 0);
           },
           [self](caf::error&) { self->delayed_send(self, milliseconds(200), reload_atom::value); });
 }
@@ -241,9 +249,15 @@ void ensure_offsets_topic(self_ptr self) {
   if (st.offsets_partitions > 0 || st.creating || !b) return;
   st.creating = true;
   int32_t parts = st.node->config.offsets_topic_num_partitions;
-  // Kept forever: without compaction, retention would delete committed offsets.
+  // Kept forever: without compaction, retention would delete committed offsets. One replica
+  // (until issue 13), so min.insync.replicas 1 whatever the broker default: a cluster configured
+  // with min.insync.replicas=2 for its topics could not commit offsets at all otherwise.
   net::create_topic_request req{
-      offsets_topic, parts, 1, {{"segment.bytes", "104857600"}, {"retention.ms", "-1"}}, false};
+      offsets_topic,
+      parts,
+      1,
+      {{"segment.bytes", "104857600"}, {"retention.ms", "-1"}, {"min.insync.replicas", "1"}},
+      false};
   self->request(b, std::chrono::seconds(30), std::move(req))
       .then(
           [self, parts](net::status_response& r) {

@@ -111,7 +111,7 @@ int run_node(const runtime::broker_config& cfg) {
     coord_server = std::make_unique<net::frame_server>(
         pool, cfg.coordinator_listener,
         net::server_options{"coordinator", cfg.socket_request_max_bytes},
-        coord_session_factory(sys, coord));
+        coord_session_factory(sys, coord, node->actors()));
     auto port = coord_server->start();
     if (!port) {
       BROOK_LOG_ERROR(tag << port.error().message());

@@ -11,12 +11,16 @@ namespace {
 
 // 100, 200, 400, 800 ms; the 5th failure within 60 s gives up (brookd exits 1).
 constexpr runtime::restart_policy broker_restarts{4, std::chrono::seconds(60)};
+// After a lost coordinator: back off (up to 5 s) and try again for as long as it takes, as a
+// Kafka broker keeps reconnecting to ZooKeeper; these restarts do not count toward giving up.
+constexpr runtime::restart_policy coordinator_loss_restarts{};
 
 struct supervisor_state {
   broker_spec spec;
   std::shared_ptr<node_context> node;
   broker_actor broker;
   runtime::restart_backoff restarts{broker_restarts};
+  runtime::restart_backoff coordinator_losses{coordinator_loss_restarts};
   static inline const char* name = "node_supervisor";
 };
 
@@ -26,6 +30,8 @@ void start_broker(self_ptr self) {
   auto& st = self->state;
   st.broker = spawn_broker(self->system(), st.spec);
   self->monitor(st.broker);
+  st.node->actors()->add("broker", "broker", "broker " + std::to_string(st.spec.config.broker_id),
+                         caf::actor_cast<caf::actor>(st.broker));
   st.node->set_broker(st.broker);
 }
 
@@ -38,10 +44,13 @@ node_supervisor_actor::behavior_type supervisor_impl(self_ptr self, broker_spec 
     if (!st.broker || msg.source != st.broker.address()) return;
     st.node->set_broker(broker_actor{});
     st.broker = broker_actor{};
-    auto delay = st.restarts.on_crash(std::chrono::steady_clock::now());
+    bool lost_coordinator =
+        caf::to_string(msg.reason).find(lost_coordinator_reason) != std::string::npos;
+    auto& backoff = lost_coordinator ? st.coordinator_losses : st.restarts;
+    auto delay = backoff.on_crash(std::chrono::steady_clock::now());
     if (!delay) {
       BROOK_LOG_ERROR("[NodeSupervisor] broker actor failed "
-                      << st.restarts.crashes() << " times within 60 s; giving up. Last reason: "
+                      << backoff.crashes() << " times within 60 s; giving up. Last reason: "
                       << caf::to_string(msg.reason));
       self->quit(msg.reason);
       return;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "actors/directory/actor_registry.hpp"
 #include "actors/partition/partition_internal.hpp"
 #include "runtime/log.hpp"
 #include "runtime/record_batch.hpp"
@@ -67,6 +68,7 @@ runtime::status rebuild_producer_state(state& st, int64_t now_ms) {
 
 state::~state() {
   if (compaction) compaction->store(true);  // its result would have no one to go to
+  if (role == replica_role::follower && spec.actors) spec.actors->remove(fetcher_path(*this));
   // Whatever ends the actor (shutdown, crash, chaos kill), what it wrote reaches the disk, and
   // whoever waits for an answer gets one now (a retriable error) rather than at its timeout.
   if (log && log->failure().is_ok()) log->flush();
@@ -92,6 +94,8 @@ void apply_role(self_ptr self, net::partition_role role) {
     if (before == replica_role::leader && next != replica_role::leader)
       fail_waiting(st, errc::not_leader_or_follower,
                    "replica " + st.name + " is no longer the leader");
+    if (before == replica_role::follower && st.spec.actors)
+      st.spec.actors->remove(fetcher_path(st));
     if (next == replica_role::leader) become_leader(self);
     if (next == replica_role::follower) become_follower(self);
   } else if (next == replica_role::leader && isr_changed) {

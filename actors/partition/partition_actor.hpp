@@ -12,6 +12,7 @@
 
 namespace brook::actors {
 
+class actor_registry;
 class peer_connections;
 
 struct partition_spec {
@@ -24,6 +25,7 @@ struct partition_spec {
   net::partition_role role;            // the role to start in
   isr_writer broker;                   // where ISR changes go
   std::shared_ptr<peer_connections> peers;
+  std::shared_ptr<actor_registry> actors;  // where a follower registers its replica fetcher
   int64_t replica_lag_time_max_ms = 30000;
   int32_t replica_fetch_max_bytes = 1048576;
 };

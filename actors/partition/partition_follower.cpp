@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <caf/all.hpp>
 
+#include "actors/directory/actor_registry.hpp"
 #include "actors/directory/peer_connections.hpp"
 #include "actors/partition/partition_internal.hpp"
 #include "net/native_client.hpp"
@@ -93,10 +94,20 @@ void become_follower(self_ptr self) {
   auto& st = self->state;
   st.followers.clear();
   st.high_watermark = std::min(st.high_watermark, end_offset(st));
+  if (st.spec.actors && st.spec.peers) {
+    // Its fetcher is the connection to the leader and the fetch on it: a kill closes both.
+    st.spec.actors->add_hook(fetcher_path(st), "replica-fetcher",
+                             st.name + " from broker " + std::to_string(st.current.state.leader),
+                             [peers = st.spec.peers, channel = st.name] { peers->drop(channel); });
+  }
   BROOK_LOG_INFO("[Partition " << st.name << "] follower of broker " << st.current.state.leader
                                << " at epoch " << st.current.state.leader_epoch << " from offset "
                                << end_offset(st));
   send_fetch(self);
+}
+
+std::string fetcher_path(const state& st) {
+  return "replica-fetcher/" + st.name;
 }
 
 void send_fetch(self_ptr self) {

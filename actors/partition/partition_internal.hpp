@@ -115,6 +115,8 @@ void fail_waiting(state& st, net::errc e, const std::string& why);
 
 // --- partition_follower.cpp
 void become_follower(self_ptr self);
+/// Where a follower's replica fetcher is registered (actors/directory/actor_registry.hpp).
+std::string fetcher_path(const state& st);
 /// Follower: asks the leader for what follows our log end (one fetch in flight).
 void send_fetch(self_ptr self);
 /// Follower: the leader's answer to our fetch.

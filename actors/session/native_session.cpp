@@ -26,6 +26,7 @@ using session_actor =
                      caf::reacts_to<uint64_t, uint32_t, net::create_topic_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::delete_topic_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::kill_actor_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::list_actors_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::init_producer_id_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::join_group_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::sync_group_request>,
@@ -130,8 +131,21 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
                                                                    native_type::delete_topic, req);
       },
       [self](uint64_t seq, uint32_t corr, net::kill_actor_request& req) {
-        to_broker<net::kill_actor_request, net::status_response>(self, seq, corr,
-                                                                 native_type::kill_actor, req);
+        if (req.path.empty())
+          return to_broker<net::kill_actor_request, net::status_response>(
+              self, seq, corr, native_type::kill_actor, req);
+        // By path, from the registry: works while the broker actor itself is restarting.
+        auto& node = *self->state.node;
+        BROOK_LOG_WARN("[KafkaServer id=" << node.config.broker_id << "] admin kill of "
+                                          << req.path);
+        auto s = node.actors()->kill(req.path);
+        reply(self, seq, corr, native_type::kill_actor,
+              net::status_response{s.code(), s.message()});
+      },
+      [self](uint64_t seq, uint32_t corr, net::list_actors_request&) {
+        auto& node = *self->state.node;
+        reply(self, seq, corr, native_type::list_actors,
+              describe(*node.actors(), "broker " + std::to_string(node.config.broker_id)));
       },
       [self](uint64_t seq, uint32_t corr, net::init_producer_id_request& req) {
         to_broker<net::init_producer_id_request, net::init_producer_id_response>(
@@ -212,6 +226,8 @@ class session_handler : public net::frame_handler {
         return forward<net::delete_topic_request>(seq, *f);
       case native_type::kill_actor:
         return forward<net::kill_actor_request>(seq, *f);
+      case native_type::list_actors:
+        return forward<net::list_actors_request>(seq, *f);
       case native_type::init_producer_id:
         return forward<net::init_producer_id_request>(seq, *f);
       case native_type::join_group:
@@ -263,6 +279,8 @@ net::handler_factory native_session_factory(caf::actor_system& sys,
   return
       [&sys, node](std::shared_ptr<net::connection> conn) -> std::unique_ptr<net::frame_handler> {
         auto session = sys.spawn(session_impl, conn, node);
+        register_connection_actor(*node->actors(), "session", "session/native",
+                                  caf::actor_cast<caf::actor>(session), conn);
         return std::make_unique<session_handler>(session, conn);
       };
 }

@@ -238,7 +238,13 @@ runtime::status kafka_streams::start() {
       return {ep.error().code(), "admin.listeners: " + ep.error().to_string()};
     }
     p.admin = std::make_unique<run::admin_listener>(
-        *ep, [this](const task_id& id) { return kill_task(id); }, p.cfg.application_id);
+        *ep, [this](const task_id& id) { return kill_task(id); },
+        [this] {
+          std::vector<std::pair<task_id, int64_t>> out;
+          for (const auto& t : tasks()) out.emplace_back(t.id, t.restarts);
+          return out;
+        },
+        p.cfg.application_id);
     auto port = p.admin->start();
     if (!port) {
       close(milliseconds(0));

@@ -82,6 +82,8 @@ net::handler_factory kafka_session_factory(caf::actor_system& sys,
   return
       [&sys, node](std::shared_ptr<net::connection> conn) -> std::unique_ptr<net::frame_handler> {
         auto session = sys.spawn(kafka_detail::session_impl, conn, node);
+        register_connection_actor(*node->actors(), "session", "session/kafka",
+                                  caf::actor_cast<caf::actor>(session), conn);
         return std::make_unique<kafka_detail::kafka_handler>(session, conn);
       };
 }

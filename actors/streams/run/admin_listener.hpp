@@ -1,11 +1,14 @@
 #pragma once
 // A streams application's admin endpoint (admin.listeners, native protocol framing): answers
-// kill_actor requests of kind "streams-task" (topic field: the task id, e.g. "1_0") by crashing
+// list_actors with its task actors ("streams-task/1_0", ...) and kill_actor requests for one of
+// them (by that path, or kind "streams-task" with the task id in the topic field) by crashing
 // that task actor, so chaos tools and tests reach the real failure path from outside the
 // process. Anything else is refused with invalid_request and the connection stays open.
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "actors/streams/record.hpp"
 #include "runtime/config.hpp"
@@ -20,7 +23,9 @@ namespace brook::streams::run {
 class admin_listener {
  public:
   using kill_fn = std::function<bool(const task_id&)>;
-  admin_listener(runtime::endpoint ep, kill_fn kill, std::string app);
+  /// The instance's tasks with their restart counts.
+  using list_fn = std::function<std::vector<std::pair<task_id, int64_t>>()>;
+  admin_listener(runtime::endpoint ep, kill_fn kill, list_fn list, std::string app);
   ~admin_listener();
   /// Binds; the bound port (ep.port 0: a free one).
   runtime::result<uint16_t> start();

@@ -14,6 +14,7 @@
 
 #include "actor_test_config.hpp"
 #include "actors/coord/coord_proxy.hpp"
+#include "actors/directory/actor_registry.hpp"
 #include "actors/coord/coord_server.hpp"
 #include "actors/coord/coordinator_actor.hpp"
 #include "net/frame_server.hpp"
@@ -100,7 +101,7 @@ class coord_remote_test : public ::testing::Test {
     coord_ = spawn_coordinator(sys_, dir_.path());
     server_ = std::make_unique<net::frame_server>(pool_, runtime::endpoint{"127.0.0.1", 0},
                                                   net::server_options{"coord"},
-                                                  coord_session_factory(sys_, coord_));
+                                                  coord_session_factory(sys_, coord_, std::make_shared<actor_registry>()));
     auto port = server_->start();
     EXPECT_TRUE(port) << port.error().message();
     ep_ = {"127.0.0.1", port ? *port : uint16_t(0)};

@@ -80,6 +80,20 @@ TEST(NativeMessages, AdminRoundTrips) {
   EXPECT_EQ(l.timestamp, earliest_timestamp);
 }
 
+TEST(NativeMessages, ChaosRoundTrips) {
+  kill_actor_request by_path;
+  by_path.path = "partition/orders-0";
+  EXPECT_EQ(round_trip(native_type::kill_actor, by_path).path, "partition/orders-0");
+  round_trip(native_type::list_actors, list_actors_request{});
+  list_actors_response in{errc::none, "", 42, "broker 1", {{"controller", "controller", "c", 3}}};
+  auto out = round_trip(native_type::list_actors, in);
+  EXPECT_EQ(out.pid, 42);
+  EXPECT_EQ(out.node, "broker 1");
+  ASSERT_EQ(out.actors.size(), 1u);
+  EXPECT_EQ(out.actors[0].path, "controller");
+  EXPECT_EQ(out.actors[0].restarts, 3);
+}
+
 TEST(NativeMessages, GarbageIsAnErrorNotACrash) {
   const uint8_t garbage[] = {0xc1, 0xff, 0x00, 0x12};
   EXPECT_FALSE(decode_frame(garbage, sizeof(garbage)));
