@@ -152,6 +152,10 @@ int main(int argc, char** argv) {
   xrun->add_option("--schedule", xo.schedule,
                    "a file of faults, one per line: <at seconds> <kind> [partition|broker] "
                    "[duration ms]");
+  xrun->add_option("--netns", xo.netns,
+                   "processes in network namespaces, for partition-broker faults: auto (when "
+                   "root and such faults are planned), on, off")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
   xrun->add_option("--json", xo.json, "summary for scripts (default <dir>/chaos-<seed>.json)");
   xrun->add_option("--svg", xo.svg, "timeline picture (default <dir>/chaos-<seed>.svg)");
 
@@ -169,6 +173,8 @@ int main(int argc, char** argv) {
   cup->add_option("--config,-c", co.configs,
                   "broker config key=value for every broker (repeatable)");
   cup->add_option("--brookd", co.brookd, "brookd binary (default: the one next to brook)");
+  cup->add_flag("--netns", co.netns,
+                "each process in a network namespace of its own, on 10.250.x.0/24 (root)");
   auto* cdown =
       cluster->add_subcommand("down", "stop every process of the cluster (SIGTERM, then SIGKILL)");
   cdown->add_option("--dir", co.dir, "the cluster's directory (default ./brook-cluster)");

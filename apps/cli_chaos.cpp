@@ -19,6 +19,7 @@
 #include "apps/cli_clients.hpp"
 #include "apps/cli_cluster.hpp"
 #include "apps/cli_common.hpp"
+#include "apps/cli_netns.hpp"
 #include "net/native_client.hpp"
 #include "runtime/clock.hpp"
 
@@ -37,9 +38,7 @@ constexpr auto settle_limit = std::chrono::seconds(60);  // for the full ISR, be
 std::string join_ports(const std::vector<member>& ms) {
   std::string s;
   for (const auto& m : ms)
-    if (m.is_broker())
-      s +=
-          (s.empty() ? "" : ",") + std::string(cluster::host) + ":" + std::to_string(m.native_port);
+    if (m.is_broker()) s += (s.empty() ? "" : ",") + m.address(m.native_port);
   return s;
 }
 
@@ -174,7 +173,7 @@ class injector {
           out.error = "no coordinator in the cluster state";
           break;
         }
-        auto address = std::string(cluster::host) + ":" + std::to_string(c->native_port);
+        auto address = c->address(c->native_port);
         std::string path;
         if (pick(address, "coordinator-session", f.broker, path)) {
           out.target = path + " on the coordinator";
@@ -194,9 +193,8 @@ class injector {
         pause(find_member("broker", f.broker), f.duration_ms, out);
         break;
       case fault_kind::partition_broker:
-        out.error =
-            "network partitions need brokers in network namespaces, which this build of "
-            "brook chaos does not create yet";
+        out.partitions = led_by(f.broker);
+        partition(find_member("broker", f.broker), f.duration_ms, out);
         break;
     }
     if (!out.error.empty()) out.partitions.clear();
@@ -217,6 +215,7 @@ class injector {
     if (!ms) return {ms.error().to_string()};
     for (const auto& m : *ms) {
       ::kill(m.pid, SIGCONT);
+      if (!m.netns.empty()) netns::set_link(netns::plan_for(o_.dir).of(m.role, m.id), true);
       if (cluster::alive(m, o_.dir)) continue;
       std::lock_guard<std::mutex> g(mu_);
       auto it = argv_.find(m.name());
@@ -271,6 +270,29 @@ class injector {
     });
   }
 
+  // Takes the broker's link to everyone (bridge) down for `ms`.
+  void partition(std::optional<member> m, int64_t ms, fault_outcome& out) {
+    if (!m) {
+      out.error = "no such broker in the cluster state";
+      return;
+    }
+    if (m->netns.empty()) {
+      out.error = ::geteuid() == 0 ? "the cluster runs without network namespaces (--netns on)"
+                                   : "network partitions need root (network namespaces)";
+      return;
+    }
+    auto link = netns::plan_for(o_.dir).of(m->role, m->id);
+    out.target = m->name() + " (" + m->host + ", link " + link.veth_host + " down)";
+    if (auto s = netns::set_link(link, false); !s) {
+      out.error = s.to_string();
+      return;
+    }
+    restores_.emplace_back([link, ms] {
+      std::this_thread::sleep_for(milliseconds(ms));
+      netns::set_link(link, true);
+    });
+  }
+
   void pause(std::optional<member> m, int64_t ms, fault_outcome& out) {
     if (!m) {
       out.error = "no such broker in the cluster state";
@@ -309,6 +331,16 @@ int64_t failover_ms(const fault_outcome& f, const std::vector<chaos::timed_ack>&
     worst = std::max(worst, first - f.fired_ms);
   }
   return worst;
+}
+
+// Whether the kinds or the schedule name network partitions.
+bool plans_partitions(const chaos_options& o) {
+  const std::string name(chaos::name_of(fault_kind::partition_broker));
+  if (!o.schedule.empty()) {
+    std::ifstream in(o.schedule);
+    return std::string(std::istreambuf_iterator<char>(in), {}).find(name) != std::string::npos;
+  }
+  return o.kinds.empty() || std::find(o.kinds.begin(), o.kinds.end(), name) != o.kinds.end();
 }
 
 runtime::result<std::vector<fault>> make_plan(const chaos_options& o, int32_t brokers) {
@@ -370,6 +402,13 @@ int chaos_run(const chaos_options& o) {
     co.brokers = o.brokers;
     co.configs = o.configs;
     co.brookd = o.brookd;
+    co.netns = o.netns == "on";
+    if (o.netns == "auto" && plans_partitions(o)) {
+      auto can = netns::available();
+      co.netns = can.is_ok();
+      if (!can)
+        std::printf("brook chaos: network partitions will be skipped: %s\n", can.message().c_str());
+    }
     if (int rc = cluster_up(co); rc != 0) return rc;
   }
   auto members = cluster::load(o.dir);

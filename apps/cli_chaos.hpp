@@ -29,6 +29,9 @@ struct chaos_options {
   std::vector<std::string> kinds;  // fault kinds to draw from; empty: all
   std::string schedule;            // a schedule file instead of the seeded plan
   std::string json, svg;           // report paths (default <dir>/chaos-<seed>.json, .svg)
+  /// Start the cluster in network namespaces (cli_netns.hpp), so partition-broker faults can cut
+  /// a broker off: "auto" (as root, when the plan has such faults), "on" or "off".
+  std::string netns = "auto";
 };
 
 int chaos_run(const chaos_options& o);

@@ -21,6 +21,7 @@
 
 #include "actors/client/client_metadata.hpp"
 #include "apps/cli_common.hpp"
+#include "apps/cli_netns.hpp"
 
 namespace brook::cli {
 
@@ -61,11 +62,15 @@ std::string log_path(const std::string& dir, const member& m) {
 std::string data_dir(const std::string& dir, const member& m) {
   return dir + "/" + (m.is_broker() ? "broker-" + std::to_string(m.id) : m.role);
 }
-std::string address(uint16_t port) {
-  return std::string(cluster::host) + ":" + std::to_string(port);
+std::string shown(const member& m, uint16_t port) {
+  return port ? m.address(port) : "-";
 }
-std::string shown(uint16_t port) {
-  return port ? address(port) : "-";
+
+// The (role, id) of every member, for the network namespaces.
+std::vector<std::pair<std::string, int32_t>> roles_of(const std::vector<member>& ms) {
+  std::vector<std::pair<std::string, int32_t>> out;
+  for (const auto& m : ms) out.emplace_back(m.role, m.id);
+  return out;
 }
 
 runtime::result<std::vector<member>> load_state(const std::string& dir) {
@@ -278,10 +283,14 @@ runtime::result<std::vector<std::string>> command_line(const member& m) {
       if (a.rfind(prefix, 0) == 0) a = prefix + value;
   };
   if (m.is_broker()) {
-    fix("native.listeners=", address(m.native_port));
-    fix("listeners=PLAINTEXT://", address(m.kafka_port));
+    fix("native.listeners=", m.address(m.native_port));
+    fix("listeners=PLAINTEXT://", m.address(m.kafka_port));
   } else {
-    fix("coordinator.listeners=", address(m.native_port));
+    fix("coordinator.listeners=", m.address(m.native_port));
+  }
+  if (!m.netns.empty()) {  // /proc shows brookd's own command line: run it in its namespace again
+    auto prefix = netns::exec_prefix(netns::member_net{m.netns, "", "", m.host});
+    argv.insert(argv.begin(), prefix.begin(), prefix.end());
   }
   return argv;
 }
@@ -347,6 +356,27 @@ int cluster_up(const cluster_options& o) {
 
   std::vector<member> members;
   std::vector<size_t> log_offsets;
+  // With --netns: a namespace per process (fixed ports inside it), made before anything starts.
+  const auto net = netns::plan_for(dir);
+  std::vector<std::pair<std::string, int32_t>> roles{{"coordinator", 0}};
+  for (int32_t id = 1; id <= o.brokers; ++id) roles.emplace_back("broker", id);
+  if (o.netns) {
+    if (::geteuid() != 0) return usage_error("--netns needs root (it creates network namespaces)");
+    netns::destroy(net, roles);  // leftovers of an earlier run in this directory
+    if (auto s = netns::create(net, roles); !s) {
+      netns::destroy(net, roles);
+      return fail(s);
+    }
+  }
+  auto placed = [&](member m) {
+    if (!o.netns) return m;
+    auto n = net.of(m.role, m.id);
+    m.host = n.ip;
+    m.netns = n.ns;
+    m.native_port = m.is_broker() ? 9093 : 2181;
+    m.kafka_port = m.is_broker() ? 9092 : 0;
+    return m;
+  };
   // Stops everything started so far and forgets it; the failing process's log goes to stderr.
   auto abort_up = [&](const runtime::status& why, const member* culprit) {
     std::fprintf(stderr, "brook: %s\n", why.message().c_str());
@@ -356,10 +386,15 @@ int cluster_up(const cluster_options& o) {
     }
     std::fprintf(stderr, "brook: stopping the %zu process(es) started\n", members.size());
     if (stop_members(members, dir, true, false)) fs::remove(state_path(dir), ec);
+    if (o.netns) netns::destroy(net, roles);
     return 1;
   };
   auto start = [&](member m, std::vector<std::string> args) -> runtime::status {
     args.insert(args.begin(), brookd);
+    if (!m.netns.empty()) {
+      auto prefix = netns::exec_prefix(net.of(m.role, m.id));
+      args.insert(args.begin(), prefix.begin(), prefix.end());
+    }
     args.push_back("--override");
     args.push_back("log.dirs=" + data_dir(dir, m));
     auto log = log_path(dir, m);
@@ -372,9 +407,9 @@ int cluster_up(const cluster_options& o) {
     return save_state(dir, members);
   };
 
-  member coord{"coordinator", 0, 0, plan.coordinator(), 0};
+  member coord = placed({"coordinator", 0, 0, plan.coordinator(), 0});
   auto st = start(coord, {"--override", "process.roles=coordinator", "--override",
-                          "coordinator.listeners=" + address(plan.coordinator())});
+                          "coordinator.listeners=" + coord.address(coord.native_port)});
   if (!st) return abort_up(st, nullptr);
   {
     auto& c = members[0];
@@ -382,22 +417,22 @@ int cluster_up(const cluster_options& o) {
                               clock_type::now() + start_timeout);
     if (!text) return abort_up(text.error(), &c);
     auto port = cluster::port_after(*text, cluster::coordinator_ready);
-    if (!port && !plan.coordinator())
+    if (!port && !c.native_port)
       return abort_up(
           {runtime::errc::unknown, "coordinator logged no port after 'binding to port'"}, &c);
-    c.native_port = port ? *port : plan.coordinator();
-    std::printf("coordinator  pid %-7d  %s\n", int(c.pid), shown(c.native_port).c_str());
+    c.native_port = port ? *port : c.native_port;
+    std::printf("coordinator  pid %-7d  %s\n", int(c.pid), shown(c, c.native_port).c_str());
     std::fflush(stdout);
   }
-  std::string coordinator_connect = address(members[0].native_port);
+  std::string coordinator_connect = members[0].address(members[0].native_port);
 
   for (int32_t id = 1; id <= o.brokers; ++id) {
-    member b{"broker", id, 0, plan.native(id), plan.kafka(id)};
+    member b = placed({"broker", id, 0, plan.native(id), plan.kafka(id)});
     std::vector<std::string> args{"--override", "process.roles=broker",
                                   "--override", "broker.id=" + std::to_string(id),
                                   "--override", "coordinator.connect=" + coordinator_connect,
-                                  "--override", "native.listeners=" + address(plan.native(id)),
-                                  "--override", "listeners=PLAINTEXT://" + address(plan.kafka(id))};
+                                  "--override", "native.listeners=" + b.address(b.native_port),
+                                  "--override", "listeners=PLAINTEXT://" + b.address(b.kafka_port)};
     for (const auto& kv : overrides) {
       args.push_back("--override");
       args.push_back(kv);
@@ -421,7 +456,7 @@ int cluster_up(const cluster_options& o) {
                                        "' or '" + cluster::kafka_listening + "' port"},
           &b);
     std::printf("broker %-4d  pid %-7d  native %s  kafka %s\n", b.id, int(b.pid),
-                shown(b.native_port).c_str(), shown(b.kafka_port).c_str());
+                shown(b, b.native_port).c_str(), shown(b, b.kafka_port).c_str());
     std::fflush(stdout);
   }
   if (auto s = save_state(dir, members); !s) return abort_up(s, nullptr);
@@ -429,8 +464,8 @@ int cluster_up(const cluster_options& o) {
   std::string native_bootstrap, kafka_bootstrap;
   for (const auto& m : members) {
     if (!m.is_broker()) continue;
-    native_bootstrap += (native_bootstrap.empty() ? "" : ",") + shown(m.native_port);
-    kafka_bootstrap += (kafka_bootstrap.empty() ? "" : ",") + shown(m.kafka_port);
+    native_bootstrap += (native_bootstrap.empty() ? "" : ",") + shown(m, m.native_port);
+    kafka_bootstrap += (kafka_bootstrap.empty() ? "" : ",") + shown(m, m.kafka_port);
   }
   std::printf(
       "Cluster of %d broker(s) running in %s (logs: *.log there; stop: brook cluster down --dir "
@@ -450,6 +485,8 @@ int cluster_down(const cluster_options& o) {
   if (!ms) return fail(ms.error().message());
   if (!stop_members(*ms, dir, false, true))
     return fail("some processes are still running; " + state_path(dir) + " is kept");
+  if (std::any_of(ms->begin(), ms->end(), [](const member& m) { return !m.netns.empty(); }))
+    netns::destroy(netns::plan_for(dir), roles_of(*ms));
   fs::remove(state_path(dir), ec);
   if (ec) return fail("cannot remove " + state_path(dir) + ": " + ec.message());
   std::printf("Cluster in %s stopped (logs and data are kept there)\n", dir.c_str());
@@ -474,10 +511,10 @@ int cluster_status(const cluster_options& o) {
     for (const auto& m : *ms) {
       bool alive = is_ours(m.pid, dir);
       std::printf("  %-12s %-4d %-8d %-8s %-21s %s\n", m.role.c_str(), m.id, int(m.pid),
-                  alive ? "alive" : "dead", shown(m.native_port).c_str(),
-                  shown(m.kafka_port).c_str());
+                  alive ? "alive" : "dead", shown(m, m.native_port).c_str(),
+                  shown(m, m.kafka_port).c_str());
       if (alive && m.is_broker() && m.native_port)
-        live_bootstrap += (live_bootstrap.empty() ? "" : ",") + shown(m.native_port);
+        live_bootstrap += (live_bootstrap.empty() ? "" : ",") + shown(m, m.native_port);
     }
     std::fflush(stdout);
     if (bootstrap.empty()) bootstrap = live_bootstrap;

@@ -23,6 +23,7 @@ struct cluster_options {
   std::vector<std::string> configs;   // up: key=value overrides for every broker
   std::string brookd;                 // up: brookd binary; empty: the one next to brook
   std::string bootstrap;              // status: ask this host:port list instead of the state file
+  bool netns = false;  // up: each process in a network namespace of its own (root; cli_netns.hpp)
 };
 
 /// Each returns the process exit code: 0, 1 on failure, 2 on bad flags.
@@ -36,7 +37,8 @@ constexpr const char* state_file_name = "cluster.state";
 constexpr const char* host = "127.0.0.1";
 constexpr int32_t max_brokers = 64;
 
-/// One line of <dir>/cluster.state: `<role> <id> <pid> <native-port> <kafka-port>`.
+/// One line of <dir>/cluster.state: `<role> <id> <pid> <native-port> <kafka-port>`, then
+/// `<host> <netns>` for a process in a network namespace.
 /// role is `coordinator` (id 0; native-port is its coordinator.listeners port; kafka-port 0) or
 /// `broker` (id = broker.id). A port of 0 means not known yet: up writes each process's line as
 /// soon as it is spawned, so down can stop it even if up itself was interrupted.
@@ -46,7 +48,10 @@ struct member {
   pid_t pid = 0;
   uint16_t native_port = 0;
   uint16_t kafka_port = 0;
+  std::string host = cluster::host;  // where it listens
+  std::string netns;                 // the network namespace it runs in; empty: the host's
   bool is_broker() const { return role == "broker"; }
+  std::string address(uint16_t port) const { return host + ":" + std::to_string(port); }
   std::string name() const { return is_broker() ? "broker " + std::to_string(id) : role; }
 };
 
@@ -55,7 +60,8 @@ inline std::string format_state(const std::vector<member>& ms) {
   std::string s = "# brook cluster state: role id pid native-port kafka-port\n";
   for (const auto& m : ms)
     s += m.role + " " + std::to_string(m.id) + " " + std::to_string(m.pid) + " " +
-         std::to_string(m.native_port) + " " + std::to_string(m.kafka_port) + "\n";
+         std::to_string(m.native_port) + " " + std::to_string(m.kafka_port) +
+         (m.netns.empty() ? "" : " " + m.host + " " + m.netns) + "\n";
   return s;
 }
 
@@ -72,14 +78,17 @@ inline runtime::result<std::vector<member>> parse_state(const std::string& text)
     member m;
     long long id = -1, pid = -1, np = -1, kp = -1;
     std::string extra;
-    bool ok = bool(ls >> m.role >> id >> pid >> np >> kp) && !(ls >> extra);
+    bool ok = bool(ls >> m.role >> id >> pid >> np >> kp);
+    if (ok && ls >> m.host) ok = bool(ls >> m.netns);  // the optional pair
+    ok = ok && !(ls >> extra);
     ok = ok && (m.role == "broker" || m.role == "coordinator") && id >= 0 && id <= INT32_MAX &&
          pid > 0 && pid <= INT32_MAX && np >= 0 && np <= 65535 && kp >= 0 && kp <= 65535;
     if (!ok)
       return runtime::status{
           runtime::errc::invalid_config,
           "line " + std::to_string(lineno) +
-              ": expected 'broker|coordinator id pid native-port kafka-port', got '" + line + "'"};
+              ": expected 'broker|coordinator id pid native-port kafka-port [host netns]', got '" +
+              line + "'"};
     m.id = int32_t(id);
     m.pid = pid_t(pid);
     m.native_port = uint16_t(np);

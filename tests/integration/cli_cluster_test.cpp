@@ -36,14 +36,7 @@ bool alive(pid_t pid) {
   return paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'Z';
 }
 
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    if (pred()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(100ms);
-  }
-}
+using itest::eventually;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
@@ -203,6 +196,25 @@ TEST(ClusterState, RoundTripsEveryMember) {
     EXPECT_EQ((*back)[i].native_port, ms[i].native_port);
     EXPECT_EQ((*back)[i].kafka_port, ms[i].kafka_port);
   }
+}
+
+TEST(ClusterState, RoundTripsAMemberInANetworkNamespace) {
+  member m{"broker", 2, 102, 9093, 9092};
+  m.host = "10.250.7.2";
+  m.netns = "bk123456-b2";
+  auto text = cli::cluster::format_state({m});
+  EXPECT_NE(text.find("broker 2 102 9093 9092 10.250.7.2 bk123456-b2\n"), std::string::npos) << text;
+  auto back = cli::cluster::parse_state(text);
+  ASSERT_TRUE(back) << back.error().to_string();
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ((*back)[0].host, "10.250.7.2");
+  EXPECT_EQ((*back)[0].netns, "bk123456-b2");
+  EXPECT_EQ((*back)[0].address(9093), "10.250.7.2:9093");
+  auto plain = cli::cluster::parse_state("broker 1 101 9001 9002\n");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ((*plain)[0].host, "127.0.0.1");
+  EXPECT_TRUE((*plain)[0].netns.empty());
+  EXPECT_FALSE(cli::cluster::parse_state("broker 1 101 9001 9002 10.0.0.1\n"));  // host without netns
 }
 
 TEST(ClusterState, SkipsCommentsAndBlankLines) {
