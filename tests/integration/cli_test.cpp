@@ -64,15 +64,7 @@ std::string join_lines(const std::vector<std::string>& lines) {
   return ::testing::AssertionSuccess();
 }
 
-// Polls `pred` every 50 ms until it holds or `limit` passes.
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
-  auto deadline = clock_type::now() + limit;
-  for (;;) {
-    if (pred()) return true;
-    if (clock_type::now() >= deadline) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-}
+using itest::eventually;
 
 // A TCP port on 127.0.0.1 that nothing listens on (bound, read back, released).
 uint16_t unused_port() {

@@ -138,16 +138,7 @@ values expected_after(int last_round, std::optional<bool> k7_tombstone_kept = st
   return v;
 }
 
-/// Waits until `pred` holds or `limit` passes.
-template <class F>
-bool eventually(F&& pred, std::chrono::seconds limit) {
-  auto deadline = clock_type::now() + limit;
-  while (clock_type::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return pred();
-}
+using itest::eventually;
 
 TEST(Compaction, CompactedTopicKeepsTheLatestValueOfEachKeyForEveryReader) {
   itest::temp_dir dir;

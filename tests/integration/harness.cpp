@@ -19,6 +19,15 @@
 
 namespace brook::itest {
 
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    if (pred()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,9 @@ using temp_dir = brook::testutil::temp_dir;
 
 /// Path of a built binary (brookd, brook).
 std::string bin(const std::string& name);
+
+/// Polls `pred` every 50 ms until it holds or `limit` passes; false if it never did.
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit);
 
 /// Whole contents of a file ("" if it cannot be read).
 using brook::testutil::read_file;

@@ -50,6 +50,11 @@ class compaction_test : public ::testing::Test {
     return out;
   }
 
+  void expect_no_file_named(const std::string& part) {
+    for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
+      EXPECT_EQ(e.path().filename().string().find(part), std::string::npos) << e.path();
+  }
+
   log_config cfg_;
   temp_dir dir_;
 };
@@ -241,8 +246,7 @@ TEST_F(compaction_test, a_cancelled_pass_leaves_no_file) {
   ASSERT_NE(job, nullptr);
   job->cancelled->store(true);
   EXPECT_FALSE(run_compaction(*job).has_value());
-  for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
-    EXPECT_EQ(e.path().string().find(".cleaned"), std::string::npos) << e.path();
+  expect_no_file_named(".cleaned");
 }
 
 TEST_F(compaction_test, open_discards_an_unfinished_cleaned_file) {
@@ -294,8 +298,7 @@ TEST_F(compaction_test, open_finishes_an_install_a_crash_interrupted) {
   EXPECT_EQ(log->end_offset(), end);
   EXPECT_LT(log->segment_count(), segments);
   EXPECT_EQ(latest(*log), before);
-  for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
-    EXPECT_EQ(e.path().string().find(".swap"), std::string::npos) << e.path();
+  expect_no_file_named(".swap");
 }
 
 TEST_F(compaction_test, a_replica_may_append_past_a_gap_but_not_below_its_end) {
