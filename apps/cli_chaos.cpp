@@ -127,7 +127,10 @@ class injector {
       path = sessions[size_t(index) % sessions.size()].second;
       return true;
     };
-    const auto& p = parts[size_t(f.partition) % parts.size()];
+    auto by_id = std::find_if(parts.begin(), parts.end(), [&](const net::partition_info& x) {
+      return x.partition == f.partition;
+    });
+    const auto& p = by_id != parts.end() ? *by_id : parts.front();
     const std::string partition_path = "partition/" + topic_ + "-" + std::to_string(p.partition);
     auto follower = [&]() -> int32_t {
       std::vector<int32_t> fs;
