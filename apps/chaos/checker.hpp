@@ -9,21 +9,17 @@
 
 namespace brook::chaos {
 
-/// A record a producer got an acknowledgement for.
-struct acked_record {
+/// Record (producer, seq) at an offset of a partition.
+struct placed_record {
   int32_t partition = 0;
   int64_t offset = 0;
   int32_t producer = 0;
   int64_t seq = 0;
 };
-
+/// Where a producer was told its record is (its acknowledgement).
+using acked_record = placed_record;
 /// A record in a partition at the end of the run (read from its start to its end).
-struct stored_record {
-  int32_t partition = 0;
-  int64_t offset = 0;
-  int32_t producer = 0;
-  int64_t seq = 0;
-};
+using stored_record = placed_record;
 
 /// A record a consumer saw. `session` changes whenever the group gave the consumer a new
 /// assignment (it then starts again from the committed offsets, so offsets may go back).
