@@ -55,10 +55,7 @@ result<append_info> partition_log::append(uint8_t* batch, size_t n, int32_t lead
 
 result<append_info> partition_log::append(uint8_t* batch, size_t n, batch_header header,
                                           int32_t leader_epoch, int64_t now_ms) {
-  if (!failure_.is_ok()) return failure_;
-  if (header.total_size() != n || header.last_offset_delta < 0) {
-    return status(errc::corrupt_message, "batch length or offset delta does not match its size");
-  }
+  if (status s = appendable(header, n); !s) return s;
   header.base_offset = end_offset().value();
   header.leader_epoch = leader_epoch;
   set_base_offset(batch, header.base_offset);
@@ -68,16 +65,20 @@ result<append_info> partition_log::append(uint8_t* batch, size_t n, batch_header
 
 result<append_info> partition_log::append_replica(const uint8_t* batch, size_t n,
                                                   const batch_header& header, int64_t now_ms) {
-  if (!failure_.is_ok()) return failure_;
-  if (header.total_size() != n || header.last_offset_delta < 0) {
-    return status(errc::corrupt_message, "batch length or offset delta does not match its size");
-  }
+  if (status s = appendable(header, n); !s) return s;
   if (header.base_offset < end_offset().value()) {
     return status(errc::corrupt_message,
                   "replicated batch at offset " + std::to_string(header.base_offset) +
                       " is below the log end " + std::to_string(end_offset().value()));
   }
   return store(batch, n, header, now_ms);
+}
+
+status partition_log::appendable(const batch_header& h, size_t n) const {
+  if (!failure_.is_ok()) return failure_;
+  if (h.total_size() != n || h.last_offset_delta < 0)
+    return status(errc::corrupt_message, "batch length or offset delta does not match its size");
+  return status::ok();
 }
 
 result<append_info> partition_log::store(const uint8_t* batch, size_t n, const batch_header& h,

@@ -145,6 +145,8 @@ class partition_log {
   bool segment_ms_elapsed(const segment& s, int64_t now_ms) const;
   bool should_roll(const segment& active, size_t n, int64_t last_offset, int64_t now_ms) const;
   status roll();
+  // Errors for a batch no append may take: the log refuses writes, or the header lies.
+  status appendable(const batch_header& h, size_t n) const;
   result<append_info> store(const uint8_t* batch, size_t n, const batch_header& h, int64_t now_ms);
   bool remove_front();
   // Swaps one rewritten group of segments_, starting at `first`, for its cleaned file.
