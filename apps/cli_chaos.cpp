@@ -218,7 +218,7 @@ class injector {
     if (!ms) return {ms.error().to_string()};
     for (const auto& m : *ms) {
       ::kill(m.pid, SIGCONT);
-      if (!m.netns.empty()) netns::set_link(netns::plan_for(o_.dir).of(m.role, m.id), true);
+      if (!m.netns.empty()) netns::set_link(cluster::network_of(o_.dir, m), true);
       if (cluster::alive(m, o_.dir)) continue;
       std::lock_guard<std::mutex> g(mu_);
       auto it = argv_.find(m.name());
@@ -284,7 +284,7 @@ class injector {
                                    : "network partitions need root (network namespaces)";
       return;
     }
-    auto link = netns::plan_for(o_.dir).of(m->role, m->id);
+    auto link = cluster::network_of(o_.dir, *m);
     out.target = m->name() + " (" + m->host + ", link " + link.veth_host + " down)";
     if (auto s = netns::set_link(link, false); !s) {
       out.error = s.to_string();

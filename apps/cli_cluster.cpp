@@ -295,6 +295,10 @@ runtime::result<std::vector<std::string>> command_line(const member& m) {
   return argv;
 }
 
+netns::member_net network_of(const std::string& dir, const member& m) {
+  return netns::plan_for(canonical_dir(dir)).of(m.role, m.id);
+}
+
 runtime::result<pid_t> restart(const std::string& dir_arg, const member& m,
                                const std::vector<std::string>& argv) {
   auto dir = canonical_dir(dir_arg);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/cli_netns.hpp"
 #include "runtime/status.hpp"
 
 namespace brook::cli {
@@ -147,6 +148,8 @@ bool alive(const member& m, const std::string& dir);
 /// The command line `m` runs with (read from /proc while it runs), with its listener ports fixed
 /// to the ones it has, so that it starts again on the same addresses.
 runtime::result<std::vector<std::string>> command_line(const member& m);
+/// The network (namespace, link, address) of `m`, a member in a network namespace.
+netns::member_net network_of(const std::string& dir, const member& m);
 /// Starts `m` again with `argv` (from command_line), logging to its log file, waits until it is
 /// ready and records its new pid in the state file. Returns the new pid.
 runtime::result<pid_t> restart(const std::string& dir, const member& m,

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <functional>
 
 namespace brook::cli::netns {
@@ -42,11 +41,8 @@ member_net plan::of(const std::string& role, int32_t id) const {
           bridge + tag + "p", prefix + (coordinator ? "100" : tag)};
 }
 
-plan plan_for(const std::string& dir) {
-  std::error_code ec;
-  auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(dir), ec);
-  if (ec) canonical = std::filesystem::absolute(dir).lexically_normal();
-  auto h = std::hash<std::string>{}(canonical.string());
+plan plan_for(const std::string& canonical_dir) {
+  auto h = std::hash<std::string>{}(canonical_dir);
   char name[16];
   std::snprintf(name, sizeof name, "bk%06zx", size_t(h & 0xffffff));
   return {name, "10.250." + std::to_string((h >> 24) % 250) + "."};

@@ -28,8 +28,8 @@ struct plan {
   member_net of(const std::string& role, int32_t id) const;
 };
 
-/// The plan of the cluster in `dir` (any spelling of the same directory gives the same plan).
-plan plan_for(const std::string& dir);
+/// The plan of the cluster in `canonical_dir` (as cli_cluster spells directories).
+plan plan_for(const std::string& canonical_dir);
 
 /// Creates the bridge and, for each (role, id), a namespace with its link up. Errors name the
 /// `ip` command that failed (and say that it needs root).
