@@ -88,7 +88,10 @@ struct producer::impl {
   std::map<std::pair<std::string, int32_t>, int32_t> next_sequence;
 
   // Owned by the current sender actor (survives its restarts so nothing is forgotten).
-  std::deque<std::unique_ptr<batch>> pending;
+  // Built batches not sent yet, per partition in creation order (batch ids grow): sending costs
+  // the partitions plus the batches sent, however many wait (a long leader outage piles up
+  // thousands).
+  std::map<std::pair<std::string, int32_t>, std::deque<std::unique_ptr<batch>>> pending;
   std::map<uint64_t, std::unique_ptr<batch>> in_flight, retrying;
   std::map<const net::native_client*, int> in_flight_per_conn;
   // Batches of a partition sent and not answered yet, over every connection (a leader change
@@ -163,45 +166,38 @@ void collect(producer::impl& p) {
     }
     b->data = b->builder.build();
     b->builder = runtime::batch_builder();  // drop the capacity build() keeps for a next batch
-    p.pending.push_back(std::move(b));
+    auto& queue = p.pending[{b->topic, b->partition}];
+    queue.push_back(std::move(b));
   }
 }
 
-// Sends what the in-flight limits allow, oldest first. A batch waits while an older batch of its
-// partition is being retried (so sequences reach the broker in order) or while its connection
-// has max.in.flight requests outstanding.
+// Sends what the in-flight limits allow, each partition's batches oldest first. A partition
+// waits while an older batch of it is being retried (so sequences reach the broker in order) or
+// while it or its connection has max.in.flight requests outstanding.
 void settle(sender_ptr self, uint64_t id, std::unique_ptr<batch> b, const net::produce_response& r);
 
-void send_pending(sender_ptr self) {
+// Sends the front batches of one partition's queue while its limits allow.
+void send_partition(sender_ptr self, const std::pair<std::string, int32_t>& tp,
+                    std::deque<std::unique_ptr<batch>>& queue) {
   auto& p = *self->state.p;
-  std::set<std::pair<std::string, int32_t>> held;
-  for (const auto& [id, b] : p.retrying) held.insert({b->topic, b->partition});
-  for (auto it = p.pending.begin(); it != p.pending.end();) {
-    auto& b = *it;
-    auto tp = std::make_pair(b->topic, b->partition);
-    if (held.count(tp)) {
-      ++it;
-      continue;
-    }
+  while (!queue.empty()) {
+    auto& b = queue.front();
     auto lane = b->urgent ? client_metadata::urgent : client_metadata::bulk;
     auto conn = p.meta->leader_connection(b->topic, b->partition, lane);
     if (!conn) {
-      // No leader right now: a retriable send failure, settled at once so that no later batch
-      // of the partition overtakes this one.
-      auto id = b->id;
+      // No leader right now: a retriable send failure, settled at once; the partition's later
+      // batches wait behind it.
       auto failed = std::move(b);
-      it = p.pending.erase(it);
-      held.insert(tp);
-      settle(self, id, std::move(failed), {conn.error().code(), conn.error().message(), -1, -1});
-      continue;
+      auto id = failed->id;
+      queue.pop_front();
+      settle(self, id, std::move(failed),
+             {conn.error().code(), conn.error().message(), -1, -1});
+      return;
     }
     auto* key = conn->get();
     if (p.in_flight_per_conn[key] >= p.cfg.max_in_flight ||
-        p.in_flight_per_partition[tp] >= p.cfg.max_in_flight) {
-      held.insert(tp);  // later batches of this partition must not overtake it
-      ++it;
-      continue;
-    }
+        p.in_flight_per_partition[tp] >= p.cfg.max_in_flight)
+      return;
     net::produce_request req{b->topic, b->partition, p.cfg.acks, int32_t(p.cfg.request_timeout_ms),
                              std::move(b->data)};
     auto corr = (*conn)->next_correlation_id();
@@ -212,7 +208,7 @@ void send_pending(sender_ptr self) {
     if (p.cfg.acks == 0) {
       (*conn)->send(std::move(frame), corr, nullptr);
       auto done = std::move(b);
-      it = p.pending.erase(it);
+      queue.pop_front();
       p.complete(*done, -1, status{});
       continue;
     }
@@ -234,7 +230,17 @@ void send_pending(sender_ptr self) {
     });
     p.conn_of[id] = *conn;
     p.in_flight[id] = std::move(b);
-    it = p.pending.erase(it);
+    queue.pop_front();
+  }
+}
+
+void send_pending(sender_ptr self) {
+  auto& p = *self->state.p;
+  std::set<std::pair<std::string, int32_t>> retried;
+  for (const auto& [id, b] : p.retrying) retried.insert({b->topic, b->partition});
+  for (auto it = p.pending.begin(); it != p.pending.end();) {
+    if (!retried.count(it->first)) send_partition(self, it->first, it->second);
+    it = it->second.empty() ? p.pending.erase(it) : std::next(it);
   }
 }
 
@@ -251,9 +257,10 @@ bool retriable(const producer::impl& p, errc e) {
 
 // Retries go back in creation order (batch ids grow), so a partition's batches stay in sequence.
 void requeue(producer::impl& p, std::unique_ptr<batch> b) {
-  auto pos = std::find_if(p.pending.begin(), p.pending.end(),
+  auto& queue = p.pending[{b->topic, b->partition}];
+  auto pos = std::find_if(queue.begin(), queue.end(),
                           [&](const std::unique_ptr<batch>& x) { return x->id > b->id; });
-  p.pending.insert(pos, std::move(b));
+  queue.insert(pos, std::move(b));
 }
 
 void settle(sender_ptr self, uint64_t id, std::unique_ptr<batch> b,
