@@ -70,6 +70,29 @@ setter first_endpoint(std::function<void(const endpoint&)> store) {
   };
 }
 
+// A ZooKeeper connect string as Kafka's zookeeper.connect takes it ("h1:2181,h2:2181/chroot"),
+// with or without a "zk://" in front.
+status zookeeper_connect(broker_config& c, const std::string& k, const std::string& v) {
+  std::string t = trim(v);
+  if (t.rfind("zk://", 0) == 0) t = t.substr(5);
+  auto slash = t.find('/');
+  std::string hosts = t.substr(0, slash);
+  std::string chroot = slash == std::string::npos ? "" : t.substr(slash);
+  if (hosts.empty()) return bad(k, v, "expected host:port[,host:port...][/chroot]");
+  std::stringstream ss(hosts);
+  for (std::string h; std::getline(ss, h, ',');) {
+    auto ep = parse_endpoint(h);
+    if (!ep || trim(h).find(':') == 0 || ep->port == 0)
+      return bad(k, v, "'" + h + "' is not host:port");
+  }
+  if (chroot == "/") chroot.clear();
+  if (!chroot.empty() && (chroot.back() == '/' || chroot.find("//") != std::string::npos))
+    return bad(k, v, "the chroot must look like /name or /a/b");
+  c.zookeeper_hosts = hosts;
+  c.zookeeper_chroot = chroot;
+  return {};
+}
+
 const std::vector<topic_key>& topic_keys() {
   static const std::vector<topic_key> keys = {
       {"segment.bytes", "log.segment.bytes",
@@ -360,7 +383,15 @@ result<broker_config> broker_config::from_properties(const properties& props) {
       {"coordinator.listeners",
        first_endpoint([&c](const endpoint& ep) { c.coordinator_listener = ep; })},
       {"coordinator.connect",
-       first_endpoint([&c](const endpoint& ep) { c.coordinator_connect = ep.to_string(); })},
+       [&c](const std::string& k, const std::string& v) -> status {
+         if (trim(v).rfind("zk://", 0) == 0) return zookeeper_connect(c, k, v);
+         auto ep = parse_endpoint(v.substr(0, v.find(',')));
+         if (!ep) return bad(k, v, ep.error().message());
+         c.coordinator_connect = ep->to_string();
+         return {};
+       }},
+      {"zookeeper.connect",
+       [&c](const std::string& k, const std::string& v) { return zookeeper_connect(c, k, v); }},
       {"advertised.listeners",
        [&c](const std::string&, const std::string& v) -> status {
          c.advertised_listeners = v;
@@ -368,7 +399,7 @@ result<broker_config> broker_config::from_properties(const properties& props) {
        }},
   };
   keys["log.dir"] = keys["log.dirs"];
-  keys["zookeeper.connect"] = keys["coordinator.connect"];
+  keys["zookeeper.session.timeout.ms"] = keys["coordinator.session.timeout.ms"];
   for (const auto& key : topic_keys()) keys[key.broker_name] = key.make(c.topic_defaults);
   // Kafka's coarser retention/roll units; the finer unit wins when several are set.
   int64_t retention_hours = -2, retention_minutes = -2, roll_hours = -2;
@@ -390,6 +421,10 @@ result<broker_config> broker_config::from_properties(const properties& props) {
   }
   if (!props.count("log.roll.ms") && roll_hours != -2)
     c.topic_defaults.log.segment_ms = roll_hours * 3600000;
+  if (!c.coordinator_connect.empty() && !c.zookeeper_hosts.empty())
+    return status{errc::invalid_config,
+                  "coordinator.connect names a Brook coordinator and zookeeper.connect a "
+                  "ZooKeeper ensemble: set only one"};
   return c;
 }
 

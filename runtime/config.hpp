@@ -106,9 +106,19 @@ struct broker_config {
   bool role_coordinator = false;  // listens on coordinator_listener
   endpoint coordinator_listener{"127.0.0.1", 2181};
   std::string coordinator_connect;  // host:port of a remote coordinator; empty: in-process
+  // A ZooKeeper ensemble as the coordinator (coordinator.connect=zk://..., zookeeper.connect):
+  // "h1:2181,h2:2181" and the chroot under which Brook keeps its nodes ("" or "/brook").
+  std::string zookeeper_hosts;
+  std::string zookeeper_chroot;
   int64_t coordinator_session_timeout_ms = 6000;
   int64_t replica_lag_time_max_ms = 30000;
   int32_t replica_fetch_max_bytes = 1048576;
+
+  /// Whether the metadata lives elsewhere (a Brook coordinator or ZooKeeper) rather than in an
+  /// in-process coordinator.
+  bool remote_coordinator() const {
+    return !coordinator_connect.empty() || !zookeeper_hosts.empty();
+  }
 
   /// Builds the config from properties; the first unknown key or bad value is the error.
   static result<broker_config> from_properties(const properties& props);

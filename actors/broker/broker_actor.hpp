@@ -23,7 +23,8 @@ struct broker_spec {
   std::string advertised_host;  // what metadata says about this broker's native listener
   uint16_t advertised_port = 0;
   runtime::endpoint kafka_advertised;  // what Kafka metadata says about this broker
-  /// The in-process coordinator; when null, config.coordinator_connect names a remote one.
+  /// The in-process coordinator; when null, the config names a remote one (coordinator.connect)
+  /// or a ZooKeeper ensemble (zookeeper.connect).
   coordinator_actor coordinator;
   std::shared_ptr<peer_connections> peers;  // connections to the other brokers
 };

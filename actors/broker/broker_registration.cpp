@@ -7,6 +7,7 @@
 
 #include "actors/broker/broker_internal.hpp"
 #include "actors/coord/coord_proxy.hpp"
+#include "actors/coord/zk_coordinator.hpp"
 #include "runtime/durable_file.hpp"
 #include "runtime/log.hpp"
 
@@ -64,8 +65,13 @@ void fail(self_ptr self, const std::string& why) {
 
 void start_cluster(self_ptr self) {
   auto& st = self->state;
+  const auto& cfg = st.spec.config;
   if (st.spec.coordinator) {
     st.coord = st.spec.coordinator;
+  } else if (!cfg.zookeeper_hosts.empty()) {
+    st.coord = spawn_zookeeper_coordinator(
+        self->system(), cfg.zookeeper_hosts, cfg.zookeeper_chroot,
+        std::chrono::milliseconds(cfg.coordinator_session_timeout_ms), std::chrono::seconds(30));
   } else {
     auto ep = runtime::parse_endpoint(st.spec.config.coordinator_connect);
     st.coord = spawn_remote_coordinator(self->system(), *ep, std::chrono::seconds(30));

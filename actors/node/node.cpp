@@ -56,7 +56,7 @@ runtime::endpoint advertised_kafka_endpoint(const runtime::broker_config& cfg,
 // Whether this node hosts the coordinator: process.roles has coordinator, or a broker has no
 // coordinator.connect (the single-node default).
 bool hosts_coordinator(const runtime::broker_config& cfg) {
-  return cfg.role_coordinator || cfg.coordinator_connect.empty();
+  return cfg.role_coordinator || !cfg.remote_coordinator();
 }
 
 // Starts the in-process coordinator and checks it opened its store; null if it did not.
@@ -128,7 +128,7 @@ int run_node(const runtime::broker_config& cfg) {
   if (cfg.role_broker) {
     broker_spec spec{cfg, node, node->directory(), cfg.native_listener.host,
                      cfg.native_listener.port};
-    spec.coordinator = cfg.coordinator_connect.empty() ? coord : coordinator_actor{};
+    spec.coordinator = cfg.remote_coordinator() ? coordinator_actor{} : coord;
     spec.peers = std::make_shared<peer_connections>();
     net::server_options opts{"native", cfg.socket_request_max_bytes};
     server = std::make_unique<net::frame_server>(pool, cfg.native_listener, opts,

@@ -1,7 +1,8 @@
-// A real cluster: one coordinator process and three brokers on 127.0.0.1. An idempotent acks=all
-// producer writes while the test kills the leader of partition 0 (the process, or its partition
-// actor) five times; afterwards every acknowledged record is on every replica exactly once, in
-// send order, and the consumer never saw an offset twice or out of order.
+// A real cluster: three brokers on 127.0.0.1 with their metadata in one Brook coordinator process
+// (Cluster) or in a real 3-member ZooKeeper ensemble (ZkCluster). An idempotent acks=all producer
+// writes while the test kills the leader of partition 0 (the process, or its partition actor)
+// five times, with ZooKeeper members killed too; afterwards every acknowledged record is on every
+// replica exactly once, in send order, and the consumer never saw an offset twice or out of order.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -36,16 +37,24 @@ class Cluster : public ::testing::Test {
     runtime::log::level level;
     if (const char* l = std::getenv("BROOK_TEST_LOG_LEVEL"); l && runtime::log::parse_level(l, level))
       runtime::log::set_level(level);
-    coordinator_ = std::make_unique<itest::brookd_process>(dir_.path() + "/coordinator", std::vector<std::string>{},
-                                                           itest::brookd_process::kind::coordinator);
-    ASSERT_TRUE(coordinator_->start()) << coordinator_->log();
-    EXPECT_NE(coordinator_->log().find("binding to port"), std::string::npos);
+    std::vector<std::string> metadata;
+    if (zookeeper()) {
+      zk_ = std::make_unique<itest::zookeeper_ensemble>(dir_.path(), 3);
+      ASSERT_TRUE(zk_->start()) << zk_->log(0) << zk_->log(1) << zk_->log(2);
+      metadata = {"zookeeper.connect=" + zk_->hosts() + "/brook", "zookeeper.session.timeout.ms=3000"};
+    } else {
+      coordinator_ = std::make_unique<itest::brookd_process>(dir_.path() + "/coordinator", std::vector<std::string>{},
+                                                             itest::brookd_process::kind::coordinator);
+      ASSERT_TRUE(coordinator_->start()) << coordinator_->log();
+      EXPECT_NE(coordinator_->log().find("binding to port"), std::string::npos);
+      metadata = {"coordinator.connect=" + coordinator_->coordinator_address()};
+    }
     for (int id = 1; id <= 3; ++id) {
-      brokers_.push_back(std::make_unique<itest::brookd_process>(
-          dir_.path() + "/broker-" + std::to_string(id),
-          std::vector<std::string>{"broker.id=" + std::to_string(id), "process.roles=broker",
-                                   "coordinator.connect=" + coordinator_->coordinator_address(),
-                                   "default.replication.factor=3", "min.insync.replicas=2"}));
+      std::vector<std::string> overrides{"broker.id=" + std::to_string(id), "process.roles=broker",
+                                         "default.replication.factor=3", "min.insync.replicas=2"};
+      overrides.insert(overrides.end(), metadata.begin(), metadata.end());
+      brokers_.push_back(
+          std::make_unique<itest::brookd_process>(dir_.path() + "/broker-" + std::to_string(id), overrides));
       ASSERT_TRUE(brokers_.back()->start()) << brokers_.back()->log();
     }
     auto r = itest::run({itest::bin("brook"), "--bootstrap-server", bootstrap(), "topic", "create", topic_,
@@ -261,13 +270,29 @@ class Cluster : public ::testing::Test {
     ~worker() { finish(); }
   };
 
+  /// Whether the metadata lives in ZooKeeper rather than in a Brook coordinator.
+  virtual bool zookeeper() const { return false; }
+
+  // Kills the leader of partition 0 with kill -9 `kills` times while records are produced and
+  // consumed, and restarts it once a new leader writes; `at_kill(k)` runs right after kill k and
+  // `before_restart(k)` before the killed broker comes back. Then checks every replica.
+  void kill_leaders(const std::function<void(int)>& at_kill = {},
+                    const std::function<void(int)>& before_restart = {});
+
   itest::temp_dir dir_;
   std::string topic_ = "chaos";
+  std::unique_ptr<itest::zookeeper_ensemble> zk_;
   std::unique_ptr<itest::brookd_process> coordinator_;
   std::vector<std::unique_ptr<itest::brookd_process>> brokers_;
 };
 
-TEST_F(Cluster, KillingTheLeaderProcessLosesAndDuplicatesNothing) {
+class ZkCluster : public Cluster {
+ protected:
+  bool zookeeper() const override { return true; }
+};
+
+void Cluster::kill_leaders(const std::function<void(int)>& at_kill,
+                           const std::function<void(int)>& before_restart) {
   produced out;
   std::map<int32_t, size_t> seen;
   worker consumer, producer;
@@ -280,6 +305,7 @@ TEST_F(Cluster, KillingTheLeaderProcessLosesAndDuplicatesNothing) {
     ASSERT_GE(leader, 1) << "no leader for partition 0";
     auto killed_at = clock_type::now();
     broker(leader).kill9();
+    if (at_kill) at_kill(k);
     // Failover ends with the first acknowledgement written by the new leader: at or past the
     // first offset of its leader epoch (its leader-epoch-checkpoint says where that starts).
     // Answers the old leader sent just before it died do not count.
@@ -320,6 +346,7 @@ TEST_F(Cluster, KillingTheLeaderProcessLosesAndDuplicatesNothing) {
     }
     EXPECT_TRUE(agreed) << why;
     EXPECT_NE(leader_of(0), leader);
+    if (before_restart) before_restart(k);
     ASSERT_TRUE(broker(leader).start()) << broker(leader).log();
     ASSERT_TRUE(wait_for_full_isr()) << "broker " << leader << " did not rejoin the ISR";
     std::this_thread::sleep_for(300ms);  // writes go on with all replicas in sync before the next kill
@@ -336,6 +363,47 @@ TEST_F(Cluster, KillingTheLeaderProcessLosesAndDuplicatesNothing) {
   std::cout << acked << " records acknowledged" << std::endl;
   EXPECT_GT(acked, 1000u);
   verify_replicas(out);
+}
+
+TEST_F(Cluster, KillingTheLeaderProcessLosesAndDuplicatesNothing) { kill_leaders(); }
+
+TEST_F(ZkCluster, KillingTheLeaderProcessLosesAndDuplicatesNothing) {
+  kill_leaders();
+  // The brokers kept their state in ZooKeeper, under the chroot.
+  EXPECT_NE(broker(1).log().find("using ZooKeeper at " + zk_->hosts() + "/brook"), std::string::npos);
+}
+
+// One ZooKeeper member down (another each round): a quorum of two goes on electing leaders.
+TEST_F(ZkCluster, AZooKeeperMemberDownKeepsLeadersBeingElected) {
+  int down = -1;
+  kill_leaders(
+      [&](int k) {
+        if (k == 0 || k == 2) {
+          down = (zk_->leader() + 1 + k) % 3;  // a follower first, another one later
+          zk_->kill9(down);
+        }
+      },
+      [&](int) {
+        if (down >= 0 && !zk_->running(down)) ASSERT_TRUE(zk_->start_member(down)) << zk_->log(down);
+      });
+}
+
+// The ZooKeeper leader dies at the same moment as the partition leader: the brokers wait for the
+// two remaining members to elect a new ZooKeeper leader, then fail over; nothing acknowledged is
+// lost or written twice.
+TEST_F(ZkCluster, KillingTheZooKeeperLeaderDuringABrokerFailoverLosesNothing) {
+  int down = -1;
+  kill_leaders(
+      [&](int k) {
+        if (k % 2 == 0) {
+          down = zk_->leader();
+          ASSERT_GE(down, 0);
+          zk_->kill9(down);
+        }
+      },
+      [&](int) {
+        if (down >= 0 && !zk_->running(down)) ASSERT_TRUE(zk_->start_member(down)) << zk_->log(down);
+      });
 }
 
 TEST_F(Cluster, KillingTheLeaderPartitionActorLosesAndDuplicatesNothing) {

@@ -266,3 +266,117 @@ int brookd_process::terminate() {
 std::string brookd_process::log() const { return read_file(log_path_); }
 
 }  // namespace brook::itest
+
+namespace brook::itest {
+
+namespace {
+
+// A port that was free a moment ago on 127.0.0.1 (ZooKeeper takes its ports from its config).
+uint16_t free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  socklen_t len = sizeof(a);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// ZooKeeper's answer to a four-letter command ("" if the member does not answer).
+std::string four_letter(uint16_t port, const std::string& command) {
+  raw_socket s(port);
+  if (!s.connected()) return "";
+  s.send_bytes(std::vector<uint8_t>(command.begin(), command.end()));
+  std::vector<uint8_t> out;
+  s.closed_by_peer(std::chrono::seconds(2), &out);
+  return std::string(out.begin(), out.end());
+}
+
+}  // namespace
+
+zookeeper_ensemble::zookeeper_ensemble(std::string dir, int members)
+    : dir_(std::move(dir)), pids_(size_t(members), -1) {
+  std::vector<std::string> servers;
+  for (int i = 0; i < members; ++i) {
+    client_ports_.push_back(free_port());
+    servers.push_back("server." + std::to_string(i + 1) + "=127.0.0.1:" +
+                      std::to_string(free_port()) + ":" + std::to_string(free_port()));
+  }
+  for (int i = 0; i < members; ++i) {
+    auto home = dir_ + "/zk-" + std::to_string(i + 1);
+    fs::create_directories(home + "/data");
+    std::ofstream(home + "/data/myid") << i + 1 << "\n";
+    std::ofstream cfg(home + "/zoo.cfg");
+    // Short ticks so a lost member is noticed and a leader elected within a second or two;
+    // session timeouts may then be 0.6 to 6 s.
+    cfg << "tickTime=300\ninitLimit=20\nsyncLimit=5\ndataDir=" << home << "/data\n"
+        << "clientPort=" << client_ports_[size_t(i)] << "\nclientPortAddress=127.0.0.1\n"
+        << "admin.enableServer=false\n4lw.commands.whitelist=srvr,ruok\n"
+        << "maxSessionTimeout=6000\n";
+    if (members > 1)
+      for (const auto& s : servers) cfg << s << "\n";
+  }
+}
+
+zookeeper_ensemble::~zookeeper_ensemble() {
+  for (int i = 0; i < int(pids_.size()); ++i) kill9(i);
+}
+
+bool zookeeper_ensemble::start_member(int i, std::chrono::seconds timeout) {
+  auto home = dir_ + "/zk-" + std::to_string(i + 1);
+  const std::string jar = "/usr/share/java/zookeeper.jar";
+  if (!fs::exists(jar)) {
+    std::ofstream(home + "/log", std::ios::app)
+        << jar << " is missing: install Debian's zookeeper package (.ci/install-deps does)\n";
+    return false;
+  }
+  pids_[size_t(i)] = spawn_logged(
+      {"/usr/bin/java", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+       "-cp", "/etc/zookeeper/conf:" + jar, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+       home + "/zoo.cfg"},
+      home + "/log");
+  return eventually(
+      [&] { return four_letter(client_ports_[size_t(i)], "ruok") == "imok"; },
+      std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
+}
+
+bool zookeeper_ensemble::start(std::chrono::seconds timeout) {
+  for (int i = 0; i < int(pids_.size()); ++i)
+    if (!start_member(i, timeout)) return false;
+  return eventually([&] { return leader() >= 0; },
+                    std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
+}
+
+void zookeeper_ensemble::kill9(int i) {
+  auto& pid = pids_[size_t(i)];
+  if (pid <= 0) return;
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  pid = -1;
+}
+
+int zookeeper_ensemble::leader() const {
+  for (int i = 0; i < int(pids_.size()); ++i) {
+    if (pids_[size_t(i)] <= 0) continue;
+    auto srvr = four_letter(client_ports_[size_t(i)], "srvr");
+    if (srvr.find("Mode: leader") != std::string::npos ||
+        srvr.find("Mode: standalone") != std::string::npos)
+      return i;
+  }
+  return -1;
+}
+
+std::string zookeeper_ensemble::hosts() const {
+  std::string s;
+  for (auto p : client_ports_) s += (s.empty() ? "127.0.0.1:" : ",127.0.0.1:") + std::to_string(p);
+  return s;
+}
+
+std::string zookeeper_ensemble::log(int i) const {
+  return read_file(dir_ + "/zk-" + std::to_string(i + 1) + "/log");
+}
+
+}  // namespace brook::itest

@@ -106,4 +106,33 @@ class brookd_process {
   uint16_t coordinator_port_ = 0;
 };
 
+
+/// A real ZooKeeper ensemble (Debian's zookeeper package, run with java) on 127.0.0.1 ports chosen
+/// at run time, its data in `dir`; every member is killed by pid when it goes.
+class zookeeper_ensemble {
+ public:
+  zookeeper_ensemble(std::string dir, int members);
+  ~zookeeper_ensemble();
+  zookeeper_ensemble(const zookeeper_ensemble&) = delete;
+  zookeeper_ensemble& operator=(const zookeeper_ensemble&) = delete;
+
+  /// Starts every member and waits until a quorum has elected a leader; false on timeout.
+  bool start(std::chrono::seconds timeout = std::chrono::seconds(60));
+  /// Starts member i again (0-based) and waits until it serves.
+  bool start_member(int i, std::chrono::seconds timeout = std::chrono::seconds(60));
+  void kill9(int i);
+  bool running(int i) const { return pids_[size_t(i)] > 0; }
+  /// The member that says "Mode: leader" (or standalone), -1 if none does.
+  int leader() const;
+  /// "127.0.0.1:p1,127.0.0.1:p2,..." for zookeeper.connect.
+  std::string hosts() const;
+  /// What the members printed.
+  std::string log(int i) const;
+
+ private:
+  std::string dir_;
+  std::vector<uint16_t> client_ports_;
+  std::vector<pid_t> pids_;
+};
+
 }  // namespace brook::itest

@@ -66,10 +66,29 @@ TEST(ConfigCluster, CoordinatorEndpoints) {
   EXPECT_EQ(c->coordinator_connect, "a:1");
 }
 
-TEST(ConfigCluster, ZookeeperConnectIsAnAliasOfCoordinatorConnect) {
-  auto c = broker_config::from_properties({{"zookeeper.connect", "localhost:2181"}});
+TEST(ConfigCluster, ZookeeperConnectNamesAnEnsembleAndItsChroot) {
+  auto c = broker_config::from_properties({{"zookeeper.connect", "h1:2181,h2:2182/brook/a"}});
   ASSERT_TRUE(c) << c.error().to_string();
-  EXPECT_EQ(c->coordinator_connect, "localhost:2181");
+  EXPECT_EQ(c->zookeeper_hosts, "h1:2181,h2:2182");
+  EXPECT_EQ(c->zookeeper_chroot, "/brook/a");
+  EXPECT_EQ(c->coordinator_connect, "");
+  EXPECT_TRUE(c->remote_coordinator());
+  // coordinator.connect takes the same with zk:// in front; no chroot is the root.
+  c = broker_config::from_properties({{"coordinator.connect", "zk://127.0.0.1:2181"}});
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->zookeeper_hosts, "127.0.0.1:2181");
+  EXPECT_EQ(c->zookeeper_chroot, "");
+  c = broker_config::from_properties({{"zookeeper.session.timeout.ms", "4000"}});
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->coordinator_session_timeout_ms, 4000);
+  EXPECT_FALSE(c->remote_coordinator());
+}
+
+TEST(ConfigCluster, BadZookeeperConnectStringsAreRefused) {
+  for (const char* v : {"", "/brook", "h1:2181,nohostport", "h1:0", "h1:2181/brook/", "h1:1//a"})
+    expect_refused({{"zookeeper.connect", v}}, "zookeeper.connect");
+  expect_refused({{"coordinator.connect", "zk://"}}, "coordinator.connect");
+  expect_refused({{"coordinator.connect", "a:1"}, {"zookeeper.connect", "b:2"}}, "set only one");
 }
 
 TEST(ConfigCluster, BadCoordinatorEndpointsNameTheKey) {
