@@ -269,9 +269,6 @@ std::string brookd_process::log() const { return read_file(log_path_); }
 
 namespace brook::itest {
 
-namespace {
-
-// A port that was free a moment ago on 127.0.0.1 (ZooKeeper takes its ports from its config).
 uint16_t free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -283,6 +280,8 @@ uint16_t free_port() {
   close(fd);
   return ntohs(a.sin_port);
 }
+
+namespace {
 
 // ZooKeeper's answer to a four-letter command ("" if the member does not answer).
 std::string four_letter(uint16_t port, const std::string& command) {

@@ -59,6 +59,9 @@ struct run_result {
 run_result run(const std::vector<std::string>& argv, const std::string& input = "",
                std::chrono::seconds timeout = std::chrono::seconds(60));
 
+/// A port that was free on 127.0.0.1 a moment ago, for servers that take theirs from a config.
+uint16_t free_port();
+
 /// Starts `args` (args[0] is the program's path) with stdout and stderr appended to `log_path`;
 /// returns its pid. The caller stops it by that pid.
 pid_t spawn_logged(const std::vector<std::string>& args, const std::string& log_path);
