@@ -60,6 +60,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(brook, (brook::net::replica_fetch_result))
   // Local only: a compaction worker -> its partition actor, the pass it ran
   CAF_ADD_TYPE_ID(brook, (brook::runtime::storage::compaction_pass))
+  CAF_ADD_TYPE_ID(brook, (brook::net::find_coordinator_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::find_coordinator_response))
   // Atoms: one meaning each.
   // tick: self -> self, the actor's periodic housekeeping timer (it re-arms itself)
   CAF_ADD_ATOM(brook, brook::actors, tick_atom, "tick")
@@ -89,6 +91,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
 CAF_END_TYPE_ID_BLOCK(brook)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::produce_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::find_coordinator_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::find_coordinator_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::produce_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::fetch_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::fetch_response)

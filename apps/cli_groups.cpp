@@ -1,6 +1,7 @@
 // brook group list | describe | reset-offsets (as kafka-consumer-groups.sh).
 #include <cstdio>
 #include <map>
+#include <thread>
 
 #include "actors/client/client_metadata.hpp"
 #include "actors/client/group_assignor.hpp"
@@ -14,58 +15,96 @@ namespace {
 using runtime::errc;
 using std::chrono::seconds;
 
-runtime::result<std::shared_ptr<net::native_client>> connect(
-    const options& o, client::client_metadata*& meta_out,
-    std::unique_ptr<client::client_metadata>& holder) {
+std::unique_ptr<client::client_metadata> cluster(const options& o, runtime::status& err) {
   auto servers = client::parse_bootstrap(o.bootstrap);
-  if (!servers) return servers.error();
-  holder = std::make_unique<client::client_metadata>(*servers, seconds(10));
-  meta_out = holder.get();
-  return holder->any_connection();
+  if (!servers) {
+    err = servers.error();
+    return nullptr;
+  }
+  return std::make_unique<client::client_metadata>(*servers, seconds(10));
 }
 
-// Log end offset of each (topic, partition).
+// Asks the broker coordinating `group` (found through any broker), again while the coordinator
+// is created, loads its groups or moves, for up to 30 s. `error_of` reads the answer's error.
+template <class Response, class Request, class ErrorOf>
+runtime::result<Response> ask_coordinator(client::client_metadata& meta, const std::string& group,
+                                          net::native_type type, const Request& req,
+                                          ErrorOf error_of) {
+  auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  for (;;) {
+    auto c = meta.coordinator_connection(group, seconds(30));
+    if (!c) return c.error();
+    auto r = (*c)->call<Response>(type, req);
+    errc e = r ? error_of(*r) : r.error().code();
+    bool moved = client::client_metadata::coordinator_moved(e);
+    if (moved) meta.forget_coordinator(group);
+    if ((!moved && e != errc::coordinator_load_in_progress) ||
+        std::chrono::steady_clock::now() >= deadline)
+      return r;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+// Log end offset of each (topic, partition), asked of its leader.
 std::map<std::pair<std::string, int32_t>, int64_t> end_offsets(
-    net::native_client& c, const std::vector<std::pair<std::string, int32_t>>& tps) {
+    client::client_metadata& meta, const std::vector<std::pair<std::string, int32_t>>& tps) {
   std::map<std::pair<std::string, int32_t>, int64_t> out;
   for (const auto& [t, p] : tps) {
-    auto r = c.call<net::list_offsets_response>(
+    out[{t, p}] = -1;
+    auto c = meta.leader_connection(t, p, client::client_metadata::bulk);
+    if (!c) continue;
+    auto r = (*c)->call<net::list_offsets_response>(
         net::native_type::list_offsets, net::list_offsets_request{t, p, net::latest_timestamp});
-    out[{t, p}] = r && r->error == errc::none ? r->offset : -1;
+    if (r && r->error == errc::none) out[{t, p}] = r->offset;
   }
   return out;
 }
 
 }  // namespace
 
+// Every broker lists the groups it coordinates; the list is all of them.
 int group_list(const options& o) {
-  client::client_metadata* meta = nullptr;
-  std::unique_ptr<client::client_metadata> holder;
-  auto c = connect(o, meta, holder);
+  runtime::status err;
+  auto meta = cluster(o, err);
+  if (!meta) return fail(err);
+  auto c = meta->any_connection();
   if (!c) return fail(c.error());
-  auto r = (*c)->call<net::list_groups_response>(net::native_type::list_groups,
-                                                 net::list_groups_request{});
-  if (!r) return fail(r.error());
-  if (r->error != errc::none) return fail(runtime::status{r->error, "list groups"});
-  for (const auto& g : r->groups) std::printf("%s\t%s\n", g.group_id.c_str(), g.state.c_str());
+  auto m = (*c)->call<net::metadata_response>(net::native_type::metadata,
+                                              net::metadata_request{{}, false, false});
+  if (!m) return fail(m.error());
+  std::map<std::string, std::string> groups;
+  for (const auto& b : m->brokers) {
+    auto bc = net::native_client::connect({b.host, b.port}, seconds(10));
+    if (!bc) return fail(bc.error());
+    auto r = (*bc)->call<net::list_groups_response>(net::native_type::list_groups,
+                                                    net::list_groups_request{});
+    if (!r) return fail(r.error());
+    if (r->error != errc::none)
+      return fail(runtime::status{r->error, "list groups of broker " + std::to_string(b.id)});
+    for (const auto& g : r->groups) groups[g.group_id] = g.state;
+  }
+  for (const auto& [id, state] : groups) std::printf("%s\t%s\n", id.c_str(), state.c_str());
   return 0;
 }
 
 int group_describe(const options& o) {
-  client::client_metadata* meta = nullptr;
-  std::unique_ptr<client::client_metadata> holder;
-  auto c = connect(o, meta, holder);
-  if (!c) return fail(c.error());
-  auto d = (*c)->call<net::describe_groups_response>(net::native_type::describe_groups,
-                                                     net::describe_groups_request{{o.group}});
+  runtime::status err;
+  auto meta = cluster(o, err);
+  if (!meta) return fail(err);
+  auto d = ask_coordinator<net::describe_groups_response>(
+      *meta, o.group, net::native_type::describe_groups, net::describe_groups_request{{o.group}},
+      [](const net::describe_groups_response& r) {
+        return r.groups.empty() ? errc::none : r.groups[0].error;
+      });
   if (!d) return fail(d.error());
   if (d->groups.empty() || d->groups[0].error != errc::none)
     return fail(runtime::status{d->groups.empty() ? errc::unknown : d->groups[0].error,
                                 "describe group " + o.group});
   const auto& g = d->groups[0];
   if (g.state == "Dead") return fail("group '" + o.group + "' does not exist");
-  auto committed = (*c)->call<net::offset_fetch_response>(
-      net::native_type::offset_fetch, net::offset_fetch_request{o.group, {}, true});
+  auto committed = ask_coordinator<net::offset_fetch_response>(
+      *meta, o.group, net::native_type::offset_fetch, net::offset_fetch_request{o.group, {}, true},
+      [](const net::offset_fetch_response& r) { return r.error; });
   if (!committed) return fail(committed.error());
   // Who owns what, from the members' assignments.
   std::map<std::pair<std::string, int32_t>, const net::group_member_description*> owner;
@@ -78,7 +117,7 @@ int group_describe(const options& o) {
   for (const auto& [tp, m] : owner) offsets.emplace(tp, -1);
   std::vector<std::pair<std::string, int32_t>> tps;
   for (const auto& [tp, off] : offsets) tps.push_back(tp);
-  auto ends = end_offsets(**c, tps);
+  auto ends = end_offsets(*meta, tps);
   std::printf("Group %s: state %s, generation %d, protocol %s, %zu member(s)\n", g.group_id.c_str(),
               g.state.c_str(), g.generation_id, g.protocol.empty() ? "-" : g.protocol.c_str(),
               g.members.size());
@@ -101,10 +140,9 @@ int group_describe(const options& o) {
 int group_reset_offsets(const options& o) {
   int modes = int(o.to_earliest) + int(o.to_latest) + int(o.to_offset >= 0);
   if (modes != 1) return fail("give exactly one of --to-earliest, --to-latest, --to-offset N");
-  client::client_metadata* meta = nullptr;
-  std::unique_ptr<client::client_metadata> holder;
-  auto c = connect(o, meta, holder);
-  if (!c) return fail(c.error());
+  runtime::status err;
+  auto meta = cluster(o, err);
+  if (!meta) return fail(err);
   auto t = meta->topic(o.topic, false);
   if (!t) return fail(t.error());
   net::offset_commit_request req{o.group, -1, "", {}};
@@ -112,6 +150,8 @@ int group_reset_offsets(const options& o) {
     if (o.partition >= 0 && p != o.partition) continue;
     int64_t target = o.to_offset;
     if (o.to_earliest || o.to_latest) {
+      auto c = meta->leader_connection(o.topic, p, client::client_metadata::bulk);
+      if (!c) return fail(c.error());
       auto r = (*c)->call<net::list_offsets_response>(
           net::native_type::list_offsets,
           net::list_offsets_request{
@@ -127,7 +167,11 @@ int group_reset_offsets(const options& o) {
     std::printf("(dry run: add --execute to commit these offsets)\n");
     return 0;
   }
-  auto r = (*c)->call<net::offset_commit_response>(net::native_type::offset_commit, req);
+  auto r = ask_coordinator<net::offset_commit_response>(
+      *meta, o.group, net::native_type::offset_commit, req,
+      [](const net::offset_commit_response& r) {
+        return r.offsets.empty() ? errc::none : r.offsets[0].error;
+      });
   if (!r) return fail(r.error());
   for (const auto& off : r->offsets)
     if (off.error == errc::unknown_member_id)

@@ -73,7 +73,7 @@ int streams_describe(const options& o) {
   auto servers = client::parse_bootstrap(o.bootstrap);
   if (!servers) return fail(servers.error());
   client::client_metadata meta(*servers, std::chrono::seconds(10));
-  auto conn = meta.any_connection();
+  auto conn = meta.coordinator_connection(o.group, std::chrono::seconds(30));
   if (!conn) return fail(conn.error());
   auto d = (*conn)->call<net::describe_groups_response>(net::native_type::describe_groups,
                                                         net::describe_groups_request{{o.group}});

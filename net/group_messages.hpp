@@ -125,6 +125,21 @@ struct offset_fetch_response {
   MSGPACK_DEFINE(error, offsets)
 };
 
+/// client -> any broker: which broker coordinates `group_id` (the leader of its partition of
+/// __consumer_offsets, created on first use). Errors: coordinator_not_available while the topic
+/// is being created or the partition has no leader (retriable), invalid_request for an empty id.
+struct find_coordinator_request {
+  std::string group_id;
+  MSGPACK_DEFINE(group_id)
+};
+
+struct find_coordinator_response {
+  errc error = errc::none;
+  std::string message;
+  broker_info coordinator;  // native and Kafka addresses of the coordinating broker
+  MSGPACK_DEFINE(error, message, coordinator)
+};
+
 struct list_groups_request {
   int32_t unused = 0;
   MSGPACK_DEFINE(unused)

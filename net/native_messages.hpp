@@ -49,6 +49,8 @@ enum class native_type : uint16_t {
   coord_event = 26,    // coordinator -> client push (correlation id 0): coord_watch_event
   // chaos testing, on a broker's native listener and on coordinator.listeners
   list_actors = 27,  // list_actors_request -> list_actors_response
+  // consumer groups: which broker coordinates a group (net/group_messages.hpp)
+  find_coordinator = 28,  // find_coordinator_request -> find_coordinator_response
 };
 constexpr uint16_t response_flag = 0x8000;
 constexpr int16_t acks_all = -1;
@@ -75,6 +77,10 @@ struct produce_response {
 };
 
 /// client -> broker: stored batches from `offset`; parked up to max_wait_ms until min_bytes exist.
+/// fetch_request::replica_id of the group coordinator loading the __consumer_offsets partition it
+/// now leads: everything in the log, also above the high watermark (Kafka's debugging replica id).
+constexpr int32_t log_end_reader = -2;
+
 struct fetch_request {
   std::string topic;
   int32_t partition = 0;
@@ -83,7 +89,8 @@ struct fetch_request {
   int32_t min_bytes = 1;
   int32_t max_wait_ms = 500;
   /// Replication (follower -> leader); consumers leave the defaults. replica_id: the fetching
-  /// broker (-1 for a consumer, which never reads past the high watermark); leader_epoch: the
+  /// broker (-1 for a consumer, which never reads past the high watermark; log_end_reader for a
+  /// reader in the leader's own broker that reads to the log end); leader_epoch: the
   /// epoch the fetcher believes current (-1: unchecked); last_fetched_epoch: the epoch of the
   /// fetcher's last batch, to detect diverging logs (-1: none).
   int32_t replica_id = -1;

@@ -339,6 +339,8 @@ result<broker_config> broker_config::from_properties(const properties& props) {
       {"group.min.session.timeout.ms", int_setting(c.group_min_session_timeout_ms, 1, INT32_MAX)},
       {"group.max.session.timeout.ms", int_setting(c.group_max_session_timeout_ms, 1, INT32_MAX)},
       {"offsets.topic.num.partitions", int_setting(c.offsets_topic_num_partitions, 1, 1000)},
+      {"offsets.topic.replication.factor",
+       int_setting(c.offsets_topic_replication_factor, 1, INT16_MAX)},
       {"auto.create.topics.enable",
        [&c](const std::string& k, const std::string& v) -> status {
          auto b = to_bool(k, v);

@@ -100,6 +100,8 @@ struct broker_config {
   int32_t group_min_session_timeout_ms = 6000;
   int32_t group_max_session_timeout_ms = 1800000;
   int32_t offsets_topic_num_partitions = 50;
+  // Replicas of __consumer_offsets; fewer when fewer brokers are registered when it is created.
+  int32_t offsets_topic_replication_factor = 3;
   // Cluster (docs/operations.md). process.roles: "broker", "coordinator" or both; empty (the
   // default) is a single node hosting its own in-process coordinator.
   bool role_broker = true;

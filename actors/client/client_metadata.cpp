@@ -3,6 +3,8 @@
 #include <sstream>
 #include <thread>
 
+#include "net/group_messages.hpp"
+
 namespace brook::client {
 
 using runtime::errc;
@@ -41,6 +43,52 @@ runtime::result<std::shared_ptr<net::native_client>> client_metadata::any_connec
     last = c.error();
   }
   return last;
+}
+
+runtime::result<std::shared_ptr<net::native_client>> client_metadata::coordinator_connection(
+    const std::string& group, std::chrono::milliseconds max_wait) {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = coordinators_.find(group);
+    if (it != coordinators_.end() && it->second->is_open()) return it->second;
+  }
+  auto deadline = std::chrono::steady_clock::now() + max_wait;
+  for (;;) {
+    status last;
+    auto conn = any_connection();
+    if (!conn) {
+      last = conn.error();
+    } else {
+      auto r = (*conn)->call<net::find_coordinator_response>(
+          net::native_type::find_coordinator, net::find_coordinator_request{group}, timeout_);
+      if (!r) {
+        last = r.error();
+      } else if (r->error != errc::none) {
+        last = status{r->error, "no coordinator for group " + group + ": " + r->message};
+      } else {
+        auto c = net::native_client::connect({r->coordinator.host, r->coordinator.port}, timeout_);
+        if (c) {
+          std::lock_guard<std::mutex> g(mu_);
+          coordinators_[group] = *c;
+          return *c;
+        }
+        last = c.error();
+      }
+    }
+    bool retriable = last.code() == errc::network_error || runtime::is_retriable(last.code());
+    if (!retriable || std::chrono::steady_clock::now() >= deadline) return last;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+void client_metadata::forget_coordinator(const std::string& group) {
+  std::lock_guard<std::mutex> g(mu_);
+  coordinators_.erase(group);
+}
+
+bool client_metadata::coordinator_moved(errc e) {
+  return e == errc::not_coordinator || e == errc::coordinator_not_available ||
+         e == errc::network_error;
 }
 
 runtime::result<net::metadata_response> client_metadata::fetch(

@@ -46,6 +46,16 @@ class client_metadata {
                                                                          int32_t partition, lane l);
   /// Any live connection to the cluster (for admin and metadata requests).
   runtime::result<std::shared_ptr<net::native_client>> any_connection();
+  /// Connection to the broker coordinating consumer group `group` (asked of any broker with
+  /// find_coordinator, then kept until forget_coordinator). While the coordinator is being
+  /// created or moves, the look-up is retried until `max_wait` has passed.
+  runtime::result<std::shared_ptr<net::native_client>> coordinator_connection(
+      const std::string& group, std::chrono::milliseconds max_wait);
+  /// Forgets the group's coordinator: after NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE or a lost
+  /// connection the next coordinator_connection looks it up again.
+  void forget_coordinator(const std::string& group);
+  /// Whether `e`, from a group request, means the group's coordinator must be looked up again.
+  static bool coordinator_moved(runtime::errc e);
 
  private:
   runtime::result<std::shared_ptr<net::native_client>> connection_to(int32_t broker, lane l);
@@ -60,6 +70,7 @@ class client_metadata {
   std::map<int32_t, runtime::endpoint> brokers_;
   std::map<std::pair<int32_t, int>, std::shared_ptr<net::native_client>> conns_;
   std::shared_ptr<net::native_client> bootstrap_conn_;
+  std::map<std::string, std::shared_ptr<net::native_client>> coordinators_;  // by group
 };
 
 }  // namespace brook::client

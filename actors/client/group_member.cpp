@@ -49,8 +49,12 @@ bool group_member::joined() const {
 }
 
 runtime::result<std::shared_ptr<net::native_client>> group_member::coordinator() {
-  // One node hosts the coordinator of every group (the cluster issue adds FindCoordinator).
-  return meta_.any_connection();
+  // The broker leading the group's partition of __consumer_offsets, found through any broker.
+  return meta_.coordinator_connection(cfg_.group_id, milliseconds(cfg_.request_timeout_ms));
+}
+
+void group_member::check_coordinator(errc e) {
+  if (client_metadata::coordinator_moved(e)) meta_.forget_coordinator(cfg_.group_id);
 }
 
 runtime::result<std::optional<std::map<topic_partition, int64_t>>> group_member::maybe_rejoin(
@@ -93,8 +97,12 @@ runtime::status group_member::join_and_sync(std::map<topic_partition, int64_t>& 
   net::join_group_response j;
   for (int attempt = 0;; ++attempt) {
     auto r = (*conn)->call<net::join_group_response>(net::native_type::join_group, join, timeout);
-    if (!r) return r.error();
+    if (!r) {
+      check_coordinator(r.error().code());
+      return r.error();
+    }
     j = std::move(*r);
+    check_coordinator(j.error);
     if (j.error == errc::member_id_required && attempt == 0) {
       join.member_id = j.member_id;
       continue;
@@ -115,7 +123,11 @@ runtime::status group_member::join_and_sync(std::map<topic_partition, int64_t>& 
     for (auto& [id, bytes] : *plan) sync.assignments.push_back({id, std::move(bytes)});
   }
   auto s = (*conn)->call<net::sync_group_response>(net::native_type::sync_group, sync, timeout);
-  if (!s) return s.error();
+  if (!s) {
+    check_coordinator(s.error().code());
+    return s.error();
+  }
+  check_coordinator(s->error);
   if (s->error != errc::none)
     return {s->error,
             "sync group " + cfg_.group_id + ": " + std::string(runtime::to_string(s->error))};
@@ -185,9 +197,13 @@ runtime::status group_member::commit(
     req.offsets.push_back({tp.topic, tp.partition, om.offset, om.metadata, errc::none});
   auto r = (*conn)->call<net::offset_commit_response>(net::native_type::offset_commit, req,
                                                       milliseconds(cfg_.request_timeout_ms));
-  if (!r) return r.error();
+  if (!r) {
+    check_coordinator(r.error().code());
+    return r.error();
+  }
   for (const auto& o : r->offsets)
     if (o.error != errc::none) {
+      check_coordinator(o.error);
       if (o.error == errc::rebalance_in_progress || o.error == errc::illegal_generation ||
           o.error == errc::unknown_member_id) {
         std::lock_guard<std::mutex> g(mu_);
@@ -203,20 +219,24 @@ runtime::result<std::map<topic_partition, offset_and_metadata>> group_member::co
     const std::vector<topic_partition>& tps) {
   std::map<topic_partition, offset_and_metadata> out;
   if (tps.empty()) return out;
-  auto conn = coordinator();
-  if (!conn) return conn.error();
   net::offset_fetch_request req{cfg_.group_id, {}, false};
   for (const auto& tp : tps)
     req.partitions.push_back({tp.topic, tp.partition, -1, std::nullopt, errc::none});
   auto deadline = clock_type::now() + milliseconds(cfg_.request_timeout_ms);
   for (;;) {
+    // A coordinator loading its groups, or one that just moved, is waited for.
+    auto conn = coordinator();
+    if (!conn) return conn.error();
     auto r = (*conn)->call<net::offset_fetch_response>(net::native_type::offset_fetch, req,
                                                        milliseconds(cfg_.request_timeout_ms));
-    if (!r) return r.error();
-    if (r->error == errc::coordinator_load_in_progress && clock_type::now() < deadline) {
+    errc e = r ? r->error : r.error().code();
+    check_coordinator(e);
+    if ((e == errc::coordinator_load_in_progress || client_metadata::coordinator_moved(e)) &&
+        clock_type::now() < deadline) {
       std::this_thread::sleep_for(milliseconds(100));
       continue;
     }
+    if (!r) return r.error();
     if (r->error != errc::none)
       return status{r->error, "offset fetch: " + std::string(runtime::to_string(r->error))};
     for (const auto& o : r->offsets)
@@ -254,9 +274,12 @@ void group_member::heartbeat_loop() {
     if (conn) {
       auto resp = (*conn)->call<net::status_response>(net::native_type::heartbeat, hb,
                                                       milliseconds(cfg_.session_timeout_ms));
-      e = resp ? resp->error : errc::none;  // network trouble: the next heartbeat tries again
+      e = resp ? resp->error : resp.error().code();
     }
+    check_coordinator(e);
     lk.lock();
+    // The coordinator moved: its successor does not know this member, so join it afresh.
+    if (e == errc::not_coordinator) needs_rejoin_ = true;
     if (e == errc::rebalance_in_progress || e == errc::illegal_generation) needs_rejoin_ = true;
     if (e == errc::unknown_member_id) {
       member_id_.clear();

@@ -40,6 +40,8 @@ class group_member {
 
  private:
   runtime::result<std::shared_ptr<net::native_client>> coordinator();
+  /// Forgets the coordinator when `e` (from a group request) says it moved or is gone.
+  void check_coordinator(runtime::errc e);
   runtime::status join_and_sync(std::map<topic_partition, int64_t>& assignment);
   runtime::result<std::map<std::string, runtime::bytes>> assign(
       const std::string& protocol, const std::vector<net::group_member_metadata>& members);

@@ -22,6 +22,16 @@ const char* state_name(group_state s) {
   return names[size_t(s)];
 }
 
+void drop_group(group& g) {
+  for (auto& [id, m] : g.members) {
+    if (m.join)
+      m.join->deliver(net::join_group_response{errc::not_coordinator, -1, "", "", id, {}});
+    if (m.sync) m.sync->deliver(net::sync_group_response{errc::not_coordinator, {}});
+    m.join.reset();
+    m.sync.reset();
+  }
+}
+
 namespace {
 
 std::string new_member_id(coordinator_state& st, const std::string& client_id) {
@@ -197,8 +207,8 @@ caf::typed_response_promise<net::join_group_response> on_join(self_ptr self,
     promise.deliver(net::join_group_response{e, -1, "", "", member_id, {}});
     return promise;
   };
-  if (!st.loaded) return fail(errc::coordinator_load_in_progress);
   if (req.group_id.empty()) return fail(errc::invalid_group_id);
+  if (auto e = serves(st, req.group_id); e != errc::none) return fail(e);
   if (req.group_instance_id) {
     BROOK_LOG_WARN("[GroupCoordinator] refusing static member "
                    << *req.group_instance_id << " of group " << req.group_id
@@ -255,7 +265,6 @@ caf::typed_response_promise<net::join_group_response> on_join(self_ptr self,
     m.join->deliver(net::join_group_response{errc::rebalance_in_progress, -1, "", "", id, {}});
   m.join = promise;
   g.protocol_type = req.protocol_type;
-  ensure_offsets_topic(self);  // its members will commit soon
   if (g.state != group_state::preparing_rebalance) {
     prepare_rebalance(st, g, known ? "member rejoined" : "member joined");
   } else if (g.initial_join && !known) {
@@ -275,7 +284,7 @@ caf::typed_response_promise<net::sync_group_response> on_sync(self_ptr self,
     promise.deliver(net::sync_group_response{e, {}});
     return promise;
   };
-  if (!st.loaded) return fail(errc::coordinator_load_in_progress);
+  if (auto e = serves(st, req.group_id); e != errc::none) return fail(e);
   auto git = st.groups.find(req.group_id);
   if (git == st.groups.end() || !git->second.members.count(req.member_id))
     return fail(errc::unknown_member_id);
@@ -307,7 +316,7 @@ caf::typed_response_promise<net::sync_group_response> on_sync(self_ptr self,
 
 net::status_response on_heartbeat(self_ptr self, const net::heartbeat_request& req) {
   auto& st = self->state;
-  if (!st.loaded) return {errc::coordinator_load_in_progress, ""};
+  if (auto e = serves(st, req.group_id); e != errc::none) return {e, ""};
   auto git = st.groups.find(req.group_id);
   if (git == st.groups.end() || !git->second.members.count(req.member_id))
     return {errc::unknown_member_id, ""};
@@ -321,7 +330,7 @@ net::status_response on_heartbeat(self_ptr self, const net::heartbeat_request& r
 net::leave_group_response on_leave(self_ptr self, const net::leave_group_request& req) {
   auto& st = self->state;
   net::leave_group_response resp;
-  if (!st.loaded) return {errc::coordinator_load_in_progress, {}};
+  if (auto e = serves(st, req.group_id); e != errc::none) return {e, {}};
   auto git = st.groups.find(req.group_id);
   for (const auto& id : req.member_ids) {
     if (git == st.groups.end() || !git->second.members.count(id)) {
@@ -356,9 +365,10 @@ net::group_description describe(const group& g) {
 group_coordinator_actor::behavior_type coordinator_impl(self_ptr self,
                                                         std::shared_ptr<node_context> node) {
   self->state.node = std::move(node);
-  start_loading(self);
+  refresh_ownership(self);
   self->delayed_send(self, milliseconds(100), tick_atom::value);
   return {
+      [self](net::find_coordinator_request& req) { return on_find_coordinator(self, req); },
       [self](net::join_group_request& req) { return on_join(self, req); },
       [self](net::sync_group_request& req) { return on_sync(self, req); },
       [self](net::heartbeat_request& req) { return on_heartbeat(self, req); },
@@ -366,10 +376,14 @@ group_coordinator_actor::behavior_type coordinator_impl(self_ptr self,
       [self](net::offset_commit_request& req) { return on_commit(self, req); },
       [self](net::offset_fetch_request& req) { return on_offset_fetch(self, req); },
       [self](net::list_groups_request&) -> net::list_groups_response {
+        // The groups this broker coordinates (Kafka's ListGroups asks every broker).
+        auto& st = self->state;
         net::list_groups_response r;
-        if (!self->state.loaded) r.error = errc::coordinator_load_in_progress;
-        for (const auto& [id, g] : self->state.groups)
-          r.groups.push_back({id, g.protocol_type, state_name(g.state)});
+        for (const auto& [p, o] : st.owned)
+          if (!o.loaded) r.error = errc::coordinator_load_in_progress;
+        for (const auto& [id, g] : st.groups)
+          if (serves(st, id) == errc::none)
+            r.groups.push_back({id, g.protocol_type, state_name(g.state)});
         return r;
       },
       [self](net::describe_groups_request& req) -> net::describe_groups_response {
@@ -384,17 +398,15 @@ group_coordinator_actor::behavior_type coordinator_impl(self_ptr self,
           } else {
             r.groups.push_back(describe(it->second));
           }
-          if (!self->state.loaded) r.groups.back().error = errc::coordinator_load_in_progress;
+          r.groups.back().error = serves(self->state, id);
         }
         return r;
       },
-      [self](reload_atom, int32_t partition, int64_t from) {
-        load_partition(self, partition, from);
-      },
-      [self](reload_atom) {
-        if (!self->state.loaded && self->state.loading == 0) start_loading(self);
+      [self](reload_atom, int32_t partition, int32_t epoch, int64_t from) {
+        load_partition(self, partition, epoch, from);
       },
       [self](tick_atom) {
+        refresh_ownership(self);  // leadership of __consumer_offsets partitions may have moved
         housekeeping(self);
         self->delayed_send(self, milliseconds(100), tick_atom::value);
       },

@@ -13,6 +13,7 @@
 
 #include "actors/group/group_coordinator.hpp"
 #include "actors/group/offsets_codec.hpp"
+#include "net/group_messages.hpp"
 
 namespace brook::actors {
 class node_context;
@@ -21,6 +22,7 @@ class node_context;
 namespace brook::actors::group_detail {
 
 using clock_type = std::chrono::steady_clock;
+using net::errc;
 
 enum class group_state { empty, preparing_rebalance, completing_rebalance, stable };
 
@@ -51,17 +53,20 @@ struct group {
   clock_type::time_point initial_join_limit;  // the delay is extended up to this
 };
 
+// A partition of __consumer_offsets that this broker leads: its groups are served here once
+// they are read back from it.
+struct owned_partition {
+  int32_t leader_epoch = -1;
+  bool loaded = false;
+};
+
 struct coordinator_state {
   std::shared_ptr<node_context> node;
-  std::map<std::string, group> groups;
-  bool loaded = false;
-  size_t loading = 0;              // __consumer_offsets partitions still being read
+  std::map<std::string, group> groups;  // of owned partitions only
+  std::map<int32_t, owned_partition> owned;
   int32_t offsets_partitions = 0;  // 0 until __consumer_offsets exists
-  bool creating = false;
-  // Commits that arrived before __consumer_offsets existed; replayed once it does.
-  std::vector<std::pair<net::offset_commit_request,
-                        caf::typed_response_promise<net::offset_commit_response>>>
-      waiting_commits;
+  bool refreshing = false;         // a leadership look-up is under way
+  bool creating = false;           // __consumer_offsets is being created
   uint64_t join_counter = 0;
   std::mt19937_64 rng{std::random_device{}()};
   static inline const char* name = "group_coordinator";
@@ -72,14 +77,25 @@ using self_ptr = group_coordinator_actor::stateful_pointer<coordinator_state>;
 const char* state_name(group_state s);
 
 // --- group_offsets.cpp
-/// Reads __consumer_offsets back if it exists (requests meanwhile: COORDINATOR_LOAD_IN_PROGRESS).
-void start_loading(self_ptr self);
-/// Reads partition `p` of __consumer_offsets from offset `from` on.
-void load_partition(self_ptr self, int32_t p, int64_t from);
-/// Creates __consumer_offsets (offsets.topic.num.partitions) the first time a group needs it.
-void ensure_offsets_topic(self_ptr self);
+/// Whether this broker serves `group` now: none, or not_coordinator (another broker leads its
+/// partition), coordinator_load_in_progress (being read back) or coordinator_not_available (no
+/// __consumer_offsets yet).
+errc serves(const coordinator_state& st, const std::string& group);
+/// Looks up which partitions of __consumer_offsets this broker leads; reads the groups of those it
+/// newly leads back from their log and forgets those of partitions it no longer leads.
+void refresh_ownership(self_ptr self);
+/// Reads partition `p` (led at `epoch`) of __consumer_offsets from offset `from` on.
+void load_partition(self_ptr self, int32_t p, int32_t epoch, int64_t from);
+/// The broker coordinating a group (FindCoordinator); creates __consumer_offsets on first use.
+caf::typed_response_promise<net::find_coordinator_response> on_find_coordinator(
+    self_ptr self, const net::find_coordinator_request& req);
 caf::typed_response_promise<net::offset_commit_response> on_commit(self_ptr self,
                                                                    net::offset_commit_request& req);
 net::offset_fetch_response on_offset_fetch(self_ptr self, const net::offset_fetch_request& req);
+
+// --- group_coordinator.cpp
+/// Forgets a group this broker no longer coordinates; members waiting in a join or sync are told
+/// NOT_COORDINATOR, so they find the new coordinator.
+void drop_group(group& g);
 
 }  // namespace brook::actors::group_detail

@@ -1,5 +1,8 @@
-// Committed offsets: each commit is appended (one batch, acks=all) to the group's partition of
-// __consumer_offsets and answered once stored; on start the coordinator reads that topic back.
+// Where groups live and their committed offsets. A group is coordinated by the broker leading its
+// partition of __consumer_offsets (Kafka's placement): FindCoordinator names that broker, and the
+// coordinator serves the groups of the partitions it leads, read back from their log when it
+// becomes leader. Each commit is appended (one batch, acks=all) to the group's partition and
+// answered once stored.
 #include <caf/all.hpp>
 
 #include "actors/directory/node_context.hpp"
@@ -42,6 +45,25 @@ net::offset_commit_response commit_outcome(const net::offset_commit_request& req
   return r;
 }
 
+// What a failed append of a commit means to the client (Kafka's mapping): find the coordinator
+// again, or retry it.
+errc commit_error(errc append) {
+  switch (append) {
+    case errc::not_leader_or_follower:
+    case errc::fenced_leader_epoch:
+    case errc::io_error:
+      return errc::not_coordinator;
+    case errc::unknown_topic_or_partition:
+    case errc::not_enough_replicas:
+    case errc::not_enough_replicas_after_append:
+    case errc::request_timed_out:
+    case errc::leader_not_available:
+      return errc::coordinator_not_available;
+    default:
+      return append;
+  }
+}
+
 // Appends the commit (one batch, acks=all) to the group's __consumer_offsets partition and answers
 // `promise` once it is stored.
 void store_commit(self_ptr self, const net::offset_commit_request& req,
@@ -62,8 +84,9 @@ void store_commit(self_ptr self, const net::offset_commit_request& req,
       .then(
           [self, promise, req](net::produce_response& r) mutable {
             net::offset_commit_response out;
+            errc e = commit_error(r.error);
             for (auto o : req.offsets) {
-              o.error = r.error;
+              o.error = e;
               if (r.error == errc::none)
                 apply_commit(self->state, {req.group_id, o.topic, o.partition},
                              offset_value{o.offset, o.metadata, wall_ms()});
@@ -76,30 +99,14 @@ void store_commit(self_ptr self, const net::offset_commit_request& req,
           });
 }
 
-void partition_loaded(self_ptr self) {
-  auto& st = self->state;
-  if (--st.loading > 0) return;
-  st.loaded = true;
-  size_t n = 0;
-  for (const auto& [id, g] : st.groups) n += g.offsets.size();
-  BROOK_LOG_INFO("[GroupCoordinator] loaded " << n << " committed offset(s) of " << st.groups.size()
-                                              << " group(s) from " << offsets_topic);
-}
-
-// Runs the commits that waited for __consumer_offsets (or fails them if it could not be created).
-void replay_waiting_commits(self_ptr self, bool created) {
-  auto waiting = std::move(self->state.waiting_commits);
-  self->state.waiting_commits.clear();
-  for (auto& [req, promise] : waiting) {
-    if (created) {
-      store_commit(self, req, promise);
-      continue;
-    }
-    promise.deliver(commit_outcome(req, errc::coordinator_not_available));
-  }
-}
-
 }  // namespace
+
+errc serves(const coordinator_state& st, const std::string& group) {
+  if (st.offsets_partitions == 0) return errc::coordinator_not_available;
+  auto it = st.owned.find(offsets_partition_for(group, st.offsets_partitions));
+  if (it == st.owned.end()) return errc::not_coordinator;
+  return it->second.loaded ? errc::none : errc::coordinator_load_in_progress;
+}
 
 caf::typed_response_promise<net::offset_commit_response> on_commit(
     self_ptr self, net::offset_commit_request& req) {
@@ -109,8 +116,8 @@ caf::typed_response_promise<net::offset_commit_response> on_commit(
     promise.deliver(commit_outcome(req, e));
     return promise;
   };
-  if (!st.loaded) return answer_all(errc::coordinator_load_in_progress);
   if (req.group_id.empty()) return answer_all(errc::invalid_group_id);
+  if (auto e = serves(st, req.group_id); e != errc::none) return answer_all(e);
   auto git = st.groups.find(req.group_id);
   bool simple = req.generation_id < 0 && req.member_id.empty();
   if (simple) {
@@ -127,12 +134,6 @@ caf::typed_response_promise<net::offset_commit_response> on_commit(
     if (g.state == group_state::completing_rebalance)
       return answer_all(errc::rebalance_in_progress);
   }
-  if (st.offsets_partitions == 0) {
-    // The first commit on this node: create __consumer_offsets, then store it (no error to retry).
-    st.waiting_commits.emplace_back(req, promise);
-    ensure_offsets_topic(self);
-    return promise;
-  }
   store_commit(self, req, promise);
   return promise;
 }
@@ -140,8 +141,8 @@ caf::typed_response_promise<net::offset_commit_response> on_commit(
 net::offset_fetch_response on_offset_fetch(self_ptr self, const net::offset_fetch_request& req) {
   auto& st = self->state;
   net::offset_fetch_response resp;
-  if (!st.loaded) {
-    resp.error = errc::coordinator_load_in_progress;
+  if (auto e = serves(st, req.group_id); e != errc::none) {
+    resp.error = e;
     return resp;
   }
   auto git = st.groups.find(req.group_id);
@@ -163,26 +164,117 @@ net::offset_fetch_response on_offset_fetch(self_ptr self, const net::offset_fetc
   return resp;
 }
 
-void load_partition(self_ptr self, int32_t p, int64_t from) {
+namespace {
+
+bool still_leading(const coordinator_state& st, int32_t p, int32_t epoch) {
+  auto it = st.owned.find(p);
+  return it != st.owned.end() && it->second.leader_epoch == epoch;
+}
+
+void loaded(self_ptr self, int32_t p, int32_t epoch) {
+  auto& st = self->state;
+  if (!still_leading(st, p, epoch)) return;
+  st.owned[p].loaded = true;
+  size_t groups = 0, offsets = 0;
+  for (const auto& [id, g] : st.groups)
+    if (offsets_partition_for(id, st.offsets_partitions) == p) {
+      ++groups;
+      offsets += g.offsets.size();
+    }
+  BROOK_LOG_INFO("[GroupCoordinator] coordinating the groups of " << offsets_topic << "-" << p
+                                                                  << " (leader epoch " << epoch
+                                                                  << "): " << groups
+                                                                  << " group(s), " << offsets
+                                                                  << " committed offset(s)");
+}
+
+// Starts serving partition p (led at `epoch`): its groups are read back from its log.
+void take_over(self_ptr self, int32_t p, int32_t epoch) {
+  auto& st = self->state;
+  st.owned[p] = owned_partition{epoch, false};
+  load_partition(self, p, epoch, 0);
+}
+
+// Stops serving partition p: its groups go (their members find the new coordinator).
+void resign(self_ptr self, int32_t p) {
+  auto& st = self->state;
+  st.owned.erase(p);
+  size_t n = 0;
+  for (auto it = st.groups.begin(); it != st.groups.end();) {
+    if (offsets_partition_for(it->first, st.offsets_partitions) != p) {
+      ++it;
+      continue;
+    }
+    drop_group(it->second);
+    it = st.groups.erase(it);
+    ++n;
+  }
+  BROOK_LOG_INFO("[GroupCoordinator] no longer coordinating the groups of "
+                 << offsets_topic << "-" << p << " (" << n << " group(s) handed over)");
+}
+
+// Creates __consumer_offsets: offsets.topic.num.partitions partitions, compacted, with
+// offsets.topic.replication.factor replicas (fewer if fewer brokers are registered now, said in
+// the log); min.insync.replicas no higher than its replicas.
+void create_offsets_topic(self_ptr self, const net::metadata_response& m) {
+  auto& st = self->state;
+  auto b = st.node->broker();
+  if (st.creating || !b) return;
+  st.creating = true;
+  const auto& cfg = st.node->config;
+  int32_t parts = cfg.offsets_topic_num_partitions;
+  int32_t rf = std::min<int32_t>(cfg.offsets_topic_replication_factor, int32_t(m.brokers.size()));
+  rf = std::max(rf, 1);
+  if (rf < cfg.offsets_topic_replication_factor)
+    BROOK_LOG_WARN("[GroupCoordinator] creating " << offsets_topic << " with " << rf
+                                                  << " replica(s): only " << m.brokers.size()
+                                                  << " broker(s) registered, "
+                                                  << "offsets.topic.replication.factor is "
+                                                  << cfg.offsets_topic_replication_factor);
+  int32_t min_isr = std::min(cfg.topic_defaults.min_insync_replicas, rf);
+  net::create_topic_request req{offsets_topic,
+                                parts,
+                                int16_t(rf),
+                                {{"cleanup.policy", "compact"},
+                                 {"segment.bytes", "104857600"},
+                                 {"min.insync.replicas", std::to_string(min_isr)}},
+                                false};
+  self->request(b, std::chrono::seconds(30), std::move(req))
+      .then(
+          [self](net::status_response& r) {
+            self->state.creating = false;
+            if (r.error != errc::none && r.error != errc::topic_already_exists)
+              BROOK_LOG_ERROR("[GroupCoordinator] cannot create " << offsets_topic << ": "
+                                                                  << r.message);
+          },
+          [self](caf::error&) { self->state.creating = false; });
+}
+
+}  // namespace
+
+void load_partition(self_ptr self, int32_t p, int32_t epoch, int64_t from) {
+  if (!still_leading(self->state, p, epoch)) return;
   auto target = self->state.node->directory()->find(offsets_topic, p);
   if (!target || !*target) {
     // The partition actor is (re)starting: read this partition again shortly.
-    self->delayed_send(self, milliseconds(100), reload_atom::value, p, from);
+    self->delayed_send(self, milliseconds(100), reload_atom::value, p, epoch, from);
     return;
   }
-  net::fetch_request req{offsets_topic, p, from, 4 << 20, 0, 0};
+  // Everything in the log, also above the high watermark: as the new leader this replica's log
+  // is the partition's, and a commit acknowledged by the old leader may not be under it yet.
+  net::fetch_request req{offsets_topic, p, from, 4 << 20, 0, 0, net::log_end_reader};
   self->request(*target, std::chrono::seconds(30), std::move(req))
       .then(
-          [self, p, from](net::fetch_response& r) {
-            if (r.error == errc::offset_out_of_range && r.log_start_offset > 0) {
-              // Older segments are gone (retention): read from what is still there.
-              return load_partition(self, p, r.log_start_offset);
-            }
+          [self, p, epoch, from](net::fetch_response& r) {
+            if (!still_leading(self->state, p, epoch)) return;
+            if (r.error == errc::offset_out_of_range && r.log_start_offset > from)
+              return load_partition(self, p, epoch, r.log_start_offset);
             if (r.error != errc::none) {
-              BROOK_LOG_WARN("[GroupCoordinator] reading "
-                             << offsets_topic << "-" << p << " failed ("
-                             << runtime::to_string(r.error) << "); retrying");
-              self->delayed_send(self, milliseconds(200), reload_atom::value, p, from);
+              BROOK_LOG_DEBUG("[GroupCoordinator] reading " << offsets_topic << "-" << p
+                                                            << " failed ("
+                                                            << runtime::to_string(r.error)
+                                                            << "); retrying");
+              self->delayed_send(self, milliseconds(100), reload_atom::value, p, epoch, from);
               return;
             }
             auto batches = runtime::split_batches(r.records.data(), r.records.size(), true);
@@ -200,81 +292,87 @@ void load_partition(self_ptr self, int32_t p, int64_t from) {
                   }
                 next = b.header.last_offset() + 1;
               }
-            if (next >= 0 && next < r.high_watermark) return load_partition(self, p, next);
-            partition_loaded(self);
+            if (next >= 0) return load_partition(self, p, epoch, next);
+            loaded(self, p, epoch);
           },
-          [self, p, from](caf::error& e) {
+          [self, p, epoch, from](caf::error& e) {
             BROOK_LOG_WARN("[GroupCoordinator] reading " << offsets_topic << "-" << p << " failed: "
                                                          << caf::to_string(e) << "; retrying");
-            self->delayed_send(self, milliseconds(200), reload_atom::value, p, from);
+            self->delayed_send(self, milliseconds(200), reload_atom::value, p, epoch, from);
           });
 }
 
-// Reads __consumer_offsets back if it exists; it is created on first use (ensure_offsets_topic).
-void start_loading(self_ptr self) {
+void refresh_ownership(self_ptr self) {
   auto& st = self->state;
   auto b = st.node->broker();
-  if (!b) {
-    self->delayed_send(self, milliseconds(100), reload_atom::value);
-    return;
-  }
-  self->request(b, std::chrono::seconds(30), net::metadata_request{{offsets_topic}, false, false})
+  if (st.refreshing || !b) return;
+  st.refreshing = true;
+  self->request(b, std::chrono::seconds(10), net::metadata_request{{offsets_topic}, false, false})
       .then(
           [self](net::metadata_response& m) {
             auto& st = self->state;
-            // Only the partitions with a replica here can be read (until groups are placed by
-            // partition leadership, issue 13): waiting for the others would never end.
-            std::vector<int32_t> local;
+            st.refreshing = false;
+            std::map<int32_t, int32_t> led;  // partition -> leader epoch
             for (const auto& t : m.topics) {
               if (t.name != offsets_topic || t.error != errc::none) continue;
               st.offsets_partitions = int32_t(t.partitions.size());
               for (const auto& p : t.partitions)
-                if (net::has_replica(p.replicas, st.node->config.broker_id))
-                  local.push_back(p.partition);
+                if (p.leader == st.node->config.broker_id) led[p.partition] = p.leader_epoch;
             }
-            if (local.empty()) {
-              st.loaded = true;  // nothing committed yet on this node
-              return;
+            std::vector<int32_t> gone;
+            for (const auto& [p, o] : st.owned) {
+              auto it = led.find(p);
+              if (it == led.end() || it->second != o.leader_epoch) gone.push_back(p);
             }
-            st.loading = local.size();
-            for (auto p : local) load_partition(self, p, 0);
+            for (auto p : gone) resign(self, p);
+            for (const auto& [p, epoch] : led)
+              if (!st.owned.count(p)) take_over(self, p, epoch);
           },
-          [self](caf::error&) { self->delayed_send(self, milliseconds(200), reload_atom::value); });
+          [self](caf::error&) { self->state.refreshing = false; });
 }
 
-// Creates __consumer_offsets (offsets.topic.num.partitions) the first time a group needs it.
-void ensure_offsets_topic(self_ptr self) {
-  auto& st = self->state;
-  auto b = st.node->broker();
-  if (st.offsets_partitions > 0 || st.creating || !b) return;
-  st.creating = true;
-  int32_t parts = st.node->config.offsets_topic_num_partitions;
-  // Kept forever: without compaction, retention would delete committed offsets. One replica
-  // (until issue 13), so min.insync.replicas 1 whatever the broker default: a cluster configured
-  // with min.insync.replicas=2 for its topics could not commit offsets at all otherwise.
-  net::create_topic_request req{
-      offsets_topic,
-      parts,
-      1,
-      {{"segment.bytes", "104857600"}, {"retention.ms", "-1"}, {"min.insync.replicas", "1"}},
-      false};
-  self->request(b, std::chrono::seconds(30), std::move(req))
+caf::typed_response_promise<net::find_coordinator_response> on_find_coordinator(
+    self_ptr self, const net::find_coordinator_request& req) {
+  using response = net::find_coordinator_response;
+  auto promise = self->make_response_promise<response>();
+  auto b = self->state.node->broker();
+  if (req.group_id.empty()) {
+    promise.deliver(response{errc::invalid_request, "empty group id", {}});
+    return promise;
+  }
+  if (!b) {
+    promise.deliver(response{errc::coordinator_not_available, "the broker is restarting", {}});
+    return promise;
+  }
+  self->request(b, std::chrono::seconds(10), net::metadata_request{{offsets_topic}, false, false})
       .then(
-          [self, parts](net::status_response& r) {
-            auto& st = self->state;
-            st.creating = false;
-            if (r.error == errc::none || r.error == errc::topic_already_exists)
-              st.offsets_partitions = parts;
-            else
-              BROOK_LOG_ERROR("[GroupCoordinator] cannot create " << offsets_topic << ": "
-                                                                  << r.message);
-            replay_waiting_commits(self,
-                                   r.error == errc::none || r.error == errc::topic_already_exists);
+          [self, promise, group = req.group_id](net::metadata_response& m) mutable {
+            const net::topic_info* t = nullptr;
+            for (const auto& x : m.topics)
+              if (x.name == offsets_topic && x.error == errc::none && !x.partitions.empty())
+                t = &x;
+            const std::string topic = offsets_topic;
+            if (!t) {
+              create_offsets_topic(self, m);
+              promise.deliver(
+                  response{errc::coordinator_not_available, topic + " is being created", {}});
+              return;
+            }
+            auto p = offsets_partition_for(group, int32_t(t->partitions.size()));
+            int32_t leader = t->partitions[size_t(p)].leader;
+            for (const auto& broker : m.brokers)
+              if (broker.id == leader) {
+                promise.deliver(response{errc::none, "", broker});
+                return;
+              }
+            promise.deliver(response{errc::coordinator_not_available,
+                                     topic + "-" + std::to_string(p) + " has no leader", {}});
           },
-          [self](caf::error&) {
-            self->state.creating = false;
-            replay_waiting_commits(self, false);
+          [promise](caf::error& e) mutable {
+            promise.deliver(
+                response{errc::coordinator_not_available, "broker: " + caf::to_string(e), {}});
           });
+  return promise;
 }
 
 }  // namespace brook::actors::group_detail

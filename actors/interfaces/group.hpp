@@ -11,6 +11,7 @@ namespace brook::actors {
 
 using group_coordinator_actor = caf::typed_actor<
     // session -> group coordinator (native protocol, or mapped from Kafka's group APIs)
+    caf::replies_to<net::find_coordinator_request>::with<net::find_coordinator_response>,
     caf::replies_to<net::join_group_request>::with<net::join_group_response>,
     caf::replies_to<net::sync_group_request>::with<net::sync_group_response>,
     caf::replies_to<net::heartbeat_request>::with<net::status_response>,
@@ -21,9 +22,8 @@ using group_coordinator_actor = caf::typed_actor<
     caf::replies_to<net::describe_groups_request>::with<net::describe_groups_response>,
     // self -> self: session expiry and rebalance deadlines
     caf::reacts_to<tick_atom>,
-    // self -> self: look for __consumer_offsets again (the broker was not reachable)
-    caf::reacts_to<reload_atom>,
-    // self -> self: read __consumer_offsets partition (int32) again from offset (int64)
-    caf::reacts_to<reload_atom, int32_t, int64_t>>;
+    // self -> self: read __consumer_offsets partition (int32) led at epoch (int32) from offset
+    // (int64) on, again after a failed read
+    caf::reacts_to<reload_atom, int32_t, int32_t, int64_t>>;
 
 }  // namespace brook::actors

@@ -81,7 +81,8 @@ void answer_acks(state& st, Pred settled, errc e, const std::string& why) {
 
 }  // namespace
 
-// Consumers read up to the high watermark, followers (replica_id >= 0) up to the log end.
+// Consumers read up to the high watermark, followers (replica_id >= 0) and the local group
+// coordinator loading its groups (log_end_reader) up to the log end.
 net::fetch_response read_fetch(state& st, const net::fetch_request& req) {
   net::fetch_response resp;
   resp.high_watermark = st.high_watermark;
@@ -91,7 +92,8 @@ net::fetch_response read_fetch(state& st, const net::fetch_request& req) {
     resp.message = "replica " + st.name + " is not the leader";
     return resp;
   }
-  int64_t limit = req.replica_id >= 0 ? end_offset(st) : st.high_watermark;
+  bool to_end = req.replica_id >= 0 || req.replica_id == net::log_end_reader;
+  int64_t limit = to_end ? end_offset(st) : st.high_watermark;
   if (req.offset >= limit && req.offset <= end_offset(st)) return resp;
   auto data = st.log->read(runtime::offset{req.offset}, size_t(std::max(req.max_bytes, 1)));
   if (!data) {

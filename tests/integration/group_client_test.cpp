@@ -84,7 +84,7 @@ TEST_F(Groups, CommittedOffsetsSurviveSigtermAndSigkillOfBrookd) {
   const std::map<int32_t, int64_t> second{{0, 2}, {1, 9}, {2, 5}};
   check_committed(second, "after SIGKILL and restart");
   resume(second, "resuming after SIGKILL");
-  EXPECT_NE(broker.log().find("loaded 3 committed offset(s)"), std::string::npos) << broker.log();
+  EXPECT_NE(broker.log().find("1 group(s), 3 committed offset(s)"), std::string::npos) << broker.log();
 }
 
 // ---- brook group list | describe | reset-offsets ------------------------------------------------

@@ -201,7 +201,34 @@ struct member_state {
 
 class Groups : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(broker.start()) << broker.log(); }
+  void SetUp() override {
+    ASSERT_TRUE(broker.start()) << broker.log();
+    coordinator_ready();
+  }
+
+  // As a Kafka client does: FindCoordinator until it answers (the first one creates
+  // __consumer_offsets), then wait until the broker coordinates the groups of every partition,
+  // so raw requests that follow are served at once.
+  void coordinator_ready() {
+    kafka_conn c(broker.kafka_port());
+    ASSERT_TRUE(c.connected());
+    k::find_coordinator_request f;
+    f.key = "probe";
+    ASSERT_TRUE(itest::eventually(
+        [&] {
+          return c.call<k::find_coordinator_response>(k::api_key::find_coordinator, 1, f).error_code == kNone;
+        },
+        20s));
+    ASSERT_TRUE(itest::eventually(
+        [&] {
+          auto log = broker.log();
+          size_t n = 0;
+          for (size_t pos = 0; (pos = log.find("coordinating the groups of", pos)) != std::string::npos; ++pos) ++n;
+          return n >= 50;
+        },
+        20s))
+        << broker.log();
+  }
   void TearDown() override {
     if (broker.running()) {
       EXPECT_EQ(broker.terminate(), 0) << "brookd did not stop cleanly\n" << broker.log();

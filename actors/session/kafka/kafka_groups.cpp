@@ -41,18 +41,29 @@ void ask_coordinator(self_ptr self, Request req, milliseconds timeout, Answer an
 
 }  // namespace
 
+// The broker leading the group's partition of __consumer_offsets (created on first use: until it
+// has leaders the answer is COORDINATOR_NOT_AVAILABLE, which clients retry).
 void serve(self_ptr self, uint64_t seq, const header& h, k::find_coordinator_request& req) {
-  auto& node = *self->state.node;
-  k::find_coordinator_response r;
   if (req.key_type != 0) {
+    k::find_coordinator_response r;
     r.error_code = code(errc::coordinator_not_available);
     r.error_message = "transaction coordinators are not supported";
-  } else {
-    r.node_id = node.config.broker_id;
-    r.host = node.kafka_advertised.host;
-    r.port = node.kafka_advertised.port;
+    return reply(self, seq, h, r);
   }
-  reply(self, seq, h, r);
+  ask_coordinator<net::find_coordinator_request, net::find_coordinator_response>(
+      self, net::find_coordinator_request{req.key}, milliseconds(15000),
+      [self, seq, h](net::find_coordinator_response& f) {
+        k::find_coordinator_response r;
+        r.error_code = code(f.error);
+        if (f.error == errc::none) {
+          r.node_id = f.coordinator.id;
+          r.host = f.coordinator.kafka_host;
+          r.port = f.coordinator.kafka_port;
+        } else {
+          r.error_message = f.message;
+        }
+        reply(self, seq, h, r);
+      });
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::join_group_request& req) {

@@ -196,8 +196,13 @@ void stream_thread::stop(milliseconds timeout) {
 void stream_thread::sync_assignment(std::set<topic_partition>& fresh) {
   auto now = consumer_->assignment();
   std::set<topic_partition> current(now.begin(), now.end());
-  if (current == assigned_) return;
+  auto generation = consumer_->assignments();
+  if (current == assigned_ && generation == assignments_seen_) return;
+  // A new assignment puts the consumer back at the committed offsets of every partition, also of
+  // those it keeps (a rebalance, a coordinator that moved).
+  bool rewound = generation != assignments_seen_;
   assigned_ = current;
+  assignments_seen_ = generation;
   std::map<task_id, std::vector<topic_partition>> wanted;
   std::map<task_id, const sub_run*> sub_for;
   for (const auto& tp : current)
@@ -219,6 +224,13 @@ void stream_thread::sync_assignment(std::set<topic_partition>& fresh) {
     auto& slot = tasks_[id];
     if (slot) {
       slot->tps = tps;
+      // A task that stays starts again from its last commit as well: it commits what it has
+      // done, then restarts from that commit (its stores at that commit's checkpoint), so no
+      // record reaches its stores twice.
+      if (rewound) {
+        stop_task(*slot, runtime::steady_ms() + 5000);
+        start_task(*slot, fresh);
+      }
       continue;
     }
     slot = std::make_unique<running>();

@@ -99,6 +99,7 @@ class stream_thread {
   mutable std::mutex mu_;  // tasks_ (the thread changes it; metrics() and kill() read it)
   std::map<task_id, std::unique_ptr<running>> tasks_;
   std::set<client::topic_partition> assigned_;
+  int64_t assignments_seen_ = 0;  // consumer_->assignments() when assigned_ was taken
   uint64_t next_incarnation_ = 0;
   int64_t last_commit_ms_ = 0;
 
