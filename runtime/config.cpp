@@ -331,6 +331,8 @@ result<broker_config> broker_config::from_properties(const properties& props) {
       {"num.partitions", int_setting(c.num_partitions, 1, 100000)},
       {"default.replication.factor", int_setting(c.default_replication_factor, 1, INT16_MAX)},
       {"log.retention.check.interval.ms", int_setting(c.retention_check_interval_ms, 1, INT64_MAX)},
+      {"replica.high.watermark.checkpoint.interval.ms",
+       int_setting(c.hw_checkpoint_interval_ms, 10, INT32_MAX)},
       {"log.cleaner.backoff.ms", int_setting(c.cleaner_backoff_ms, 1, INT64_MAX)},
       {"socket.request.max.bytes", int_setting(c.socket_request_max_bytes, 1024, INT32_MAX)},
       {"num.io.threads", int_setting(c.io_threads, 1, 64)},
@@ -401,7 +403,6 @@ result<broker_config> broker_config::from_properties(const properties& props) {
        }},
   };
   keys["log.dir"] = keys["log.dirs"];
-  keys["zookeeper.session.timeout.ms"] = keys["coordinator.session.timeout.ms"];
   for (const auto& key : topic_keys()) keys[key.broker_name] = key.make(c.topic_defaults);
   // Kafka's coarser retention/roll units; the finer unit wins when several are set.
   int64_t retention_hours = -2, retention_minutes = -2, roll_hours = -2;

@@ -90,6 +90,7 @@ struct broker_config {
   bool auto_create_topics = true;
   topic_config topic_defaults;  // log.* keys become the topic defaults
   int64_t retention_check_interval_ms = 300000;
+  int64_t hw_checkpoint_interval_ms = 5000;  // replica.high.watermark.checkpoint.interval.ms
   /// How often a compacted partition checks whether a compaction pass is due (Kafka's
   /// log.cleaner.backoff.ms).
   int64_t cleaner_backoff_ms = 15000;

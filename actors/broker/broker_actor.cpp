@@ -54,6 +54,7 @@ void spawn_slot(self_ptr self, const std::string& topic, int32_t p) {
   ps.dir = partition_dir(st, topic, p);
   ps.config = t.config;
   ps.retention_check_interval_ms = st.spec.config.retention_check_interval_ms;
+  ps.hw_checkpoint_interval_ms = st.spec.config.hw_checkpoint_interval_ms;
   ps.cleaner_backoff_ms = st.spec.config.cleaner_backoff_ms;
   ps.role = role_of(st, topic, p);
   ps.broker = self;

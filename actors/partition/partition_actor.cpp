@@ -9,9 +9,11 @@
 #include <caf/all.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 
 #include "actors/directory/actor_registry.hpp"
 #include "actors/partition/partition_internal.hpp"
+#include "runtime/durable_file.hpp"
 #include "runtime/log.hpp"
 #include "runtime/record_batch.hpp"
 #include "runtime/storage/file.hpp"
@@ -66,8 +68,29 @@ runtime::status rebuild_producer_state(state& st, int64_t now_ms) {
   return {};
 }
 
+namespace {
+
+std::string hw_checkpoint_path(const state& st) { return st.spec.dir + "/high-watermark-checkpoint"; }
+
+// Writes the high watermark if it changed since the last write (Kafka's
+// replication-offset-checkpoint, one file per partition here).
+void checkpoint_hw(state& st) {
+  if (!st.log || st.high_watermark == st.checkpointed_hw) return;
+  if (auto s = runtime::write_file_durably(hw_checkpoint_path(st),
+                                           std::to_string(st.high_watermark) + "\n");
+      !s) {
+    BROOK_LOG_WARN("[Partition " << st.name << "] cannot checkpoint the high watermark: "
+                                 << s.to_string());
+    return;
+  }
+  st.checkpointed_hw = st.high_watermark;
+}
+
+}  // namespace
+
 state::~state() {
   if (compaction) compaction->store(true);  // its result would have no one to go to
+  checkpoint_hw(*this);
   if (role == replica_role::follower && spec.actors) spec.actors->remove(fetcher_path(*this));
   // Whatever ends the actor (shutdown, crash, chaos kill), what it wrote reaches the disk, and
   // whoever waits for an answer gets one now (a retriable error) rather than at its timeout.
@@ -173,6 +196,10 @@ void housekeeping(self_ptr self) {
                                    << st.log->start_offset());
   }
   maybe_compact(self, now);
+  if (now - st.last_hw_checkpoint_ms >= st.spec.hw_checkpoint_interval_ms) {
+    st.last_hw_checkpoint_ms = now;
+    checkpoint_hw(st);
+  }
 }
 
 runtime::status open_replica(state& st) {
@@ -183,7 +210,12 @@ runtime::status open_replica(state& st) {
   auto epochs = runtime::storage::leader_epochs::load(st.spec.dir, end_offset(st));
   if (!epochs) return epochs.error();
   st.epochs = std::move(*epochs);
-  st.last_retention_ms = st.last_compaction_ms = wall_ms();
+  // The high watermark of the last run, so a restarted replica neither hides what was committed
+  // (0 until every follower has fetched again) nor shows more than its log holds.
+  std::ifstream in(hw_checkpoint_path(st));
+  int64_t hw = 0;
+  if (in >> hw && hw > 0) st.high_watermark = st.checkpointed_hw = std::min(hw, end_offset(st));
+  st.last_retention_ms = st.last_compaction_ms = st.last_hw_checkpoint_ms = wall_ms();
   return rebuild_producer_state(st, st.last_retention_ms);
 }
 
@@ -201,7 +233,8 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
                                 << ", end " << st.log->end_offset());
   // Housekeeping: often enough for flush.ms and retention checks, never busier than every 10 ms.
   auto& cfg = st.spec.config.log;
-  int64_t period = std::min<int64_t>(st.spec.retention_check_interval_ms, cfg.flush_ms);
+  int64_t period = std::min({st.spec.retention_check_interval_ms, cfg.flush_ms,
+                             st.spec.hw_checkpoint_interval_ms});
   if (cfg.cleanup_compact) period = std::min<int64_t>(period, st.spec.cleaner_backoff_ms);
   period = std::max<int64_t>(period, 10);
   self->delayed_send(self, std::chrono::milliseconds(period), tick_atom::value);

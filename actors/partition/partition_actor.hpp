@@ -21,6 +21,8 @@ struct partition_spec {
   std::string dir;  // <log.dir>/<topic>-<partition>
   runtime::topic_config config;
   int64_t retention_check_interval_ms = 300000;
+  /// How often a changed high watermark is written to <dir>/high-watermark-checkpoint.
+  int64_t hw_checkpoint_interval_ms = 5000;
   int64_t cleaner_backoff_ms = 15000;  // compacted topics: how often a pass may start
   net::partition_role role;            // the role to start in
   isr_writer broker;                   // where ISR changes go

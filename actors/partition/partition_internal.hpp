@@ -61,6 +61,8 @@ struct state {
   net::partition_role current;  // the latest role from the broker
   uint64_t generation = 0;      // bumps on every leader/epoch change; stale timers and fetches drop
   int64_t high_watermark = 0;
+  int64_t checkpointed_hw = -1;  // what <dir>/high-watermark-checkpoint holds
+  int64_t last_hw_checkpoint_ms = 0;
   std::map<int32_t, follower_progress> followers;  // leader only
   std::vector<pending_ack> acks;                   // leader only
   bool isr_change_pending = false;

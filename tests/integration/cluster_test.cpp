@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -51,7 +52,8 @@ class Cluster : public ::testing::Test {
     }
     for (int id = 1; id <= 3; ++id) {
       std::vector<std::string> overrides{"broker.id=" + std::to_string(id), "process.roles=broker",
-                                         "default.replication.factor=3", "min.insync.replicas=2"};
+                                         "default.replication.factor=3", "min.insync.replicas=2",
+                                         "replica.high.watermark.checkpoint.interval.ms=100"};
       overrides.insert(overrides.end(), metadata.begin(), metadata.end());
       brokers_.push_back(
           std::make_unique<itest::brookd_process>(dir_.path() + "/broker-" + std::to_string(id), overrides));
@@ -512,6 +514,64 @@ TEST_F(Cluster, PartitionActorThatKeepsCrashingHandsLeadershipOver) {
   }));
   EXPECT_TRUE((*prod)->flush(30s));
   EXPECT_EQ(ok.load(), 1);
+}
+
+// The leader of partition 0 killed -9 and started again while its followers are paused (so no
+// one moves leadership or fetches): it comes back with the high watermark it had checkpointed and
+// answers the acknowledged end as the latest offset. Before the checkpoint it answered 0 until
+// its followers fetched again (or left the ISR), hiding everything committed.
+TEST_F(Cluster, ARestartedLeaderComesBackWithItsHighWatermark) {
+  client::producer_config cfg;
+  cfg.bootstrap_servers = bootstrap();
+  cfg.acks = -1;
+  auto prod = client::producer::create(cfg);
+  ASSERT_TRUE(prod);
+  std::atomic<int> acked{0};
+  for (int i = 0; i < 300; ++i) {
+    client::producer_record rec;
+    rec.topic = topic_;
+    rec.partition = 0;
+    rec.value = std::to_string(i);
+    ASSERT_TRUE((*prod)->send(std::move(rec), [&](const client::delivery_report& r) { acked += r.error.is_ok(); }));
+  }
+  ASSERT_TRUE((*prod)->flush(30s));
+  ASSERT_EQ(acked.load(), 300);
+  prod->reset();
+  int32_t leader = leader_of(0);
+  ASSERT_GE(leader, 1);
+  auto checkpoint = testutil::read_file(dir_.path() + "/broker-" + std::to_string(leader) + "/logs/" + topic_ +
+                                        "-0/high-watermark-checkpoint");
+  ASSERT_TRUE(itest::eventually(
+      [&] {
+        checkpoint = testutil::read_file(dir_.path() + "/broker-" + std::to_string(leader) + "/logs/" + topic_ +
+                                         "-0/high-watermark-checkpoint");
+        return checkpoint == "300\n";
+      },
+      10s))
+      << checkpoint;
+  std::vector<int32_t> paused;
+  for (int32_t id = 1; id <= 3; ++id)
+    if (id != leader) {
+      kill(broker(id).pid(), SIGSTOP);
+      paused.push_back(id);
+    }
+  broker(leader).kill9();
+  ASSERT_TRUE(broker(leader).start()) << broker(leader).log();
+  int answers = 0;
+  auto deadline = clock_type::now() + 2s;  // well inside the paused brokers' session timeout
+  for (; clock_type::now() < deadline; std::this_thread::sleep_for(20ms)) {
+    auto c = net::native_client::connect({"127.0.0.1", broker(leader).port()}, 2s);
+    if (!c) continue;
+    auto r = (*c)->call<net::list_offsets_response>(net::native_type::list_offsets,
+                                                     net::list_offsets_request{topic_, 0, net::latest_timestamp}, 5s);
+    if (!r || r->error != net::errc::none) continue;
+    ++answers;
+    EXPECT_EQ(r->offset, 300) << "the restarted leader answered a latest offset of " << r->offset;
+    if (r->offset != 300) break;
+  }
+  for (auto id : paused) kill(broker(id).pid(), SIGCONT);
+  EXPECT_GT(answers, 0);
+  EXPECT_EQ(leader_of(0), leader);
 }
 
 // A broker restarted after kill -9 ends its previous run's coordinator session itself and
