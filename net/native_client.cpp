@@ -17,6 +17,10 @@ using runtime::status;
 
 struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
   asio::io_context ctx;
+  // Keeps ctx.run() going until the client is closed; then the I/O thread drains the aborted
+  // handlers (each holds the impl) and ends. Stopping ctx instead would strand them in its queue,
+  // a reference cycle that leaked the io_context and its descriptors on every connection.
+  asio::executor_work_guard<asio::io_context::executor_type> work{ctx.get_executor()};
   tcp::socket sock{ctx};
   std::thread io;
   runtime::endpoint remote;
@@ -94,10 +98,7 @@ runtime::result<std::shared_ptr<native_client>> native_client::connect(
   if (ec) return status{errc::network_error, "cannot resolve " + ep.host + ": " + ec.message()};
   auto done = std::make_shared<std::promise<boost::system::error_code>>();
   auto fut = done->get_future();
-  p->io = std::thread([p] {
-    auto guard = asio::make_work_guard(p->ctx);
-    p->ctx.run();
-  });
+  p->io = std::thread([p] { p->ctx.run(); });
   asio::post(p->ctx, [p, results, done] {
     asio::async_connect(p->sock, results, [done](auto e, const tcp::endpoint&) { done->set_value(e); });
   });
@@ -105,7 +106,7 @@ runtime::result<std::shared_ptr<native_client>> native_client::connect(
     asio::post(p->ctx, [p] {
       boost::system::error_code ignored;
       p->sock.close(ignored);
-      p->ctx.stop();
+      p->work.reset();
     });
     p->io.join();
     return st;
@@ -172,7 +173,7 @@ void native_client::close() {
   if (!impl_ || !impl_->io.joinable()) return;
   asio::post(impl_->ctx, [p = impl_] {
     p->fail("closed by client");
-    p->ctx.stop();
+    p->work.reset();
   });
   if (impl_->io.get_id() != std::this_thread::get_id())
     impl_->io.join();

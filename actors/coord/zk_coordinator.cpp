@@ -120,6 +120,14 @@ coord_response fail(int rc, const std::string& path) {
   return fail(code, "ZooKeeper: " + std::string(zerror(rc)) + " (" + path + ")");
 }
 
+// The answer to a create or set: the node's version and the change's zxid.
+coord_response written(const Stat& stat) {
+  coord_response r;
+  r.version = stat.version;
+  r.seq = stat.mzxid;
+  return r;
+}
+
 bool is_connection_loss(int rc) { return rc == ZCONNECTIONLOSS || rc == ZOPERATIONTIMEOUT; }
 
 // Waits until `h` is connected; false at the deadline or once its session is gone for good.
@@ -196,10 +204,7 @@ coord_response on_create(self_ptr self, const net::coord_create_request& req) {
       zoo_exists(h, path.c_str(), 0, &stat) == ZOK && uint64_t(stat.ephemeralOwner) == req.session)
     rc = ZOK;
   if (rc != ZOK) return fail(rc, req.path);
-  coord_response r;
-  r.version = stat.version;
-  r.seq = stat.mzxid;
-  return r;
+  return written(stat);
 }
 
 coord_response on_get(self_ptr self, const net::coord_get_request& req) {
@@ -246,10 +251,7 @@ coord_response on_set(self_ptr self, const net::coord_set_request& req) {
     }
   }
   if (rc != ZOK) return fail(rc, req.path);
-  coord_response r;
-  r.version = stat.version;
-  r.seq = stat.mzxid;
-  return r;
+  return written(stat);
 }
 
 coord_response on_delete(self_ptr self, const net::coord_delete_request& req) {

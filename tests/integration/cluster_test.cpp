@@ -73,6 +73,13 @@ class Cluster : public ::testing::Test {
 
   itest::brookd_process& broker(int32_t id) { return *brokers_[size_t(id - 1)]; }
 
+  runtime::result<std::unique_ptr<client::producer>> acks_all_producer() {
+    client::producer_config cfg;
+    cfg.bootstrap_servers = bootstrap();
+    cfg.acks = -1;
+    return client::producer::create(cfg);
+  }
+
   /// Metadata of the topic from broker `id`; nullopt if it does not answer.
   std::optional<net::metadata_response> metadata_from(int32_t id) {
     if (!broker(id).running()) return std::nullopt;
@@ -498,10 +505,7 @@ TEST_F(Cluster, PartitionActorThatKeepsCrashingHandsLeadershipOver) {
   EXPECT_EQ(std::count(now.isr.begin(), now.isr.end(), old.leader), 0);
   EXPECT_NE(broker(old.leader).log().find("partition " + topic_ + "-0 crashed 6 times"), std::string::npos);
   // The new leader takes acks=all writes (the ISR still has two replicas).
-  client::producer_config cfg;
-  cfg.bootstrap_servers = bootstrap();
-  cfg.acks = -1;
-  auto prod = client::producer::create(cfg);
+  auto prod = acks_all_producer();
   ASSERT_TRUE(prod);
   std::atomic<int> ok{0};
   client::producer_record rec;
@@ -521,10 +525,7 @@ TEST_F(Cluster, PartitionActorThatKeepsCrashingHandsLeadershipOver) {
 // answers the acknowledged end as the latest offset. Before the checkpoint it answered 0 until
 // its followers fetched again (or left the ISR), hiding everything committed.
 TEST_F(Cluster, ARestartedLeaderComesBackWithItsHighWatermark) {
-  client::producer_config cfg;
-  cfg.bootstrap_servers = bootstrap();
-  cfg.acks = -1;
-  auto prod = client::producer::create(cfg);
+  auto prod = acks_all_producer();
   ASSERT_TRUE(prod);
   std::atomic<int> acked{0};
   for (int i = 0; i < 300; ++i) {

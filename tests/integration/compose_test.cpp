@@ -24,7 +24,7 @@ using namespace std::chrono_literals;
 
 std::string source_dir() {
   const char* d = std::getenv("BROOK_SOURCE_DIR");
-  return d ? d : ".";
+  return d ? d : BROOK_SOURCE_DIR;
 }
 
 std::string lower(std::string s) {

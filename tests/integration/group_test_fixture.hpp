@@ -32,9 +32,15 @@ using clock_type = std::chrono::steady_clock;
 namespace group_tests {
 
 // Kafka error codes the tests expect.
-constexpr int16_t kNone = 0, kLoadInProgress = 14, kIllegalGeneration = 22,
+constexpr int16_t kNone = 0, kLoadInProgress = 14, kCoordinatorNotAvailable = 15, kNotCoordinator = 16,
+                  kIllegalGeneration = 22,
                   kInconsistentProtocol = 23, kUnknownMember = 25, kInvalidSessionTimeout = 26,
                   kRebalanceInProgress = 27, kInvalidRequest = 42, kMemberIdRequired = 79;
+
+// The coordinator errors a Kafka client retries: loading, not (yet) known, moved.
+inline bool coordinator_retriable(int16_t e) {
+  return e == kLoadInProgress || e == kCoordinatorNotAvailable || e == kNotCoordinator;
+}
 
 const std::vector<std::string> kOverrides{"group.initial.rebalance.delay.ms=200",
                                           "group.min.session.timeout.ms=1000"};
@@ -302,7 +308,8 @@ class Groups : public ::testing::Test {
     return r.groups.empty() ? k::describe_groups_response::group{} : r.groups[0];
   }
 
-  // OffsetFetch v5 of topic's partitions, retried while the coordinator loads __consumer_offsets.
+  // OffsetFetch v5 of topic's partitions, retried as clients do while the coordinator loads
+  // __consumer_offsets (after a restart it first learns which partitions it leads).
   std::map<int32_t, int64_t> fetch_offsets(const std::string& group, const std::string& topic,
                                            std::vector<int32_t> parts) {
     std::map<int32_t, int64_t> out;
@@ -311,7 +318,7 @@ class Groups : public ::testing::Test {
       kafka_conn c(broker.kafka_port());
       auto r = c.call<k::offset_fetch_response>(k::api_key::offset_fetch, 5,
                                                 fetch_req(group, topic, parts));
-      if (r.error_code == kLoadInProgress && clock_type::now() < deadline) {
+      if (coordinator_retriable(r.error_code) && clock_type::now() < deadline) {
         std::this_thread::sleep_for(100ms);
         continue;
       }
@@ -325,14 +332,14 @@ class Groups : public ::testing::Test {
     }
   }
 
-  // OffsetCommit v7, retried while __consumer_offsets is being created or loaded (error 14).
+  // OffsetCommit v7, retried while __consumer_offsets is being created or loaded.
   std::map<int32_t, int16_t> commit(const k::offset_commit_request& req) {
     auto deadline = clock_type::now() + 30s;
     for (;;) {
       kafka_conn c(broker.kafka_port());
       auto errors =
           commit_errors(c.call<k::offset_commit_response>(k::api_key::offset_commit, 7, req));
-      bool loading = !errors.empty() && errors.begin()->second == kLoadInProgress;
+      bool loading = !errors.empty() && coordinator_retriable(errors.begin()->second);
       if (!loading || clock_type::now() >= deadline) return errors;
       std::this_thread::sleep_for(100ms);
     }
