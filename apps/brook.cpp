@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   app.add_option("--bootstrap-server", o.bootstrap,
                  "host:port of a broker (env BROOK_BOOTSTRAP_SERVER)");
 
-  auto* topic = app.add_subcommand("topic", "create, list, describe or delete topics");
+  auto* topic = app.add_subcommand("topic", "create, list, describe, alter or delete topics");
   topic->require_subcommand(1);
   auto* create = topic->add_subcommand("create", "create a topic");
   create->add_option("name", o.topic)->required();
@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
   auto* list = topic->add_subcommand("list", "list topics");
   auto* describe = topic->add_subcommand("describe", "partitions, leaders and configs of a topic");
   describe->add_option("name", o.topic)->required();
+  auto* alter = topic->add_subcommand("alter", "add partitions to a topic");
+  alter->add_option("name", o.topic)->required();
+  alter->add_option("--partitions,-p", o.partitions, "the new partition count (only grows)")
+      ->required();
   auto* del = topic->add_subcommand("delete", "delete a topic and its data");
   del->add_option("name", o.topic)->required();
 
@@ -203,6 +207,7 @@ int main(int argc, char** argv) {
   if (create->parsed()) return topic_create(o);
   if (list->parsed()) return topic_list(o);
   if (describe->parsed()) return topic_describe(o);
+  if (alter->parsed()) return topic_alter(o);
   if (del->parsed()) return topic_delete(o);
   if (produce->parsed()) return produce_lines(o);
   if (consume->parsed()) return consume_records(o);

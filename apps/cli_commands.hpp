@@ -51,6 +51,7 @@ struct options {
 int topic_create(const options& o);
 int topic_list(const options& o);
 int topic_describe(const options& o);
+int topic_alter(const options& o);
 int topic_delete(const options& o);
 int produce_lines(const options& o);
 int consume_records(const options& o);

@@ -1,4 +1,4 @@
-// brook topic create|list|describe|delete and admin kill-partition.
+// brook topic create|list|describe|alter|delete and admin kill-partition.
 #include <cstdio>
 
 #include "actors/client/client_metadata.hpp"
@@ -34,6 +34,12 @@ int topic_create(const options& o) {
     req.configs[kv->first] = kv->second;
   }
   return admin_call(o, net::native_type::create_topic, req, "Created topic " + o.topic + ".");
+}
+
+int topic_alter(const options& o) {
+  net::create_partitions_request req{o.topic, o.partitions, {}, false};
+  return admin_call(o, net::native_type::create_partitions, req,
+                    "Topic " + o.topic + " now has " + std::to_string(o.partitions) + " partitions.");
 }
 
 int topic_delete(const options& o) {

@@ -51,6 +51,8 @@ enum class native_type : uint16_t {
   list_actors = 27,  // list_actors_request -> list_actors_response
   // consumer groups: which broker coordinates a group (net/group_messages.hpp)
   find_coordinator = 28,  // find_coordinator_request -> find_coordinator_response
+  // topic administration beyond create and delete
+  create_partitions = 29,  // create_partitions_request -> status_response
 };
 constexpr uint16_t response_flag = 0x8000;
 constexpr int16_t acks_all = -1;
@@ -184,6 +186,16 @@ struct create_topic_request {
   std::map<std::string, std::string> configs;
   bool validate_only = false;  // check everything, create nothing
   MSGPACK_DEFINE(name, partitions, replication_factor, configs, validate_only)
+};
+
+/// client -> broker: grow a topic to `count` partitions. `assignments` (empty: chosen as at
+/// creation) holds the replicas of each new partition, the first the preferred leader.
+struct create_partitions_request {
+  std::string name;
+  int32_t count = 0;
+  std::vector<std::vector<int32_t>> assignments;
+  bool validate_only = false;
+  MSGPACK_DEFINE(name, count, assignments, validate_only)
 };
 
 /// client -> broker: delete a topic and its data.

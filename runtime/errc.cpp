@@ -55,6 +55,7 @@ constexpr entry table[] = {
     {errc::fenced_leader_epoch, "fenced_leader_epoch", 74, true},
     {errc::unknown_leader_epoch, "unknown_leader_epoch", 75, true},
     {errc::invalid_record, "invalid_record", 87, false},
+    {errc::invalid_replica_assignment, "invalid_replica_assignment", 39, false},
     {errc::unknown, "unknown_server_error", -1, false},
 };
 

@@ -52,6 +52,8 @@ enum class errc : uint8_t {
   fenced_leader_epoch,               // the request's leader epoch is older than the replica's
   unknown_leader_epoch,              // the request's leader epoch is newer than the replica's
   invalid_record,                    // a record the topic refuses (no key on a compacted topic)
+  // Topic administration.
+  invalid_replica_assignment,  // CreatePartitions/CreateTopics: replicas that cannot be used
   unknown,
 };
 

@@ -313,6 +313,14 @@ broker_actor::behavior_type broker_impl(self_ptr self, broker_spec spec) {
         });
         return promise;
       },
+      [self](net::create_partitions_request& req)
+          -> caf::typed_response_promise<net::status_response> {
+        auto promise = self->make_response_promise<net::status_response>();
+        create_partitions(self, std::move(req), [promise](runtime::status s) mutable {
+          promise.deliver(net::status_response{s.code(), s.message()});
+        });
+        return promise;
+      },
       [self](net::delete_topic_request& req) -> caf::typed_response_promise<net::status_response> {
         auto promise = self->make_response_promise<net::status_response>();
         delete_topic(self, req.name, [promise](runtime::status s) mutable {

@@ -2,6 +2,7 @@
 // from the controller; delete: marked, then removed) and producer ids from coordinator-reserved
 // blocks.
 #include <algorithm>
+#include <set>
 #include <caf/all.hpp>
 
 #include "actors/broker/broker_internal.hpp"
@@ -105,8 +106,112 @@ void create_topic(self_ptr self, net::create_topic_request req, done_fn done) {
         // The controller sees the new topic and writes its partitions' first states; answer
         // once they are here, so the topic is usable as soon as the client hears of it.
         add_topic(self, name, def);
-        self->state.creating[name].push_back(done);
+        when_states_known(self, name, [self, name, def, done](status s) {
+          BROOK_LOG_INFO("[Broker id=" << my_id(self->state) << "] created topic " << name << " with "
+                                       << def.partitions << " partition(s), replication factor "
+                                       << def.replicas.front().size());
+          done(s);
+        });
         for (int32_t p = 0; p < def.partitions; ++p) load_partition(self, name, p, [] {});
+      });
+}
+
+namespace {
+
+// The replicas of partitions [from, count) of `def`: `given` (checked against the live brokers
+// and the topic's replication factor, as Kafka does) or chosen as at creation.
+runtime::result<std::vector<std::vector<int32_t>>> new_replicas(
+    const state& st, const std::string& name, const net::topic_definition& def, int32_t count,
+    const std::vector<std::vector<int32_t>>& given) {
+  auto from = size_t(def.partitions);
+  auto rf = def.replicas.empty() ? size_t(1) : def.replicas.front().size();
+  if (given.empty()) {
+    std::vector<int32_t> ids;
+    for (const auto& [id, b] : st.brokers) ids.push_back(id);
+    if (ids.size() < rf)
+      return status{errc::invalid_replication_factor,
+                    "replication factor " + std::to_string(rf) + " is larger than the " +
+                        std::to_string(ids.size()) + " available broker(s)"};
+    auto all = assign_replicas(count, int16_t(rf), ids, std::hash<std::string>{}(name));
+    return std::vector<std::vector<int32_t>>(all.begin() + long(from), all.end());
+  }
+  if (given.size() != size_t(count) - from)
+    return status{errc::invalid_replica_assignment,
+                  "Increasing the number of partitions by " + std::to_string(size_t(count) - from) +
+                      " but " + std::to_string(given.size()) + " assignments provided."};
+  for (const auto& replicas : given) {
+    if (replicas.size() != rf)
+      return status{errc::invalid_replica_assignment,
+                    "Inconsistent replication factor between partitions, partition 0 has " +
+                        std::to_string(rf) + " while partitions [" + std::to_string(from) +
+                        "] have replication factors [" + std::to_string(replicas.size()) +
+                        "], respectively."};
+    std::set<int32_t> seen;
+    for (int32_t b : replicas) {
+      if (!seen.insert(b).second)
+        return status{errc::invalid_replica_assignment,
+                      "Duplicate brokers not allowed in replica assignment: " +
+                          net::format_replicas(replicas)};
+      if (!st.brokers.count(b))
+        return status{errc::invalid_replica_assignment,
+                      "Unknown broker(s) in replica assignment: " + std::to_string(b)};
+    }
+  }
+  return given;
+}
+
+}  // namespace
+
+void create_partitions(self_ptr self, net::create_partitions_request req, done_fn done) {
+  auto& st = self->state;
+  auto it = st.topics.find(req.name);
+  if (it == st.topics.end() || it->second.def.deleting)
+    return done({errc::unknown_topic_or_partition, "topic '" + req.name + "' does not exist"});
+  if (req.name == "__consumer_offsets")
+    return done({errc::policy_violation,
+                 "the partitions of __consumer_offsets place consumer groups and cannot change"});
+  int32_t current = it->second.def.partitions;
+  if (req.count < current)
+    return done({errc::invalid_partitions, "Topic currently has " + std::to_string(current) +
+                                               " partitions, which is higher than the requested " +
+                                               std::to_string(req.count) + "."});
+  if (req.count == current)
+    return done({errc::invalid_partitions,
+                 "Topic already has " + std::to_string(current) + " partitions."});
+  if (req.count > 100000)
+    return done({errc::invalid_partitions,
+                 "partitions must be between 1 and 100000, got " + std::to_string(req.count)});
+  auto added = new_replicas(st, req.name, it->second.def, req.count, req.assignments);
+  if (!added) return done(added.error());
+  if (req.validate_only) return done({});
+  // A compare-and-set on the definition the coordinator holds now (not the cached one): a
+  // concurrent change makes it fail, and the request is answered with the reason.
+  auto name = req.name;
+  ask(self, net::coord_get_request{paths::topic(name)},
+      [self, name, count = req.count, added = *added, done](coord_response& g) {
+        if (g.error == errc::no_node)
+          return done({errc::unknown_topic_or_partition, "topic '" + name + "' does not exist"});
+        if (g.error != errc::none) return done(to_status(g));
+        auto def = net::unpack_value<net::topic_definition>(g.value);
+        if (!def) return done(def.error());
+        if (def->partitions + int32_t(added.size()) != count)
+          return done({errc::invalid_partitions, "topic '" + name + "' changed meanwhile; retry"});
+        def->partitions = count;
+        def->replicas.insert(def->replicas.end(), added.begin(), added.end());
+        ask(self, net::coord_set_request{paths::topic(name), net::pack_value(*def), g.version},
+            [self, name, def = *def, done](coord_response& w) {
+              if (w.error == errc::bad_version)
+                return done({errc::invalid_partitions, "topic '" + name + "' changed meanwhile; retry"});
+              if (w.error != errc::none) return done(to_status(w));
+              // The controller sees the definition change and writes the new partitions' first
+              // states; answer once they are here (as for a new topic).
+              grow_topic(self, name, def);
+              when_states_known(self, name, [self, name, def, done](status s) {
+                BROOK_LOG_INFO("[Broker id=" << my_id(self->state) << "] topic " << name
+                                             << " now has " << def.partitions << " partitions");
+                done(s);
+              });
+            });
       });
 }
 

@@ -54,8 +54,8 @@ struct state {
   std::map<int32_t, net::broker_info> brokers;  // live brokers (registered)
   int32_t controller_id = -1;
   std::map<std::string, topic_entry> topics;
-  // Topics this broker wrote, waiting for the controller's first partition states.
-  std::map<std::string, std::vector<std::function<void(runtime::status)>>> creating;
+  // Topics this broker created or grew, waiting for the controller's first partition states.
+  std::map<std::string, std::vector<std::function<void(runtime::status)>>> awaiting_states;
   std::map<caf::actor_addr, std::pair<std::string, int32_t>> by_addr;
   group_coordinator_actor group;
   runtime::restart_backoff group_restarts;
@@ -100,6 +100,11 @@ void on_watch_event(self_ptr self, const net::coord_watch_event& e);
 /// Adds a topic to the cache (idempotent) and watches its partition states; false if its
 /// configs do not apply.
 bool add_topic(self_ptr self, const std::string& name, net::topic_definition def);
+/// `done` once every partition of `name` has a state in the cache (now, or when the last one
+/// is read).
+void when_states_known(self_ptr self, const std::string& name, done_fn done);
+/// A topic in the cache grown to `def.partitions`: watches and loads the new partitions.
+void grow_topic(self_ptr self, const std::string& name, const net::topic_definition& def);
 /// Reads (topic, p)'s state into the cache and tells the hosted replica.
 void load_partition(self_ptr self, const std::string& topic, int32_t p, std::function<void()> done);
 void on_alter_isr(self_ptr self, net::alter_isr_request& req);
@@ -110,6 +115,9 @@ void hand_over_leadership(self_ptr self, const std::string& topic, int32_t p);
 // --- broker_admin.cpp
 void create_topic(self_ptr self, net::create_topic_request req, done_fn done);
 void delete_topic(self_ptr self, const std::string& name, done_fn done);
+/// CreatePartitions: the definition grown with a compare-and-set; answers once the controller
+/// has written the new partitions' states.
+void create_partitions(self_ptr self, net::create_partitions_request req, done_fn done);
 void init_producer_id(self_ptr self, caf::typed_response_promise<net::init_producer_id_response> p);
 
 // --- broker_actor.cpp

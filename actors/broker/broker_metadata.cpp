@@ -72,16 +72,29 @@ void apply_state(self_ptr self, const std::string& topic, int32_t p, const coord
   t.states[size_t(p)] = std::move(*s);
   t.versions[size_t(p)] = r.version;
   host_partition(self, topic, p);
-  auto waiting = st.creating.find(topic);
-  if (waiting != st.creating.end() &&
+  auto waiting = st.awaiting_states.find(topic);
+  if (waiting != st.awaiting_states.end() &&
       std::all_of(t.versions.begin(), t.versions.end(), [](int64_t v) { return v >= 0; })) {
-    BROOK_LOG_INFO("[Broker id=" << my_id(st) << "] created topic " << topic << " with "
-                                 << t.def.partitions << " partition(s), replication factor "
-                                 << t.def.replicas.front().size());
     auto dones = std::move(waiting->second);
-    st.creating.erase(waiting);
+    st.awaiting_states.erase(waiting);
     for (auto& d : dones) d({});
   }
+}
+
+// The topic of "/brokers/topics/<topic>"; empty for any other path.
+std::string topic_of_definition(const std::string& path) {
+  auto prefix = paths::topics + "/";
+  if (path.rfind(prefix, 0) != 0 || path.find('/', prefix.size()) != std::string::npos) return {};
+  return path.substr(prefix.size());
+}
+
+// A changed definition of a topic in the cache: more partitions.
+void reload_topic(self_ptr self, const std::string& name) {
+  ask(self, net::coord_get_request{paths::topic(name)}, [self, name](coord_response& r) {
+    if (r.error != errc::none) return;  // deleted: the topic list's watch handles it
+    if (auto def = net::unpack_value<net::topic_definition>(r.value); def && !def->deleting)
+      grow_topic(self, name, *def);
+  });
 }
 
 // Split "/brokers/topics/<topic>/<p>" into its parts; false for any other path.
@@ -151,8 +164,39 @@ bool add_topic(self_ptr self, const std::string& name, net::topic_definition def
   st.spec.directory->set_topic(name, std::vector<partition_actor>(n),
                                t.config.urgency_class == runtime::urgency::urgent);
   st.topics.emplace(name, std::move(t));
+  watch(self, paths::topic(name));
   for (size_t p = 0; p < n; ++p) watch(self, paths::partition(name, int32_t(p)));
   return true;
+}
+
+void when_states_known(self_ptr self, const std::string& name, done_fn done) {
+  auto& st = self->state;
+  auto it = st.topics.find(name);
+  if (it != st.topics.end() && std::all_of(it->second.versions.begin(), it->second.versions.end(),
+                                           [](int64_t v) { return v >= 0; }))
+    return done({});
+  st.awaiting_states[name].push_back(std::move(done));
+}
+
+void grow_topic(self_ptr self, const std::string& name, const net::topic_definition& def) {
+  auto& st = self->state;
+  auto it = st.topics.find(name);
+  if (it == st.topics.end()) return;
+  auto& t = it->second;
+  auto old = size_t(t.def.partitions), n = size_t(def.partitions);
+  if (n <= old || def.replicas.size() != n) return;
+  t.def.partitions = def.partitions;
+  t.def.replicas = def.replicas;
+  t.states.resize(n);
+  t.versions.resize(n, -1);
+  t.slots.resize(n);
+  st.spec.directory->grow(name, n);
+  BROOK_LOG_INFO("[Broker id=" << my_id(st) << "] topic " << name << " grows from " << old
+                               << " to " << n << " partitions");
+  for (size_t p = old; p < n; ++p) {
+    watch(self, paths::partition(name, int32_t(p)));
+    load_partition(self, name, int32_t(p), [] {});
+  }
 }
 
 void load_metadata(self_ptr self, std::function<void()> done) {
@@ -169,7 +213,10 @@ void on_watch_event(self_ptr self, const net::coord_watch_event& e) {
   if (e.path == paths::broker_ids) return load_brokers(self, [] {});
   if (e.path == paths::controller) return load_controller(self, [] {});
   if (e.path == paths::topics) return load_topics(self, [] {});
-  if (parse_partition_path(e.path, topic, p)) load_partition(self, topic, p, [] {});
+  if (parse_partition_path(e.path, topic, p)) return load_partition(self, topic, p, [] {});
+  topic = topic_of_definition(e.path);
+  if (!topic.empty() && e.type == int8_t(net::coord_event::changed) && self->state.topics.count(topic))
+    reload_topic(self, topic);
 }
 
 void on_alter_isr(self_ptr self, net::alter_isr_request& req) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "actors/coord/coord_ask.hpp"
 #include "runtime/config.hpp"
@@ -27,6 +28,7 @@ struct controller_state {
   bool active = false;
   bool reconciling = false;
   bool again = false;  // something changed while reconciling
+  std::set<std::string> watched;  // topic definitions watched (a grown topic needs new states)
   static inline const char* name = "controller";
 };
 
@@ -105,7 +107,13 @@ void reconcile(self_ptr self) {
         *conflict = *conflict || c;
         if (--*pending == 0) finished(self, *conflict);
       };
+      auto& watched = self->state.watched;
+      for (auto it = watched.begin(); it != watched.end();)
+        it = std::binary_search(t.children.begin(), t.children.end(), *it) ? std::next(it)
+                                                                            : watched.erase(it);
       for (const auto& topic : t.children) {
+        if (watched.insert(topic).second)
+          watch_coordinator(self, self->state.coord, paths::topic(topic), [](coord_response&) {});
         ++*pending;
         ask(self, net::coord_get_request{paths::topic(topic)},
             [self, topic, live, pending, done](coord_response& d) {
@@ -170,9 +178,10 @@ controller_actor::behavior_type controller_impl(self_ptr self, coordinator_actor
                     [self](coord_response&) { try_to_lead(self); });
   return {
       [self](net::coord_watch_event& e) {
-        if (e.path == paths::controller && e.type == int8_t(net::coord_event::deleted))
+        if (e.path != paths::controller)  // brokers, the topic list, a topic's definition
+          reconcile(self);
+        else if (e.type == int8_t(net::coord_event::deleted))
           try_to_lead(self);
-        if (e.path == paths::broker_ids || e.path == paths::topics) reconcile(self);
       },
       [self](tick_atom) {
         reconcile(self);

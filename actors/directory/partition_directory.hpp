@@ -32,6 +32,13 @@ class partition_directory {
     std::lock_guard<std::mutex> g(mu_);
     topics_[topic] = entry{std::move(actors), urgent};
   }
+  /// A topic grown to `partitions`: the new ones start without an actor.
+  void grow(const std::string& topic, size_t partitions) {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = topics_.find(topic);
+    if (it != topics_.end() && it->second.actors.size() < partitions)
+      it->second.actors.resize(partitions);
+  }
   void set(const std::string& topic, int32_t partition, partition_actor a) {
     std::lock_guard<std::mutex> g(mu_);
     auto it = topics_.find(topic);

@@ -15,6 +15,7 @@ using broker_actor = caf::typed_actor<
     caf::replies_to<net::metadata_request>::with<net::metadata_response>,
     // session -> broker: topic administration, written to the coordinator
     caf::replies_to<net::create_topic_request>::with<net::status_response>,
+    caf::replies_to<net::create_partitions_request>::with<net::status_response>,
     caf::replies_to<net::delete_topic_request>::with<net::status_response>,
     // session -> broker: the admin kill of an actor (chaos testing)
     caf::replies_to<net::kill_actor_request>::with<net::status_response>,

@@ -25,6 +25,7 @@ using session_actor =
                      caf::reacts_to<uint64_t, uint32_t, net::metadata_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::create_topic_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::delete_topic_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::create_partitions_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::kill_actor_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::list_actors_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::init_producer_id_request>,
@@ -131,6 +132,10 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
         to_broker<net::delete_topic_request, net::status_response>(self, seq, corr,
                                                                    native_type::delete_topic, req);
       },
+      [self](uint64_t seq, uint32_t corr, net::create_partitions_request& req) {
+        to_broker<net::create_partitions_request, net::status_response>(
+            self, seq, corr, native_type::create_partitions, req);
+      },
       [self](uint64_t seq, uint32_t corr, net::kill_actor_request& req) {
         if (req.path.empty())
           return to_broker<net::kill_actor_request, net::status_response>(
@@ -229,6 +234,8 @@ class session_handler : public net::frame_handler {
         return forward<net::create_topic_request>(seq, *f);
       case native_type::delete_topic:
         return forward<net::delete_topic_request>(seq, *f);
+      case native_type::create_partitions:
+        return forward<net::create_partitions_request>(seq, *f);
       case native_type::kill_actor:
         return forward<net::kill_actor_request>(seq, *f);
       case native_type::list_actors:

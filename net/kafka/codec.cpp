@@ -20,6 +20,7 @@ const std::vector<api_support>& supported_apis() {
       {api_key::delete_topics, 0, 3, 4, "DeleteTopics"},
       {api_key::init_producer_id, 0, 1, 2, "InitProducerId"},
       {api_key::describe_configs, 0, 2, 4, "DescribeConfigs"},
+      {api_key::create_partitions, 0, 3, 2, "CreatePartitions"},
       {api_key::offset_commit, 2, 7, 8, "OffsetCommit"},
       {api_key::offset_fetch, 1, 5, 6, "OffsetFetch"},
       {api_key::find_coordinator, 0, 2, 3, "FindCoordinator"},
@@ -100,6 +101,7 @@ decode_result decode_request(const uint8_t* payload, size_t n) {
     case api_key::offset_fetch: read_body<offset_fetch_request>(r, out); break;
     case api_key::describe_groups: read_body<describe_groups_request>(r, out); break;
     case api_key::list_groups: read_body<list_groups_request>(r, out); break;
+    case api_key::create_partitions: read_body<create_partitions_request>(r, out); break;
   }
   if (!hr.ok() || !r.ok()) {
     res.message = std::string("malformed ") + api->name + " v" + std::to_string(v) + " request: " +

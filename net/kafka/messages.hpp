@@ -408,6 +408,53 @@ struct delete_topics_response {
   }
 };
 
+// ---- CreatePartitions (37), v0-3 (flexible from v2) -------------------------------------------
+struct create_partitions_request {
+  struct topic {
+    std::string name;
+    int32_t count = 0;  // the new total
+    std::optional<std::vector<std::vector<int32_t>>> assignments;  // one per new partition
+  };
+  std::vector<topic> topics;
+  int32_t timeout_ms = 0;
+  bool validate_only = false;
+  template <class IO>
+  void io(IO& f) {
+    f.array(topics, [&](topic& t) {
+      f.str(t.name);
+      f.i32(t.count);
+      f.narray(t.assignments, [&](std::vector<int32_t>& brokers) {
+        int32s(f, brokers);
+        f.tags();
+      });
+      f.tags();
+    });
+    f.i32(timeout_ms);
+    f.boolean(validate_only);
+    f.tags();
+  }
+};
+struct create_partitions_response {
+  struct result {
+    std::string name;
+    int16_t error_code = 0;
+    std::optional<std::string> error_message;
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<result> results;
+  template <class IO>
+  void io(IO& f) {
+    f.i32(throttle_time_ms);
+    f.array(results, [&](result& r) {
+      f.str(r.name);
+      f.i16(r.error_code);
+      f.nstr(r.error_message);
+      f.tags();
+    });
+    f.tags();
+  }
+};
+
 // ---- DescribeConfigs (32), v0-2 --------------------------------------------------------------
 constexpr int8_t resource_topic = 2;
 constexpr int8_t resource_broker = 4;

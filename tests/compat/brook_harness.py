@@ -220,3 +220,18 @@ class BrookTestCase(unittest.TestCase):
         if result is not None and len(result.failures) + len(result.errors) > bad_before:
             sys.stderr.write("\n---- brookd log tail after %s ----\n%s\n" % (self.id(), self.brookd.log_tail()))
         return out
+
+
+class ConfluentAdminMixin:
+    """self.admin(): one confluent-kafka AdminClient per test, kept for the test's lifetime (futures of a
+    destroyed AdminClient fail with _DESTROY)."""
+
+    def admin(self):
+        if not hasattr(self, "_admin"):
+            from confluent_kafka.admin import AdminClient
+            self._admin = AdminClient({"bootstrap.servers": self.bootstrap})
+        return self._admin
+
+    def tearDown(self):
+        self.__dict__.pop("_admin", None)
+        super().tearDown()

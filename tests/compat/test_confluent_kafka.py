@@ -7,9 +7,9 @@ import unittest
 
 from confluent_kafka import OFFSET_BEGINNING, TIMESTAMP_CREATE_TIME, Consumer, KafkaError, KafkaException, \
     Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, NewTopic
+from confluent_kafka.admin import ConfigResource, ConfigSource, NewTopic
 
-from brook_harness import BrookTestCase, stored_batches, wait_until
+from brook_harness import BrookTestCase, ConfluentAdminMixin, stored_batches, wait_until
 
 BASE_TS = 1_650_000_000_000
 
@@ -30,16 +30,7 @@ def make_records(n, partitions, tag):
     return records
 
 
-class ConfluentKafkaTest(BrookTestCase):
-    def admin(self):
-        # Kept for the test's lifetime: futures of a destroyed AdminClient fail with _DESTROY.
-        if not hasattr(self, "_admin"):
-            self._admin = AdminClient({"bootstrap.servers": self.bootstrap})
-        return self._admin
-
-    def tearDown(self):
-        self.__dict__.pop("_admin", None)
-
+class ConfluentKafkaTest(ConfluentAdminMixin, BrookTestCase):
     def create_topic(self, name, partitions, config=None):
         fs = self.admin().create_topics([NewTopic(name, partitions, 1, config=config or {})], request_timeout=15)
         fs[name].result(timeout=30)

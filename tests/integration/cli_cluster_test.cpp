@@ -119,9 +119,10 @@ class ClusterCliTest : public ::testing::Test {
   std::string dir() const { return tmp_.file("cluster"); }
   std::string fake_pids() const { return tmp_.file("fake.pids"); }
 
-  itest::run_result brook(std::vector<std::string> args, std::chrono::seconds timeout = 60s) {
+  itest::run_result brook(std::vector<std::string> args, std::chrono::seconds timeout = 60s,
+                          const std::string& input = "") {
     args.insert(args.begin(), itest::bin("brook"));
-    return itest::run(args, "", timeout);
+    return itest::run(args, input, timeout);
   }
 
   std::vector<member> state() {
@@ -419,24 +420,46 @@ TEST_F(ClusterCliTest, ThreeBrokersHostAReplicatedTopic) {
   ASSERT_EQ(create.exit_code, 0) << create.err;
 
   std::string last;
-  bool placed = eventually(
-      [&] {
-        auto s = brook({"cluster", "status", "--dir", dir()});
-        last = s.out + s.err;
-        if (s.exit_code != 0) return false;
-        int good = 0;
-        for (const auto& p : parse_status(s.out).partitions) {
-          if (p.topic != "replicated") continue;
-          std::set<std::string> replicas(p.replicas.begin(), p.replicas.end());
-          bool leads =
-              std::count(p.replicas.begin(), p.replicas.end(), std::to_string(p.leader)) == 1;
-          if (replicas.size() == 3 && replicas == std::set<std::string>{"1", "2", "3"} && leads)
-            ++good;
-        }
-        return good == 6;
-      },
-      30s);
-  EXPECT_TRUE(placed) << "6 partitions, each led by one of its 3 replicas; last status:\n" << last;
+  auto placed = [&](int want) {
+    return eventually(
+        [&] {
+          auto s = brook({"cluster", "status", "--dir", dir()});
+          last = s.out + s.err;
+          if (s.exit_code != 0) return false;
+          int good = 0;
+          for (const auto& p : parse_status(s.out).partitions) {
+            if (p.topic != "replicated") continue;
+            std::set<std::string> replicas(p.replicas.begin(), p.replicas.end());
+            bool leads =
+                std::count(p.replicas.begin(), p.replicas.end(), std::to_string(p.leader)) == 1;
+            if (replicas.size() == 3 && replicas == std::set<std::string>{"1", "2", "3"} && leads)
+              ++good;
+          }
+          return good == want;
+        },
+        30s);
+  };
+  EXPECT_TRUE(placed(6)) << "6 partitions, each led by one of its 3 replicas; last status:\n" << last;
+
+  // Grown through a broker that is not necessarily the controller: the new partitions get three
+  // replicas and a leader, and take acks=all writes at once.
+  auto grow = brook({"--bootstrap-server", native[2], "topic", "alter", "replicated", "--partitions", "9"});
+  ASSERT_EQ(grow.exit_code, 0) << grow.err;
+  EXPECT_NE(grow.out.find("Topic replicated now has 9 partitions."), std::string::npos) << grow.out;
+  EXPECT_TRUE(placed(9)) << "9 partitions, each led by one of its 3 replicas; last status:\n" << last;
+  auto all = native[0] + "," + native[1] + "," + native[2];
+  auto w = brook({"--bootstrap-server", all, "produce", "replicated", "--partition", "8", "--acks", "all"},
+                 60s, "on-a-new-partition\n");
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  auto r = brook({"--bootstrap-server", all, "consume", "replicated", "--partition", "8",
+                  "--from-beginning", "--count", "1", "--timeout-ms", "20000"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("on-a-new-partition"), std::string::npos) << r.out;
+  auto shrink = brook({"--bootstrap-server", native[0], "topic", "alter", "replicated", "--partitions", "4"});
+  EXPECT_NE(shrink.exit_code, 0);
+  EXPECT_NE(shrink.err.find("Topic currently has 9 partitions, which is higher than the requested 4."),
+            std::string::npos)
+      << shrink.err;
   auto by_bootstrap = brook({"cluster", "status", "--bootstrap-server", native[1]});
   EXPECT_EQ(by_bootstrap.exit_code, 0) << by_bootstrap.err;
   EXPECT_EQ(parse_status(by_bootstrap.out).brokers, (std::set<int>{1, 2, 3})) << by_bootstrap.out;

@@ -1,5 +1,5 @@
 // Kafka's metadata and admin APIs, served by the broker actor: Metadata, CreateTopics,
-// DeleteTopics, InitProducerId, DescribeConfigs. Versions: net/kafka/codec.cpp, supported_apis().
+// CreatePartitions, DeleteTopics, InitProducerId, DescribeConfigs. Versions: net/kafka/codec.cpp, supported_apis().
 #include <caf/all.hpp>
 
 #include "actors/session/kafka/kafka_session_internal.hpp"
@@ -67,6 +67,23 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::create_topics_reques
                [resp, i = resp->topics.size() - 1, done](const net::status_response& r) {
                  resp->topics[i].error_code = code(r.error);
                  if (r.error != errc::none) resp->topics[i].error_message = r.message;
+                 done();
+               });
+  }
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::create_partitions_request& req) {
+  auto resp = std::make_shared<k::create_partitions_response>();
+  auto done =
+      runtime::countdown(req.topics.size(), [self, seq, h, resp] { reply(self, seq, h, *resp); });
+  for (auto& t : req.topics) {
+    resp->results.push_back({t.name, 0, std::nullopt});
+    net::create_partitions_request native{t.name, t.count, {}, req.validate_only};
+    if (t.assignments) native.assignments = std::move(*t.assignments);
+    ask_broker(self, std::move(native),
+               [resp, i = resp->results.size() - 1, done](const net::status_response& r) {
+                 resp->results[i].error_code = code(r.error);
+                 if (r.error != errc::none) resp->results[i].error_message = r.message;
                  done();
                });
   }

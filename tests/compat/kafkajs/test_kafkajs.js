@@ -1,4 +1,4 @@
-// KafkaJS against brookd: admin topics and offsets, producer acks -1/1, idempotence and gzip, records read
+// KafkaJS against brookd: admin topics (created, grown, deleted) and offsets, producer acks -1/1, idempotence and gzip, records read
 // back with kcat (KafkaJS's consumer always joins a group, which Brook does not serve yet).
 // Needs env KAFKA_BOOTSTRAP=host:port (Kafka listener); run through ../test_kafkajs.py, which starts brookd.
 'use strict'
@@ -104,6 +104,16 @@ test('admin creates, lists, describes and deletes topics', { timeout: 60000 }, a
   }
   assert.ok(!left.includes('kjs-admin-a'), 'deleted topic still listed')
   assert.ok(left.includes('kjs-admin-default'))
+})
+
+test('admin.createPartitions grows a topic and refuses to shrink it', { timeout: 60000 }, async () => {
+  await admin.createTopics({ topics: [{ topic: 'kjs-grow', numPartitions: 2 }], waitForLeaders: true })
+  await admin.createPartitions({ topicPartitions: [{ topic: 'kjs-grow', count: 5 }] })
+  const md = await admin.fetchTopicMetadata({ topics: ['kjs-grow'] })
+  assert.deepEqual(md.topics[0].partitions.map(p => p.partitionId).sort(), [0, 1, 2, 3, 4])
+  for (const p of md.topics[0].partitions) assert.equal(p.leader, 0)
+  await assert.rejects(admin.createPartitions({ topicPartitions: [{ topic: 'kjs-grow', count: 3 }] }),
+    err => /higher than the requested 3/.test(err.message) || err.type === 'INVALID_PARTITIONS')
 })
 
 for (const acks of [-1, 1]) {

@@ -69,7 +69,8 @@ TEST(KafkaCodecApis, RangesAndFlexibleVersionsFollowTheReference) {
   const std::vector<want> table = {
       {18, 0, 3, 3}, {3, 0, 6, 9},  {0, 3, 7, 9},  {1, 4, 11, 12}, {2, 1, 3, 6},  {10, 0, 2, 3},
       {11, 0, 5, 6}, {14, 0, 3, 4}, {12, 0, 3, 4}, {13, 0, 3, 4},  {8, 2, 7, 8},  {9, 1, 5, 6},
-      {22, 0, 1, 2}, {19, 0, 4, 5}, {20, 0, 3, 4}, {32, 0, 2, 4},  {15, 0, 2, 5}, {16, 0, 2, 3}};
+      {22, 0, 1, 2}, {19, 0, 4, 5}, {20, 0, 3, 4}, {32, 0, 2, 4},  {15, 0, 2, 5}, {16, 0, 2, 3},
+      {37, 0, 3, 2}};
   for (const auto& w : table) {
     const auto* api = k::find_api(w.key);
     if (!api) {
@@ -278,3 +279,27 @@ TEST(KafkaCodecLayout, FindCoordinatorV0AndOffsetFetchV1Requests) {
   EXPECT_EQ((*of.topics)[0].partitions, (std::vector<int32_t>{0, 3}));
 }
 
+
+TEST(KafkaCodecLayout, CreatePartitionsV0AndFlexibleV2Requests) {
+  // v0: classic arrays and strings, a null assignment list.
+  auto d = decode(hx("0025 0000 00000009 ffff | 00000001 0001 't' 00000003 ffffffff | 00003a98 00"));
+  ASSERT_EQ(d.outcome, kind::ok) << d.message;
+  const auto& v0 = std::get<k::create_partitions_request>(d.req->body);
+  ASSERT_EQ(v0.topics.size(), 1u);
+  EXPECT_EQ(v0.topics[0].name, "t");
+  EXPECT_EQ(v0.topics[0].count, 3);
+  EXPECT_FALSE(v0.topics[0].assignments);
+  EXPECT_EQ(v0.timeout_ms, 15000);
+  EXPECT_FALSE(v0.validate_only);
+  // v2 (flexible, request header v2): compact arrays and strings, one assignment of brokers 1
+  // and 2, tagged-field sections after each struct and the body.
+  d = decode(hx("0025 0002 0000000a ffff 00 | 02 02 't' 00000004 02 03 00000001 00000002 00 00 |"
+                " 00003a98 01 00"));
+  ASSERT_EQ(d.outcome, kind::ok) << d.message;
+  const auto& v2 = std::get<k::create_partitions_request>(d.req->body);
+  ASSERT_EQ(v2.topics.size(), 1u);
+  EXPECT_EQ(v2.topics[0].count, 4);
+  ASSERT_TRUE(v2.topics[0].assignments);
+  EXPECT_EQ(*v2.topics[0].assignments, (std::vector<std::vector<int32_t>>{{1, 2}}));
+  EXPECT_TRUE(v2.validate_only);
+}

@@ -1,0 +1,108 @@
+"""Kafka's admin APIs beyond create/describe/delete, through the clients' own admin calls against brookd:
+CreatePartitions with confluent-kafka's AdminClient and kafka-python's KafkaAdminClient (a producer and a
+consumer group that were running before the change see the new partitions after a metadata refresh)."""
+
+import time
+import unittest
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import NewPartitions, NewTopic
+from kafka.admin import KafkaAdminClient
+from kafka.admin import NewPartitions as KpNewPartitions
+from kafka.errors import InvalidPartitionsError
+
+from brook_harness import BrookTestCase, ConfluentAdminMixin, wait_until
+
+# librdkafka refreshes a known topic's metadata this often (default 5 minutes).
+REFRESH = {"topic.metadata.refresh.interval.ms": 500}
+
+
+class AdminApisTest(ConfluentAdminMixin, BrookTestCase):
+    def create_topic(self, name, partitions):
+        self.admin().create_topics([NewTopic(name, partitions, 1)], request_timeout=15)[name].result(timeout=30)
+
+    def partitions_of(self, name):
+        return sorted(self.admin().list_topics(name, timeout=15).topics[name].partitions)
+
+    def grow(self, name, count, **kwargs):
+        """AdminClient.create_partitions; returns the KafkaError code, or None on success."""
+        f = self.admin().create_partitions([NewPartitions(name, count, **kwargs)], request_timeout=15)
+        try:
+            f[name].result(timeout=30)
+            return None
+        except KafkaException as e:
+            return e.args[0].code()
+
+    def test_confluent_create_partitions_and_its_errors(self):
+        self.create_topic("cf-grow", 2)
+        self.assertIsNone(self.grow("cf-grow", 5))
+        self.assertEqual(self.partitions_of("cf-grow"), [0, 1, 2, 3, 4])
+        for pm in self.admin().list_topics("cf-grow", timeout=15).topics["cf-grow"].partitions.values():
+            self.assertEqual((pm.leader, pm.replicas, pm.isrs), (0, [0], [0]))
+
+        # validate_only changes nothing; not growing, an unknown topic and bad assignments are refused.
+        f = self.admin().create_partitions([NewPartitions("cf-grow", 8)], validate_only=True, request_timeout=15)
+        self.assertIsNone(f["cf-grow"].result(timeout=30))
+        self.assertEqual(len(self.partitions_of("cf-grow")), 5)
+        self.assertEqual(self.grow("cf-grow", 5), KafkaError.INVALID_PARTITIONS)
+        self.assertEqual(self.grow("cf-grow", 3), KafkaError.INVALID_PARTITIONS)
+        self.assertEqual(self.grow("cf-grow-missing", 3), KafkaError.UNKNOWN_TOPIC_OR_PART)
+        self.assertEqual(self.grow("cf-grow", 6, replica_assignment=[[7]]), KafkaError.INVALID_REPLICA_ASSIGNMENT)
+        self.assertEqual(self.grow("cf-grow", 7, replica_assignment=[[0]]), KafkaError.INVALID_REPLICA_ASSIGNMENT)
+        self.assertEqual(len(self.partitions_of("cf-grow")), 5)
+        # An explicit assignment on the only broker is fine.
+        self.assertIsNone(self.grow("cf-grow", 6, replica_assignment=[[0]]))
+        self.assertEqual(len(self.partitions_of("cf-grow")), 6)
+
+    def test_a_running_producer_and_group_see_the_new_partitions(self):
+        self.create_topic("cf-grow-live", 2)
+        p = Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 5, **REFRESH})
+        c = Consumer({"bootstrap.servers": self.bootstrap, "group.id": "cf-grow-live-group",
+                      "auto.offset.reset": "earliest", "enable.auto.commit": False, **REFRESH})
+        try:
+            c.subscribe(["cf-grow-live"])
+            self.assertTrue(wait_until(lambda: (c.poll(0.2), len(c.assignment()) == 2)[1], timeout=30),
+                            "the group never got the topic's 2 partitions")
+            for part in (0, 1):
+                p.produce("cf-grow-live", value=b"before-%d" % part, partition=part)
+            self.assertEqual(p.flush(30), 0)
+
+            self.assertIsNone(self.grow("cf-grow-live", 4))
+            # The producer learns the new count on its next refresh, then writes to partition 3.
+            self.assertTrue(wait_until(
+                lambda: len(p.list_topics("cf-grow-live", timeout=5).topics["cf-grow-live"].partitions) == 4,
+                timeout=30))
+            reports = []
+            p.produce("cf-grow-live", value=b"after-3", partition=3, on_delivery=lambda e, m: reports.append(e))
+            self.assertEqual(p.flush(30), 0)
+            self.assertEqual(reports, [None])
+
+            # The group rebalances onto all four partitions and reads every record.
+            got = {}
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and (len(got) < 3 or len(c.assignment()) < 4):
+                m = c.poll(0.2)
+                if m is not None and m.error() is None:
+                    got[m.value()] = (m.partition(), m.offset())
+            self.assertEqual(sorted(tp.partition for tp in c.assignment()), [0, 1, 2, 3])
+            self.assertEqual(got, {b"before-0": (0, 0), b"before-1": (1, 0), b"after-3": (3, 0)})
+        finally:
+            c.close()
+
+    def test_kafka_python_create_partitions(self):
+        self.create_topic("kp-grow", 1)
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=15000)
+        try:
+            resp = admin.create_partitions({"kp-grow": KpNewPartitions(total_count=3)}, timeout_ms=15000)
+            self.assertEqual([(t[0], t[1]) for t in resp.topic_errors], [("kp-grow", 0)])
+            self.assertEqual(self.partitions_of("kp-grow"), [0, 1, 2])
+            with self.assertRaises(InvalidPartitionsError) as cm:
+                admin.create_partitions({"kp-grow": KpNewPartitions(total_count=2)}, timeout_ms=15000)
+            self.assertIn("Topic currently has 3 partitions, which is higher than the requested 2.", str(cm.exception))
+            self.assertEqual(self.partitions_of("kp-grow"), [0, 1, 2])
+        finally:
+            admin.close()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
