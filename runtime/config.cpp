@@ -93,6 +93,107 @@ status zookeeper_connect(broker_config& c, const std::string& k, const std::stri
   return {};
 }
 
+// Checks of the stored-only keys' values, as Kafka validates them.
+using value_check = std::function<status(const std::string&, const std::string&)>;
+
+// A Kafka topic key Brook keeps and describes without acting on it (topic_config::stored).
+struct stored_topic_key {
+  const char* name;
+  const char* broker_name;  // its broker-level default, or nullptr when Kafka has none
+  const char* default_value;
+  value_check check;
+};
+
+value_check in_range(int64_t lo, int64_t hi) {
+  return [lo, hi](const std::string& k, const std::string& v) -> status {
+    auto x = parse_int_setting(k, v, lo, hi);
+    return x ? status{} : x.error();
+  };
+}
+
+value_check boolean() {
+  return [](const std::string& k, const std::string& v) -> status {
+    auto b = to_bool(k, v);
+    return b ? status{} : b.error();
+  };
+}
+
+value_check one_of(std::vector<std::string> allowed) {
+  return [allowed](const std::string& k, const std::string& v) -> status {
+    for (const auto& a : allowed)
+      if (v == a) return {};
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    return bad(k, v, "must be one of " + list);
+  };
+}
+
+// "", "*" or "partition:broker,...", as Kafka's throttled replica lists.
+value_check throttled_replicas() {
+  return [](const std::string& k, const std::string& v) -> status {
+    if (trim(v).empty() || trim(v) == "*") return {};
+    std::stringstream ss(v);
+    for (std::string item; std::getline(ss, item, ',');) {
+      item = trim(item);
+      auto colon = item.find(':');
+      auto digits = [](const std::string& s) {
+        return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+      };
+      if (colon == std::string::npos || !digits(item.substr(0, colon)) || !digits(item.substr(colon + 1)))
+        return bad(k, v, "must be *, empty, or a list of partition:broker");
+    }
+    return {};
+  };
+}
+
+const std::vector<stored_topic_key>& stored_topic_keys() {
+  constexpr int64_t max = INT64_MAX;
+  static const std::vector<stored_topic_key> keys = {
+      {"compression.type", "compression.type", "producer",
+       one_of({"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"})},
+      {"compression.gzip.level", "compression.gzip.level", "-1",
+       [](const std::string& k, const std::string& v) -> status {
+         if (v == "-1") return {};
+         return in_range(1, 9)(k, v).is_ok() ? status{} : bad(k, v, "must be -1 or 1 to 9");
+       }},
+      {"compression.lz4.level", "compression.lz4.level", "9", in_range(1, 17)},
+      {"compression.zstd.level", "compression.zstd.level", "3", in_range(-131072, 22)},
+      {"file.delete.delay.ms", "log.segment.delete.delay.ms", "60000", in_range(0, max)},
+      {"follower.replication.throttled.replicas", nullptr, "", throttled_replicas()},
+      {"leader.replication.throttled.replicas", nullptr, "", throttled_replicas()},
+      {"local.retention.bytes", "log.local.retention.bytes", "-2", in_range(-2, max)},
+      {"local.retention.ms", "log.local.retention.ms", "-2", in_range(-2, max)},
+      {"max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms", "9223372036854775807",
+       in_range(1, max)},
+      {"message.downconversion.enable", "log.message.downconversion.enable", "true", boolean()},
+      {"message.format.version", "log.message.format.version", "3.0-IV1",
+       [](const std::string& k, const std::string& v) -> status {
+         return trim(v).empty() ? bad(k, v, "must be a version such as 3.0-IV1") : status{};
+       }},
+      {"message.timestamp.after.max.ms", "log.message.timestamp.after.max.ms",
+       "9223372036854775807", in_range(0, max)},
+      {"message.timestamp.before.max.ms", "log.message.timestamp.before.max.ms",
+       "9223372036854775807", in_range(0, max)},
+      {"message.timestamp.difference.max.ms", "log.message.timestamp.difference.max.ms",
+       "9223372036854775807", in_range(0, max)},
+      {"message.timestamp.type", "log.message.timestamp.type", "CreateTime",
+       one_of({"CreateTime", "LogAppendTime"})},
+      {"preallocate", "log.preallocate", "false", boolean()},
+      // Kafka refuses remote storage on a broker without tiered storage; Brook has none.
+      {"remote.storage.enable", nullptr, "false",
+       [](const std::string& k, const std::string& v) -> status {
+         auto b = to_bool(k, v);
+         if (!b) return b.error();
+         return *b ? bad(k, v, "tiered storage is not enabled on this broker") : status{};
+       }},
+      {"remote.log.copy.disable", nullptr, "false", boolean()},
+      {"remote.log.delete.on.disable", nullptr, "false", boolean()},
+      {"segment.index.bytes", "log.index.size.max.bytes", "10485760", in_range(4, INT32_MAX)},
+      {"segment.jitter.ms", "log.roll.jitter.ms", "0", in_range(0, max)},
+  };
+  return keys;
+}
+
 const std::vector<topic_key>& topic_keys() {
   static const std::vector<topic_key> keys = {
       {"segment.bytes", "log.segment.bytes",
@@ -158,7 +259,21 @@ const std::vector<topic_key>& topic_keys() {
          };
        }},
   };
-  return keys;
+  static const std::vector<topic_key> all = [] {
+    auto v = keys;
+    for (const auto& s : stored_topic_keys()) {
+      auto check = s.check;
+      v.push_back({s.name, s.broker_name, [check](topic_config& c) -> setter {
+                     return [&c, check](const std::string& k, const std::string& value) -> status {
+                       if (auto st = check(k, value); !st) return st;
+                       c.stored[k] = value;
+                       return {};
+                     };
+                   }});
+    }
+    return v;
+  }();
+  return all;
 }
 
 }  // namespace
@@ -296,6 +411,11 @@ status topic_config::apply(const properties& overrides) {
     }
     if (!known) return {errc::invalid_config, "unknown topic config key '" + k + "'"};
   }
+  auto max_lag = stored.find("max.compaction.lag.ms");
+  if (max_lag != stored.end() && log.min_compaction_lag_ms > std::stoll(max_lag->second))
+    return {errc::invalid_config, "conflict topic config setting min.compaction.lag.ms (" +
+                                      std::to_string(log.min_compaction_lag_ms) +
+                                      ") > max.compaction.lag.ms (" + max_lag->second + ")"};
   return {};
 }
 
@@ -320,6 +440,10 @@ properties topic_config::to_properties() const {
   std::ostringstream ratio;
   ratio << log.min_cleanable_dirty_ratio;
   p["min.cleanable.dirty.ratio"] = ratio.str();
+  for (const auto& key : stored_topic_keys()) {
+    auto it = stored.find(key.name);
+    p[key.name] = it == stored.end() ? key.default_value : it->second;
+  }
   return p;
 }
 
@@ -403,7 +527,8 @@ result<broker_config> broker_config::from_properties(const properties& props) {
        }},
   };
   keys["log.dir"] = keys["log.dirs"];
-  for (const auto& key : topic_keys()) keys[key.broker_name] = key.make(c.topic_defaults);
+  for (const auto& key : topic_keys())
+    if (key.broker_name) keys[key.broker_name] = key.make(c.topic_defaults);
   // Kafka's coarser retention/roll units; the finer unit wins when several are set.
   int64_t retention_hours = -2, retention_minutes = -2, roll_hours = -2;
   keys["log.retention.hours"] = int_setting(retention_hours, -1, INT32_MAX);

@@ -72,6 +72,9 @@ struct topic_config {
   /// Elect a leader outside the ISR when no in-sync replica is alive (may lose acknowledged
   /// records) [unclean.leader.election.enable].
   bool unclean_leader_election = false;
+  /// The Kafka topic keys Brook accepts, checks, keeps and describes but does not act on yet
+  /// (compression.type, message.timestamp.type, ...; docs/operations.md): key -> value set.
+  std::map<std::string, std::string> stored;
   /// Applies topic-level overrides (segment.bytes, retention.ms, urgency, ...).
   status apply(const properties& overrides);
   /// Every effective topic-level setting, by its topic-level key (as describe shows them).

@@ -56,6 +56,7 @@ constexpr entry table[] = {
     {errc::unknown_leader_epoch, "unknown_leader_epoch", 75, true},
     {errc::invalid_record, "invalid_record", 87, false},
     {errc::invalid_replica_assignment, "invalid_replica_assignment", 39, false},
+    {errc::invalid_topic, "invalid_topic_exception", 17, false},
     {errc::unknown, "unknown_server_error", -1, false},
 };
 

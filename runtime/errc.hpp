@@ -54,6 +54,7 @@ enum class errc : uint8_t {
   invalid_record,                    // a record the topic refuses (no key on a compacted topic)
   // Topic administration.
   invalid_replica_assignment,  // CreatePartitions/CreateTopics: replicas that cannot be used
+  invalid_topic,               // an illegal topic name (characters, length, "." or "..")
   unknown,
 };
 

@@ -268,7 +268,9 @@ net::metadata_response metadata(const state& st, const std::vector<std::string>&
     if (it != st.topics.end()) return resp.topics.push_back(describe(st, name, it->second));
     net::topic_info ti;
     ti.name = name;
-    ti.error = errc::unknown_topic_or_partition;
+    // An illegal name can never exist: clients fail fast on INVALID_TOPIC_EXCEPTION instead of
+    // retrying as for an unknown topic.
+    ti.error = valid_topic_name(name) ? errc::unknown_topic_or_partition : errc::invalid_topic;
     resp.topics.push_back(std::move(ti));
   };
   if (all)
@@ -375,13 +377,23 @@ broker_actor::behavior_type broker_impl(self_ptr self, broker_spec spec) {
 }  // namespace
 }  // namespace broker_detail
 
-bool valid_topic_name(const std::string& name) {
-  if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
+runtime::status check_topic_name(const std::string& name) {
+  auto invalid = [](const std::string& why) {
+    return runtime::status{runtime::errc::invalid_topic, "Topic name is invalid: " + why};
+  };
+  if (name.empty()) return invalid("the empty string is not allowed");
+  if (name == "." || name == "..") return invalid("'" + name + "' is not allowed");
+  if (name.size() > 249)
+    return invalid("the length of '" + name + "' is longer than the max allowed length 249");
   for (char c : name)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
-      return false;
-  return true;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+          c == '_' || c == '-'))
+      return invalid("'" + name +
+                     "' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'");
+  return {};
 }
+
+bool valid_topic_name(const std::string& name) { return check_topic_name(name).is_ok(); }
 
 broker_actor spawn_broker(caf::actor_system& sys, broker_spec spec) {
   return sys.spawn(broker_detail::broker_impl, std::move(spec));

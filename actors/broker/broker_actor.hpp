@@ -37,7 +37,9 @@ broker_actor spawn_broker(caf::actor_system& sys, broker_spec spec);
 /// not a fault of its own, so its supervisor restarts it without ever giving up.
 constexpr const char* lost_coordinator_reason = "lost the coordinator";
 
-/// Kafka's legal topic names: [a-zA-Z0-9._-]{1,249}, not "." or "..".
+/// Kafka's legal topic names: [a-zA-Z0-9._-]{1,249}, not "." or "..". check_topic_name says
+/// why not with Kafka's message (errc::invalid_topic, INVALID_TOPIC_EXCEPTION).
+runtime::status check_topic_name(const std::string& name);
 bool valid_topic_name(const std::string& name);
 
 }  // namespace brook::actors

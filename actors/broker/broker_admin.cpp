@@ -74,9 +74,16 @@ void reserve_producer_ids(self_ptr self) {
 
 void create_topic(self_ptr self, net::create_topic_request req, done_fn done) {
   auto& st = self->state;
-  if (!valid_topic_name(req.name))
-    return done({errc::invalid_request,
-                 "invalid topic name '" + req.name + "': use 1-249 of [a-zA-Z0-9._-]"});
+  if (auto s = check_topic_name(req.name); !s) return done(s);
+  // Kafka's metric names treat '.' and '_' alike, so names equal but for those collide.
+  auto unified = [](std::string n) {
+    std::replace(n.begin(), n.end(), '.', '_');
+    return n;
+  };
+  for (const auto& [other, t] : st.topics)
+    if (other != req.name && unified(other) == unified(req.name))
+      return done({errc::invalid_topic,
+                   "Topic '" + req.name + "' collides with existing topic: " + other});
   if (st.topics.count(req.name))
     return done({errc::topic_already_exists, "topic '" + req.name + "' already exists"});
   int32_t parts = req.partitions == -1 ? st.spec.config.num_partitions : req.partitions;

@@ -73,29 +73,42 @@ void store_commit(self_ptr self, const net::offset_commit_request& req,
   int32_t part = offsets_partition_for(req.group_id, st.offsets_partitions);
   auto target = st.node->directory()->find(offsets_topic, part);
   if (!target || !*target) return answer_all(errc::coordinator_not_available);
+  // As Kafka: a partition that does not exist gets UNKNOWN_TOPIC_OR_PARTITION and is not stored.
+  std::vector<bool> exists;
   runtime::batch_builder b;
   int64_t now = wall_ms();
-  for (const auto& o : req.offsets)
-    b.append(now, encode_offset_key({req.group_id, o.topic, o.partition}),
-             encode_offset_value({o.offset, o.metadata, now}));
-  if (b.empty()) return answer_all(errc::none);
+  for (const auto& o : req.offsets) {
+    exists.push_back(st.node->directory()->find(o.topic, o.partition).has_value());
+    if (exists.back())
+      b.append(now, encode_offset_key({req.group_id, o.topic, o.partition}),
+               encode_offset_value({o.offset, o.metadata, now}));
+  }
+  // Each requested partition's outcome: unknown, or `stored` (the append's result).
+  auto outcome = [req, exists](errc stored, const std::function<void(const net::partition_offset&)>& keep) {
+    net::offset_commit_response out;
+    for (size_t i = 0; i < req.offsets.size(); ++i) {
+      auto o = req.offsets[i];
+      o.error = exists[i] ? stored : errc::unknown_topic_or_partition;
+      if (o.error == errc::none && keep) keep(o);
+      out.offsets.push_back(std::move(o));
+    }
+    return out;
+  };
+  if (b.empty()) {
+    promise.deliver(outcome(errc::none, nullptr));
+    return;
+  }
   net::produce_request produce{offsets_topic, part, net::acks_all, 30000, b.build()};
   self->request(*target, std::chrono::seconds(35), std::move(produce))
       .then(
-          [self, promise, req](net::produce_response& r) mutable {
-            net::offset_commit_response out;
-            errc e = commit_error(r.error);
-            for (auto o : req.offsets) {
-              o.error = e;
-              if (r.error == errc::none)
-                apply_commit(self->state, {req.group_id, o.topic, o.partition},
-                             offset_value{o.offset, o.metadata, wall_ms()});
-              out.offsets.push_back(std::move(o));
-            }
-            promise.deliver(std::move(out));
+          [self, promise, req, outcome](net::produce_response& r) mutable {
+            promise.deliver(outcome(commit_error(r.error), [&](const net::partition_offset& o) {
+              apply_commit(self->state, {req.group_id, o.topic, o.partition},
+                           offset_value{o.offset, o.metadata, wall_ms()});
+            }));
           },
-          [promise, req](caf::error&) mutable {
-            promise.deliver(commit_outcome(req, errc::coordinator_not_available));
+          [promise, outcome](caf::error&) mutable {
+            promise.deliver(outcome(errc::coordinator_not_available, nullptr));
           });
 }
 

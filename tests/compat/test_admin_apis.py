@@ -1,12 +1,14 @@
 """Kafka's admin APIs beyond create/describe/delete, through the clients' own admin calls against brookd:
 CreatePartitions with confluent-kafka's AdminClient and kafka-python's KafkaAdminClient (a producer and a
-consumer group that were running before the change see the new partitions after a metadata refresh)."""
+consumer group that were running before the change see the new partitions after a metadata refresh); every
+Kafka topic config accepted and described; Kafka's errors for illegal topic names and commits of partitions
+that do not exist."""
 
 import time
 import unittest
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
-from confluent_kafka.admin import NewPartitions, NewTopic
+from confluent_kafka.admin import ConfigResource, ConfigSource, NewPartitions, NewTopic
 from kafka.admin import KafkaAdminClient
 from kafka.admin import NewPartitions as KpNewPartitions
 from kafka.errors import InvalidPartitionsError
@@ -86,6 +88,65 @@ class AdminApisTest(ConfluentAdminMixin, BrookTestCase):
                     got[m.value()] = (m.partition(), m.offset())
             self.assertEqual(sorted(tp.partition for tp in c.assignment()), [0, 1, 2, 3])
             self.assertEqual(got, {b"before-0": (0, 0), b"before-1": (1, 0), b"after-3": (3, 0)})
+        finally:
+            c.close()
+
+    def test_every_kafka_topic_config_is_accepted_and_described(self):
+        configs = {"compression.type": "lz4", "message.timestamp.type": "LogAppendTime", "preallocate": "true",
+                   "delete.retention.ms": "1000", "segment.jitter.ms": "5", "message.downconversion.enable": "false",
+                   "max.compaction.lag.ms": "600000", "follower.replication.throttled.replicas": "*"}
+        f = self.admin().create_topics([NewTopic("cf-all-configs", 1, 1, config=configs)], request_timeout=15)
+        self.assertIsNone(f["cf-all-configs"].result(timeout=30))
+        res = ConfigResource("topic", "cf-all-configs")
+        described = self.admin().describe_configs([res], request_timeout=15)[res].result(timeout=30)
+        for k, v in configs.items():
+            self.assertEqual(described[k].value, v, k)
+            self.assertEqual(described[k].source, ConfigSource.DYNAMIC_TOPIC_CONFIG.value, k)
+        self.assertEqual(described["segment.index.bytes"].value, "10485760")
+        self.assertTrue(described["segment.index.bytes"].is_default)
+        # A bad value and an unknown key are still refused, naming the key.
+        for bad in ({"compression.type": "brotli"}, {"no.such.key": "1"}):
+            f = self.admin().create_topics([NewTopic("cf-bad-config", 1, 1, config=bad)], request_timeout=15)
+            with self.assertRaises(KafkaException) as cm:
+                f["cf-bad-config"].result(timeout=30)
+            self.assertEqual(cm.exception.args[0].code(), KafkaError.INVALID_CONFIG)
+            self.assertIn(list(bad)[0], cm.exception.args[0].str())
+
+    def test_illegal_topic_names_get_invalid_topic_exception(self):
+        for name in ("bad name", "..", "x" * 250):
+            f = self.admin().create_topics([NewTopic(name, 1, 1)], request_timeout=15)
+            with self.assertRaises(KafkaException) as cm:
+                f[name].result(timeout=30)
+            self.assertEqual(cm.exception.args[0].code(), KafkaError.TOPIC_EXCEPTION, name)
+            self.assertIn("Topic name is invalid", cm.exception.args[0].str())
+        # Metadata answers INVALID_TOPIC_EXCEPTION for an illegal name (the client fails fast), not
+        # UNKNOWN_TOPIC_OR_PARTITION, and never auto-creates it.
+        md = self.admin().list_topics("bad$name", timeout=15)
+        self.assertEqual(md.topics["bad$name"].error.code(), KafkaError.TOPIC_EXCEPTION)
+        # Names equal but for '.' and '_' collide.
+        self.create_topic("cf.twin", 1)
+        f = self.admin().create_topics([NewTopic("cf_twin", 1, 1)], request_timeout=15)
+        with self.assertRaises(KafkaException) as cm:
+            f["cf_twin"].result(timeout=30)
+        self.assertEqual(cm.exception.args[0].code(), KafkaError.TOPIC_EXCEPTION)
+
+    def test_a_commit_for_a_missing_partition_gets_unknown_topic_or_partition(self):
+        self.create_topic("cf-commit-known", 1)
+        c = Consumer({"bootstrap.servers": self.bootstrap, "group.id": "cf-commit-unknown",
+                      "enable.auto.commit": False})
+        try:
+            offsets = [TopicPartition("cf-commit-known", 0, 3), TopicPartition("cf-commit-missing", 0, 5),
+                       TopicPartition("cf-commit-known", 7, 5)]
+            try:
+                result = c.commit(offsets=offsets, asynchronous=False)
+            except KafkaException as e:  # librdkafka raises when any partition failed
+                result = None
+                self.assertEqual(e.args[0].code(), KafkaError.UNKNOWN_TOPIC_OR_PART)
+            if result is not None:
+                self.assertEqual([tp.error.code() if tp.error else None for tp in result],
+                                 [None, KafkaError.UNKNOWN_TOPIC_OR_PART, KafkaError.UNKNOWN_TOPIC_OR_PART])
+            committed = c.committed(offsets, timeout=15)
+            self.assertEqual([tp.offset for tp in committed], [3, -1001, -1001])  # only the real one stored
         finally:
             c.close()
 

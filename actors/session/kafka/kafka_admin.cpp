@@ -61,8 +61,19 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::create_topics_reques
     net::create_topic_request native{
         t.name, t.num_partitions, t.replication_factor, {}, req.validate_only};
     if (!t.assignments.empty()) native.partitions = int32_t(t.assignments.size());
-    for (const auto& c : t.configs)
-      if (c.value) native.configs[c.name] = *c.value;
+    std::string nulls;
+    for (const auto& c : t.configs) {
+      if (c.value)
+        native.configs[c.name] = *c.value;
+      else
+        nulls += (nulls.empty() ? "" : ",") + c.name;
+    }
+    if (!nulls.empty()) {  // as Kafka: refused, not ignored
+      resp->topics.back().error_code = code(errc::invalid_config);
+      resp->topics.back().error_message = "Null value not supported for topic configs: " + nulls;
+      done();
+      continue;
+    }
     ask_broker(self, std::move(native),
                [resp, i = resp->topics.size() - 1, done](const net::status_response& r) {
                  resp->topics[i].error_code = code(r.error);
@@ -158,8 +169,12 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::describe_configs_req
         auto it = std::find_if(m.topics.begin(), m.topics.end(),
                                [&](const net::topic_info& t) { return t.name == r.name; });
         if (it == m.topics.end() || it->error != errc::none) {
-          res.error_code = code(errc::unknown_topic_or_partition);
-          res.error_message = "topic '" + r.name + "' does not exist";
+          // The metadata's error: UNKNOWN_TOPIC_OR_PARTITION, or INVALID_TOPIC_EXCEPTION for
+          // an illegal name.
+          auto e = it == m.topics.end() ? errc::unknown_topic_or_partition : it->error;
+          res.error_code = code(e);
+          res.error_message = e == errc::invalid_topic ? "illegal topic name '" + r.name + "'"
+                                                       : "topic '" + r.name + "' does not exist";
         } else {
           res.configs = entries(r, runtime::properties(it->configs.begin(), it->configs.end()),
                                 it->overrides, 1);

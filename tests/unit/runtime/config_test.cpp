@@ -98,6 +98,56 @@ TEST(Config, TopicOverrides) {
   EXPECT_FALSE(t.apply({{"min.cleanable.dirty.ratio", "half"}}));
 }
 
+// Every topic key Kafka 3.x defines is accepted and described (with its default when not set);
+// those Brook does not act on are kept as given. Bad values and unknown keys still fail.
+TEST(Config, EveryKafkaTopicKeyIsAcceptedAndDescribed) {
+  const std::map<std::string, std::string> kafka_keys = {
+      {"cleanup.policy", "compact,delete"}, {"compression.type", "zstd"},
+      {"delete.retention.ms", "1000"}, {"file.delete.delay.ms", "1"}, {"flush.messages", "10"},
+      {"flush.ms", "1000"}, {"follower.replication.throttled.replicas", "0:1,1:2"},
+      {"index.interval.bytes", "4096"}, {"leader.replication.throttled.replicas", "*"},
+      {"local.retention.bytes", "-2"}, {"local.retention.ms", "-2"},
+      {"max.compaction.lag.ms", "600000"}, {"max.message.bytes", "2000000"},
+      {"message.downconversion.enable", "false"}, {"message.format.version", "3.0-IV1"},
+      {"message.timestamp.after.max.ms", "3600000"}, {"message.timestamp.before.max.ms", "3600000"},
+      {"message.timestamp.difference.max.ms", "3600000"}, {"message.timestamp.type", "LogAppendTime"},
+      {"min.cleanable.dirty.ratio", "0.1"}, {"min.compaction.lag.ms", "100"},
+      {"min.insync.replicas", "2"}, {"preallocate", "true"}, {"remote.storage.enable", "false"},
+      {"retention.bytes", "100000000"}, {"retention.ms", "86400000"}, {"segment.bytes", "1048576"},
+      {"segment.index.bytes", "1048576"}, {"segment.jitter.ms", "10"}, {"segment.ms", "3600000"},
+      {"unclean.leader.election.enable", "true"}, {"compression.gzip.level", "6"},
+      {"compression.lz4.level", "4"}, {"compression.zstd.level", "-5"},
+      {"remote.log.copy.disable", "false"}, {"remote.log.delete.on.disable", "false"}};
+  topic_config t;
+  auto defaults = t.to_properties();
+  for (const auto& [k, v] : kafka_keys) EXPECT_TRUE(defaults.count(k)) << k << " not described";
+  EXPECT_EQ(defaults["compression.type"], "producer");
+  EXPECT_EQ(defaults["message.timestamp.type"], "CreateTime");
+  properties all(kafka_keys.begin(), kafka_keys.end());
+  auto st = t.apply(all);
+  ASSERT_TRUE(st) << st.to_string();
+  auto p = t.to_properties();
+  for (const auto& [k, v] : kafka_keys) EXPECT_EQ(p[k], v) << k;
+  EXPECT_EQ(t.stored.at("compression.type"), "zstd");
+
+  for (const auto& [k, v] : std::map<std::string, std::string>{
+           {"compression.type", "brotli"}, {"message.timestamp.type", "Now"},
+           {"compression.gzip.level", "0"}, {"compression.lz4.level", "18"},
+           {"segment.index.bytes", "3"}, {"preallocate", "maybe"},
+           {"leader.replication.throttled.replicas", "all"}, {"local.retention.ms", "-3"},
+           {"remote.storage.enable", "true"}}) {
+    topic_config c;
+    auto bad = c.apply({{k, v}});
+    EXPECT_FALSE(bad) << k << "=" << v;
+    EXPECT_EQ(bad.code(), errc::invalid_config) << k;
+    EXPECT_NE(bad.message().find(k), std::string::npos) << bad.message();
+  }
+  topic_config lag;
+  auto conflict = lag.apply({{"min.compaction.lag.ms", "10"}, {"max.compaction.lag.ms", "5"}});
+  EXPECT_EQ(conflict.code(), errc::invalid_config);
+  EXPECT_NE(conflict.message().find("conflict topic config setting"), std::string::npos);
+}
+
 TEST(Config, CleanupPolicy) {
   topic_config t;
   EXPECT_EQ(t.to_properties()["cleanup.policy"], "delete");

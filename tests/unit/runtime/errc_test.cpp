@@ -48,6 +48,7 @@ TEST(Errc, KafkaCodes) {
       {errc::unknown_leader_epoch, 75, true},
       {errc::invalid_record, 87, false},
       {errc::invalid_replica_assignment, 39, false},
+      {errc::invalid_topic, 17, false},
       {errc::unsupported_compression, 76, false},
       {errc::node_exists, -1, false},
       {errc::no_node, -1, false},
