@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
     b->add_option("--property,-X", o.properties, "producer/consumer config key=value (repeatable)");
   }
 
-  auto* group = app.add_subcommand("group", "consumer groups: list, describe, reset offsets");
+  auto* group =
+      app.add_subcommand("group", "consumer groups: list, describe, reset or delete offsets, delete");
   group->require_subcommand(1);
   auto* glist = group->add_subcommand("list", "list groups and their state");
   auto* gdescribe =
@@ -84,6 +85,12 @@ int main(int argc, char** argv) {
   greset->add_flag("--to-latest", o.to_latest);
   greset->add_option("--to-offset", o.to_offset);
   greset->add_flag("--execute", o.execute, "commit (default: show the plan only)");
+  auto* gdelete = group->add_subcommand("delete", "delete a group without members and its offsets");
+  gdelete->add_option("group", o.group)->required();
+  auto* gdeloff = group->add_subcommand("delete-offsets", "delete a group's offsets of a topic");
+  gdeloff->add_option("group", o.group)->required();
+  gdeloff->add_option("--topic", o.topic)->required();
+  gdeloff->add_option("--partition", o.partition, "only this partition");
 
   auto* bstreams =
       bench->add_subcommand("streams", "Brook Streams: a map application, or urgency under load");
@@ -219,5 +226,7 @@ int main(int argc, char** argv) {
   if (glist->parsed()) return group_list(o);
   if (gdescribe->parsed()) return group_describe(o);
   if (greset->parsed()) return group_reset_offsets(o);
+  if (gdelete->parsed()) return group_delete(o);
+  if (gdeloff->parsed()) return group_delete_offsets(o);
   return fail("nothing to do");
 }

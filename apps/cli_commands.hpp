@@ -52,6 +52,8 @@ int topic_create(const options& o);
 int topic_list(const options& o);
 int topic_describe(const options& o);
 int topic_alter(const options& o);
+int group_delete(const options& o);
+int group_delete_offsets(const options& o);
 int topic_delete(const options& o);
 int produce_lines(const options& o);
 int consume_records(const options& o);

@@ -1,4 +1,5 @@
-// brook group list | describe | reset-offsets (as kafka-consumer-groups.sh).
+// brook group list | describe | reset-offsets | delete | delete-offsets (as
+// kafka-consumer-groups.sh).
 #include <cstdio>
 #include <map>
 #include <thread>
@@ -181,6 +182,55 @@ int group_reset_offsets(const options& o) {
       return fail(
           runtime::status{off.error, "commit " + off.topic + "-" + std::to_string(off.partition)});
   return 0;
+}
+
+// Kafka's --delete: only a group without members; its committed offsets go with it.
+int group_delete(const options& o) {
+  runtime::status err;
+  auto meta = cluster(o, err);
+  if (!meta) return fail(err);
+  auto r = ask_coordinator<net::delete_groups_response>(
+      *meta, o.group, net::native_type::delete_groups, net::delete_groups_request{{o.group}},
+      [](const net::delete_groups_response& r) {
+        return r.results.empty() ? errc::none : r.results[0].error;
+      });
+  if (!r) return fail(r.error());
+  errc e = r->results.empty() ? errc::coordinator_not_available : r->results[0].error;
+  if (e == errc::non_empty_group)
+    return fail("group '" + o.group + "' has active members; stop its consumers before deleting it");
+  if (e == errc::group_id_not_found) return fail("group '" + o.group + "' does not exist");
+  if (e != errc::none) return fail(runtime::status{e, "delete group " + o.group});
+  std::printf("Deleted group %s.\n", o.group.c_str());
+  return 0;
+}
+
+// Kafka's --delete-offsets: the group's committed offsets of a topic (or one partition of it).
+int group_delete_offsets(const options& o) {
+  runtime::status err;
+  auto meta = cluster(o, err);
+  if (!meta) return fail(err);
+  auto t = meta->topic(o.topic, false);
+  if (!t) return fail(t.error());
+  net::offset_delete_request req{o.group, {}};
+  for (int32_t p = 0; p < t->partitions; ++p)
+    if (o.partition < 0 || p == o.partition) req.partitions.push_back({o.topic, p, -1, std::nullopt, errc::none});
+  auto r = ask_coordinator<net::offset_delete_response>(
+      *meta, o.group, net::native_type::offset_delete, req,
+      [](const net::offset_delete_response& r) { return r.error; });
+  if (!r) return fail(r.error());
+  if (r->error == errc::group_id_not_found) return fail("group '" + o.group + "' does not exist");
+  if (r->error != errc::none) return fail(runtime::status{r->error, "delete offsets of " + o.group});
+  int failed = 0;
+  for (const auto& p : r->partitions) {
+    bool ok = p.error == errc::none;
+    failed += !ok;
+    std::printf("%s\t%d\t%s\n", p.topic.c_str(), p.partition,
+                ok ? "deleted"
+                   : p.error == errc::group_subscribed_to_topic
+                       ? "kept: a member of the group consumes this topic"
+                       : std::string(runtime::to_string(p.error)).c_str());
+  }
+  return failed ? 1 : 0;
 }
 
 }  // namespace brook::cli

@@ -125,6 +125,41 @@ struct offset_fetch_response {
   MSGPACK_DEFINE(error, offsets)
 };
 
+/// admin client -> group coordinator: delete groups that have no members, with their committed
+/// offsets. Per group: none, group_id_not_found, non_empty_group, or why this broker cannot
+/// (not_coordinator, coordinator_load_in_progress, ...).
+struct delete_groups_request {
+  std::vector<std::string> group_ids;
+  MSGPACK_DEFINE(group_ids)
+};
+
+struct group_result {
+  std::string group_id;
+  errc error = errc::none;
+  MSGPACK_DEFINE(group_id, error)
+};
+
+struct delete_groups_response {
+  std::vector<group_result> results;
+  MSGPACK_DEFINE(results)
+};
+
+/// admin client -> group coordinator: delete a group's committed offsets of these partitions
+/// (only topic and partition are read). Group-level error: group_id_not_found or the
+/// coordinator's; per partition: group_subscribed_to_topic while a member consumes the topic,
+/// unknown_topic_or_partition.
+struct offset_delete_request {
+  std::string group_id;
+  std::vector<partition_offset> partitions;
+  MSGPACK_DEFINE(group_id, partitions)
+};
+
+struct offset_delete_response {
+  errc error = errc::none;
+  std::vector<partition_offset> partitions;  // each with its error
+  MSGPACK_DEFINE(error, partitions)
+};
+
 /// client -> any broker: which broker coordinates `group_id` (the leader of its partition of
 /// __consumer_offsets, created on first use). Errors: coordinator_not_available while the topic
 /// is being created or the partition has no leader (retriable), invalid_request for an empty id.

@@ -53,6 +53,9 @@ enum class native_type : uint16_t {
   find_coordinator = 28,  // find_coordinator_request -> find_coordinator_response
   // topic administration beyond create and delete
   create_partitions = 29,  // create_partitions_request -> status_response
+  // consumer groups: deleting groups and committed offsets (net/group_messages.hpp)
+  delete_groups = 30,  // delete_groups_request -> delete_groups_response
+  offset_delete = 31,  // offset_delete_request -> offset_delete_response
 };
 constexpr uint16_t response_flag = 0x8000;
 constexpr int16_t acks_all = -1;

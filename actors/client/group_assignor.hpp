@@ -1,22 +1,22 @@
 #pragma once
-// Kafka's "consumer" group protocol as carried inside JoinGroup/SyncGroup (ConsumerProtocol
-// Subscription and Assignment, version 0), and the range and roundrobin assignors with Kafka's
-// rules, so Brook consumers can share a group with Kafka clients that use the same assignor.
+// The range and roundrobin assignors with Kafka's rules, so Brook consumers can share a group with
+// Kafka clients that use the same assignor; the consumer protocol's encoding is in
+// net/kafka/consumer_protocol.hpp.
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "net/kafka/consumer_protocol.hpp"
 #include "runtime/bytes.hpp"
 
 namespace brook::client {
 
-using topic_partitions = std::map<std::string, std::vector<int32_t>>;  // topic -> partitions
-
-runtime::bytes encode_subscription(const std::vector<std::string>& topics);
-std::optional<std::vector<std::string>> decode_subscription(const runtime::bytes& b);
-runtime::bytes encode_assignment(const topic_partitions& parts);
-std::optional<topic_partitions> decode_assignment(const runtime::bytes& b);
+using net::kafka::decode_assignment;
+using net::kafka::decode_subscription;
+using net::kafka::encode_assignment;
+using net::kafka::encode_subscription;
+using net::kafka::topic_partitions;
 
 /// member id -> its subscribed topics
 using subscriptions = std::map<std::string, std::vector<std::string>>;

@@ -375,6 +375,8 @@ group_coordinator_actor::behavior_type coordinator_impl(self_ptr self,
       [self](net::leave_group_request& req) { return on_leave(self, req); },
       [self](net::offset_commit_request& req) { return on_commit(self, req); },
       [self](net::offset_fetch_request& req) { return on_offset_fetch(self, req); },
+      [self](net::delete_groups_request& req) { return on_delete_groups(self, req); },
+      [self](net::offset_delete_request& req) { return on_offset_delete(self, req); },
       [self](net::list_groups_request&) -> net::list_groups_response {
         // The groups this broker coordinates (Kafka's ListGroups asks every broker).
         auto& st = self->state;

@@ -92,6 +92,12 @@ caf::typed_response_promise<net::find_coordinator_response> on_find_coordinator(
 caf::typed_response_promise<net::offset_commit_response> on_commit(self_ptr self,
                                                                    net::offset_commit_request& req);
 net::offset_fetch_response on_offset_fetch(self_ptr self, const net::offset_fetch_request& req);
+/// DeleteGroups: groups without members lose their committed offsets (tombstones) and are gone.
+caf::typed_response_promise<net::delete_groups_response> on_delete_groups(
+    self_ptr self, const net::delete_groups_request& req);
+/// OffsetDelete: committed offsets of partitions no member consumes, tombstoned.
+caf::typed_response_promise<net::offset_delete_response> on_offset_delete(
+    self_ptr self, const net::offset_delete_request& req);
 
 // --- group_coordinator.cpp
 /// Forgets a group this broker no longer coordinates; members waiting in a join or sync are told

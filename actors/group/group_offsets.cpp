@@ -4,11 +4,14 @@
 // becomes leader. Each commit is appended (one batch, acks=all) to the group's partition and
 // answered once stored.
 #include <caf/all.hpp>
+#include <set>
 
 #include "actors/directory/node_context.hpp"
 #include "actors/group/group_internal.hpp"
 #include "net/cluster_messages.hpp"
+#include "net/kafka/consumer_protocol.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/countdown.hpp"
 #include "runtime/log.hpp"
 #include "runtime/record_batch.hpp"
 
@@ -29,6 +32,9 @@ void apply_commit(coordinator_state& st, const offset_key& k, std::optional<offs
   auto key = std::make_pair(k.topic, k.partition);
   if (!v) {
     g.offsets.erase(key);
+    // A group left with neither offsets nor members is gone (deleted, as Kafka's Dead).
+    if (g.offsets.empty() && g.members.empty() && g.pending_members.empty())
+      st.groups.erase(k.group);
   } else {
     g.offsets[key] =
         net::partition_offset{k.topic, k.partition, v->offset, v->metadata, errc::none};
@@ -64,15 +70,26 @@ errc commit_error(errc append) {
   }
 }
 
-// Appends the commit (one batch, acks=all) to the group's __consumer_offsets partition and answers
-// `promise` once it is stored.
+// Appends `records` (one batch, acks=all) to the group's __consumer_offsets partition; `done`
+// gets none once stored, or what the failure means to the client (commit_error).
+void append_records(self_ptr self, const std::string& group, runtime::batch_builder& records,
+                    std::function<void(errc)> done) {
+  auto& st = self->state;
+  auto target = st.node->directory()->find(offsets_topic, offsets_partition_for(group, st.offsets_partitions));
+  if (!target || !*target) return done(errc::coordinator_not_available);
+  if (records.empty()) return done(errc::none);
+  net::produce_request produce{offsets_topic, offsets_partition_for(group, st.offsets_partitions),
+                               net::acks_all, 30000, records.build()};
+  self->request(*target, std::chrono::seconds(35), std::move(produce))
+      .then([done](net::produce_response& r) { done(commit_error(r.error)); },
+            [done](caf::error&) { done(errc::coordinator_not_available); });
+}
+
+// Appends the commit to the group's __consumer_offsets partition and answers `promise` once it is
+// stored.
 void store_commit(self_ptr self, const net::offset_commit_request& req,
                   caf::typed_response_promise<net::offset_commit_response> promise) {
   auto& st = self->state;
-  auto answer_all = [&](errc e) { promise.deliver(commit_outcome(req, e)); };
-  int32_t part = offsets_partition_for(req.group_id, st.offsets_partitions);
-  auto target = st.node->directory()->find(offsets_topic, part);
-  if (!target || !*target) return answer_all(errc::coordinator_not_available);
   // As Kafka: a partition that does not exist gets UNKNOWN_TOPIC_OR_PARTITION and is not stored.
   std::vector<bool> exists;
   runtime::batch_builder b;
@@ -94,22 +111,32 @@ void store_commit(self_ptr self, const net::offset_commit_request& req,
     }
     return out;
   };
-  if (b.empty()) {
-    promise.deliver(outcome(errc::none, nullptr));
-    return;
-  }
-  net::produce_request produce{offsets_topic, part, net::acks_all, 30000, b.build()};
-  self->request(*target, std::chrono::seconds(35), std::move(produce))
-      .then(
-          [self, promise, req, outcome](net::produce_response& r) mutable {
-            promise.deliver(outcome(commit_error(r.error), [&](const net::partition_offset& o) {
-              apply_commit(self->state, {req.group_id, o.topic, o.partition},
-                           offset_value{o.offset, o.metadata, wall_ms()});
-            }));
-          },
-          [promise, outcome](caf::error&) mutable {
-            promise.deliver(outcome(errc::coordinator_not_available, nullptr));
-          });
+  append_records(self, req.group_id, b, [self, promise, req, outcome](errc e) mutable {
+    promise.deliver(outcome(e, [&](const net::partition_offset& o) {
+      apply_commit(self->state, {req.group_id, o.topic, o.partition},
+                   offset_value{o.offset, o.metadata, wall_ms()});
+    }));
+  });
+}
+
+// Tombstones (null values) for these committed offsets of `group`: compaction removes them, and a
+// coordinator reading the partition back forgets them.
+void add_tombstones(runtime::batch_builder& b, const std::string& group,
+                    const std::vector<std::pair<std::string, int32_t>>& partitions) {
+  int64_t now = wall_ms();
+  for (const auto& [topic, p] : partitions)
+    b.append(now, encode_offset_key({group, topic, p}), std::nullopt);
+}
+
+// The topics the members of `g` subscribed to (from the consumer protocol's subscriptions).
+std::set<std::string> subscribed_topics(const group& g) {
+  std::set<std::string> out;
+  if (g.protocol_type != "consumer") return out;
+  for (const auto& [id, m] : g.members)
+    for (const auto& p : m.protocols)
+      if (auto topics = net::kafka::decode_subscription(p.metadata))
+        out.insert(topics->begin(), topics->end());
+  return out;
 }
 
 }  // namespace
@@ -119,6 +146,94 @@ errc serves(const coordinator_state& st, const std::string& group) {
   auto it = st.owned.find(offsets_partition_for(group, st.offsets_partitions));
   if (it == st.owned.end()) return errc::not_coordinator;
   return it->second.loaded ? errc::none : errc::coordinator_load_in_progress;
+}
+
+caf::typed_response_promise<net::delete_groups_response> on_delete_groups(
+    self_ptr self, const net::delete_groups_request& req) {
+  auto promise = self->make_response_promise<net::delete_groups_response>();
+  auto resp = std::make_shared<net::delete_groups_response>();
+  auto finish = runtime::countdown(req.group_ids.size() + 1, [promise, resp]() mutable {
+    promise.deliver(std::move(*resp));
+  });
+  for (const auto& id : req.group_ids) {
+    resp->results.push_back({id, errc::none});
+    auto set = [resp, i = resp->results.size() - 1, finish](errc e) {
+      resp->results[i].error = e;
+      finish();
+    };
+    auto& st = self->state;
+    if (id.empty()) {
+      set(errc::invalid_group_id);
+      continue;
+    }
+    if (auto e = serves(st, id); e != errc::none) {
+      set(e);
+      continue;
+    }
+    auto it = st.groups.find(id);
+    if (it == st.groups.end()) {
+      set(errc::group_id_not_found);
+      continue;
+    }
+    if (!it->second.members.empty() || !it->second.pending_members.empty()) {
+      set(errc::non_empty_group);
+      continue;
+    }
+    std::vector<std::pair<std::string, int32_t>> committed;
+    for (const auto& [tp, o] : it->second.offsets) committed.push_back(tp);
+    runtime::batch_builder b;
+    add_tombstones(b, id, committed);
+    append_records(self, id, b, [self, id, set](errc e) {
+      if (e == errc::none) {
+        self->state.groups.erase(id);
+        BROOK_LOG_INFO("[GroupCoordinator] deleted group " << id);
+      }
+      set(e);
+    });
+  }
+  finish();
+  return promise;
+}
+
+caf::typed_response_promise<net::offset_delete_response> on_offset_delete(
+    self_ptr self, const net::offset_delete_request& req) {
+  auto& st = self->state;
+  auto promise = self->make_response_promise<net::offset_delete_response>();
+  net::offset_delete_response out;
+  auto fail = [&](errc e) {
+    out.error = e;
+    promise.deliver(out);
+    return promise;
+  };
+  if (req.group_id.empty()) return fail(errc::invalid_group_id);
+  if (auto e = serves(st, req.group_id); e != errc::none) return fail(e);
+  auto it = st.groups.find(req.group_id);
+  if (it == st.groups.end()) return fail(errc::group_id_not_found);
+  // As Kafka: partitions of a topic an active member consumes keep their offsets.
+  auto in_use = subscribed_topics(it->second);
+  std::vector<std::pair<std::string, int32_t>> gone;
+  for (auto p : req.partitions) {
+    if (!st.node->directory()->find(p.topic, p.partition))
+      p.error = errc::unknown_topic_or_partition;
+    else if (in_use.count(p.topic))
+      p.error = errc::group_subscribed_to_topic;
+    else
+      p.error = errc::none;
+    if (p.error == errc::none && it->second.offsets.count({p.topic, p.partition}))
+      gone.emplace_back(p.topic, p.partition);
+    out.partitions.push_back(std::move(p));
+  }
+  runtime::batch_builder b;
+  add_tombstones(b, req.group_id, gone);
+  append_records(self, req.group_id, b, [self, promise, out, gone, group = req.group_id](errc e) mutable {
+    if (e != errc::none) {
+      out.error = e;
+    } else {
+      for (const auto& [topic, p] : gone) apply_commit(self->state, {group, topic, p}, std::nullopt);
+    }
+    promise.deliver(std::move(out));
+  });
+  return promise;
 }
 
 caf::typed_response_promise<net::offset_commit_response> on_commit(

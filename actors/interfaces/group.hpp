@@ -18,6 +18,8 @@ using group_coordinator_actor = caf::typed_actor<
     caf::replies_to<net::leave_group_request>::with<net::leave_group_response>,
     caf::replies_to<net::offset_commit_request>::with<net::offset_commit_response>,
     caf::replies_to<net::offset_fetch_request>::with<net::offset_fetch_response>,
+    caf::replies_to<net::delete_groups_request>::with<net::delete_groups_response>,
+    caf::replies_to<net::offset_delete_request>::with<net::offset_delete_response>,
     caf::replies_to<net::list_groups_request>::with<net::list_groups_response>,
     caf::replies_to<net::describe_groups_request>::with<net::describe_groups_response>,
     // self -> self: session expiry and rebalance deadlines

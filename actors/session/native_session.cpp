@@ -30,6 +30,8 @@ using session_actor =
                      caf::reacts_to<uint64_t, uint32_t, net::list_actors_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::init_producer_id_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::find_coordinator_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::delete_groups_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::offset_delete_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::join_group_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::sync_group_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::heartbeat_request>,
@@ -188,6 +190,14 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
         to_coordinator<net::find_coordinator_request, net::find_coordinator_response>(
             self, seq, corr, native_type::find_coordinator, req);
       },
+      [self](uint64_t seq, uint32_t corr, net::delete_groups_request& req) {
+        to_coordinator<net::delete_groups_request, net::delete_groups_response>(
+            self, seq, corr, native_type::delete_groups, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::offset_delete_request& req) {
+        to_coordinator<net::offset_delete_request, net::offset_delete_response>(
+            self, seq, corr, native_type::offset_delete, req);
+      },
       [self](uint64_t seq, uint32_t corr, net::list_groups_request& req) {
         to_coordinator<net::list_groups_request, net::list_groups_response>(
             self, seq, corr, native_type::list_groups, req);
@@ -244,6 +254,10 @@ class session_handler : public net::frame_handler {
         return forward<net::init_producer_id_request>(seq, *f);
       case native_type::find_coordinator:
         return forward<net::find_coordinator_request>(seq, *f);
+      case native_type::delete_groups:
+        return forward<net::delete_groups_request>(seq, *f);
+      case native_type::offset_delete:
+        return forward<net::offset_delete_request>(seq, *f);
       case native_type::join_group:
         return forward<net::join_group_request>(seq, *f);
       case native_type::sync_group:

@@ -21,6 +21,8 @@ const std::vector<api_support>& supported_apis() {
       {api_key::init_producer_id, 0, 1, 2, "InitProducerId"},
       {api_key::describe_configs, 0, 2, 4, "DescribeConfigs"},
       {api_key::create_partitions, 0, 3, 2, "CreatePartitions"},
+      {api_key::delete_groups, 0, 2, 2, "DeleteGroups"},
+      {api_key::offset_delete, 0, 0, INT16_MAX, "OffsetDelete"},
       {api_key::offset_commit, 2, 7, 8, "OffsetCommit"},
       {api_key::offset_fetch, 1, 5, 6, "OffsetFetch"},
       {api_key::find_coordinator, 0, 2, 3, "FindCoordinator"},
@@ -28,8 +30,8 @@ const std::vector<api_support>& supported_apis() {
       {api_key::heartbeat, 0, 3, 4, "Heartbeat"},
       {api_key::leave_group, 0, 3, 4, "LeaveGroup"},
       {api_key::sync_group, 0, 3, 4, "SyncGroup"},
-      {api_key::describe_groups, 0, 2, 5, "DescribeGroups"},
-      {api_key::list_groups, 0, 2, 3, "ListGroups"},
+      {api_key::describe_groups, 0, 5, 5, "DescribeGroups"},
+      {api_key::list_groups, 0, 4, 3, "ListGroups"},
   };
   return apis;
 }
@@ -102,6 +104,8 @@ decode_result decode_request(const uint8_t* payload, size_t n) {
     case api_key::describe_groups: read_body<describe_groups_request>(r, out); break;
     case api_key::list_groups: read_body<list_groups_request>(r, out); break;
     case api_key::create_partitions: read_body<create_partitions_request>(r, out); break;
+    case api_key::delete_groups: read_body<delete_groups_request>(r, out); break;
+    case api_key::offset_delete: read_body<offset_delete_request>(r, out); break;
   }
   if (!hr.ok() || !r.ok()) {
     res.message = std::string("malformed ") + api->name + " v" + std::to_string(v) + " request: " +

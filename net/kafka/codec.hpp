@@ -31,6 +31,8 @@ enum class api_key : int16_t {
   init_producer_id = 22,
   describe_configs = 32,
   create_partitions = 37,
+  delete_groups = 42,
+  offset_delete = 47,
 };
 
 /// One served API: the versions advertised in ApiVersions and where flexible encoding starts.
@@ -58,7 +60,8 @@ using request_body =
                  describe_configs_request, init_producer_id_request, find_coordinator_request,
                  join_group_request, sync_group_request, heartbeat_request, leave_group_request,
                  offset_commit_request, offset_fetch_request, describe_groups_request,
-                 list_groups_request, create_partitions_request>;
+                 list_groups_request, create_partitions_request, delete_groups_request,
+                 offset_delete_request>;
 
 struct request {
   request_header header;

@@ -305,23 +305,29 @@ struct offset_fetch_response {
   }
 };
 
-// ---- DescribeGroups (15), v0-2 and ListGroups (16), v0-2 -------------------------------------
+// ---- DescribeGroups (15), v0-5 (flexible from v5) and ListGroups (16), v0-4 (flexible from v3) --
 struct describe_groups_request {
   std::vector<std::string> groups;
+  bool include_authorized_operations = false;  // v3+
   template <class IO>
   void io(IO& f) {
     strings(f, groups);
+    if (f.version >= 3) f.boolean(include_authorized_operations);
+    f.tags();
   }
 };
 struct describe_groups_response {
   struct member {
-    std::string member_id, client_id, client_host;
+    std::string member_id;
+    std::optional<std::string> group_instance_id;  // v4+
+    std::string client_id, client_host;
     bytes metadata, assignment;
   };
   struct group {
     int16_t error_code = 0;
     std::string group_id, state, protocol_type, protocol;
     std::vector<member> members;
+    int32_t authorized_operations = INT32_MIN;  // v3+; not computed (no ACLs yet)
   };
   int32_t throttle_time_ms = 0;
   std::vector<group> groups;
@@ -336,21 +342,32 @@ struct describe_groups_response {
       f.str(g.protocol);
       f.array(g.members, [&](member& m) {
         f.str(m.member_id);
+        if (f.version >= 4) f.nstr(m.group_instance_id);
         f.str(m.client_id);
         f.str(m.client_host);
         f.byts(m.metadata);
         f.byts(m.assignment);
+        f.tags();
       });
+      if (f.version >= 3) f.i32(g.authorized_operations);
+      f.tags();
     });
+    f.tags();
   }
 };
+
 struct list_groups_request {
+  std::vector<std::string> states_filter;  // v4+; empty: every group
   template <class IO>
-  void io(IO&) {}
+  void io(IO& f) {
+    if (f.version >= 4) strings(f, states_filter);
+    f.tags();
+  }
 };
 struct list_groups_response {
   struct group {
     std::string group_id, protocol_type;
+    std::string state;  // v4+
   };
   int32_t throttle_time_ms = 0;
   int16_t error_code = 0;
@@ -362,6 +379,74 @@ struct list_groups_response {
     f.array(groups, [&](group& g) {
       f.str(g.group_id);
       f.str(g.protocol_type);
+      if (f.version >= 4) f.str(g.state);
+      f.tags();
+    });
+    f.tags();
+  }
+};
+
+// ---- DeleteGroups (42), v0-2 (flexible from v2) ----------------------------------------------
+struct delete_groups_request {
+  std::vector<std::string> groups;
+  template <class IO>
+  void io(IO& f) {
+    strings(f, groups);
+    f.tags();
+  }
+};
+struct delete_groups_response {
+  struct result {
+    std::string group_id;
+    int16_t error_code = 0;
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<result> results;
+  template <class IO>
+  void io(IO& f) {
+    f.i32(throttle_time_ms);
+    f.array(results, [&](result& r) {
+      f.str(r.group_id);
+      f.i16(r.error_code);
+      f.tags();
+    });
+    f.tags();
+  }
+};
+
+// ---- OffsetDelete (47), v0 -------------------------------------------------------------------
+struct offset_delete_request {
+  struct topic {
+    std::string name;
+    std::vector<int32_t> partitions;
+  };
+  std::string group_id;
+  std::vector<topic> topics;
+  template <class IO>
+  void io(IO& f) {
+    f.str(group_id);
+    f.array(topics, [&](topic& t) {
+      f.str(t.name);
+      f.array(t.partitions, [&](int32_t& p) { f.i32(p); });
+    });
+  }
+};
+struct offset_delete_response {
+  using partition = offset_commit_response::partition;  // index and error code, as a commit's
+  using topic = offset_commit_response::topic;
+  int16_t error_code = 0;  // before the throttle time, as Kafka's schema has it
+  int32_t throttle_time_ms = 0;
+  std::vector<topic> topics;
+  template <class IO>
+  void io(IO& f) {
+    f.i16(error_code);
+    f.i32(throttle_time_ms);
+    f.array(topics, [&](topic& t) {
+      f.str(t.name);
+      f.array(t.partitions, [&](partition& p) {
+        f.i32(p.index);
+        f.i16(p.error_code);
+      });
     });
   }
 };

@@ -2,13 +2,14 @@
 CreatePartitions with confluent-kafka's AdminClient and kafka-python's KafkaAdminClient (a producer and a
 consumer group that were running before the change see the new partitions after a metadata refresh); every
 Kafka topic config accepted and described; Kafka's errors for illegal topic names and commits of partitions
-that do not exist."""
+that do not exist; kafka-python listing, describing and deleting groups."""
 
 import time
 import unittest
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import ConfigResource, ConfigSource, NewPartitions, NewTopic
+from kafka import TopicPartition as KpTopicPartition
 from kafka.admin import KafkaAdminClient
 from kafka.admin import NewPartitions as KpNewPartitions
 from kafka.errors import InvalidPartitionsError
@@ -161,6 +162,26 @@ class AdminApisTest(ConfluentAdminMixin, BrookTestCase):
                 admin.create_partitions({"kp-grow": KpNewPartitions(total_count=2)}, timeout_ms=15000)
             self.assertIn("Topic currently has 3 partitions, which is higher than the requested 2.", str(cm.exception))
             self.assertEqual(self.partitions_of("kp-grow"), [0, 1, 2])
+        finally:
+            admin.close()
+
+
+    def test_kafka_python_lists_describes_and_deletes_groups(self):
+        self.create_topic("kp-groups-t", 1)
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=15000)
+        c = Consumer({"bootstrap.servers": self.bootstrap, "group.id": "kp-del", "enable.auto.commit": False})
+        try:
+            c.commit(offsets=[TopicPartition("kp-groups-t", 0, 4)], asynchronous=False)
+            c.close()
+            self.assertIn(("kp-del", ""), admin.list_consumer_groups())  # offsets only: no protocol type, as Kafka
+            (described,) = admin.describe_consumer_groups(["kp-del"])
+            self.assertEqual((described.group, described.state), ("kp-del", "Empty"))
+            self.assertEqual(admin.list_consumer_group_offsets("kp-del")[KpTopicPartition("kp-groups-t", 0)].offset, 4)
+            results = admin.delete_consumer_groups(["kp-del", "kp-never-existed"])
+            self.assertEqual([(g, e.__name__) for g, e in results],  # error classes
+                             [("kp-del", "NoError"), ("kp-never-existed", "GroupIdNotFoundError")])
+            self.assertEqual(admin.list_consumer_group_offsets("kp-del"), {})
+            self.assertNotIn("kp-del", [g for g, _ in admin.list_consumer_groups()])
         finally:
             admin.close()
 

@@ -1,5 +1,6 @@
 // Consumer groups: Kafka's group state machine and its error codes, through raw Kafka requests.
 #include "group_test_fixture.hpp"
+#include "net/kafka/consumer_protocol.hpp"
 
 // ---- the state machine, from raw requests
 // --------------------------------------------------------
@@ -521,3 +522,94 @@ TEST_F(Groups, BadInputDoesNotDisturbAStableMember) {
   expect_serving();
 }
 
+
+// Kafka's group administration: ListGroups v4 (states filter), DescribeGroups v5 (flexible),
+// OffsetDelete v0 (not for a topic a member consumes) and DeleteGroups v2 (only without members),
+// with the deletion still true after a restart (tombstones in __consumer_offsets); the CLI too.
+TEST_F(Groups, ListDescribeDeleteGroupsAndDeleteOffsetsFollowKafka) {
+  create_topic("adm-t", 2);
+  create_topic("adm-other", 1);
+  EXPECT_EQ(commit(commit_req("adm-empty", -1, "", "adm-t", {{0, 3}, {1, 4}})),
+            (std::map<int32_t, int16_t>{{0, kNone}, {1, kNone}}));
+  kafka_conn a(broker.kafka_port());
+  auto sub = net::kafka::encode_subscription({"adm-t"});
+  auto m = join_alone(a, "adm-busy", 10000, std::string(sub.begin(), sub.end()));
+  EXPECT_EQ(commit(commit_req("adm-busy", m.generation, m.id, "adm-t", {{0, 2}})),
+            (std::map<int32_t, int16_t>{{0, kNone}}));
+  EXPECT_EQ(commit(commit_req("adm-busy", m.generation, m.id, "adm-other", {{0, 5}})),
+            (std::map<int32_t, int16_t>{{0, kNone}}));
+
+  kafka_conn c(broker.kafka_port());
+  auto listed = [&](std::vector<std::string> states) {
+    k::list_groups_request lg;
+    lg.states_filter = std::move(states);
+    std::map<std::string, std::string> out;
+    for (const auto& g : c.call<k::list_groups_response>(k::api_key::list_groups, 4, lg).groups)
+      if (g.group_id.rfind("adm-", 0) == 0) out[g.group_id] = g.state;
+    return out;
+  };
+  EXPECT_EQ(listed({}), (std::map<std::string, std::string>{{"adm-busy", "Stable"}, {"adm-empty", "Empty"}}));
+  EXPECT_EQ(listed({"stable"}), (std::map<std::string, std::string>{{"adm-busy", "Stable"}}));
+  auto describe5 = [&](const std::string& id) {
+    k::describe_groups_request d;
+    d.groups = {id};
+    d.include_authorized_operations = true;
+    auto r = c.call<k::describe_groups_response>(k::api_key::describe_groups, 5, d);
+    return r.groups.empty() ? k::describe_groups_response::group{} : r.groups[0];
+  };
+  auto busy = describe5("adm-busy");
+  EXPECT_EQ(busy.state, "Stable");
+  ASSERT_EQ(busy.members.size(), 1u);
+  EXPECT_EQ(busy.members[0].member_id, m.id);
+  EXPECT_FALSE(busy.members[0].group_instance_id);
+  EXPECT_EQ(busy.authorized_operations, INT32_MIN);
+  EXPECT_EQ(describe5("adm-nope").state, "Dead");
+  EXPECT_EQ(describe5("adm-nope").error_code, kNone);
+
+  // OffsetDelete: the consumed topic's offsets stay, the other topic's go.
+  k::offset_delete_request od;
+  od.group_id = "adm-busy";
+  od.topics = {{"adm-t", {0}}, {"adm-other", {0}}};
+  auto odr = c.call<k::offset_delete_response>(k::api_key::offset_delete, 0, od);
+  EXPECT_EQ(odr.error_code, kNone);
+  std::map<std::string, int16_t> per_topic;
+  for (const auto& t : odr.topics) per_topic[t.name] = t.partitions.at(0).error_code;
+  EXPECT_EQ(per_topic, (std::map<std::string, int16_t>{{"adm-t", kGroupSubscribedToTopic}, {"adm-other", kNone}}));
+  EXPECT_EQ(fetch_offsets("adm-busy", "adm-t", {0}), (std::map<int32_t, int64_t>{{0, 2}}));
+  EXPECT_EQ(fetch_offsets("adm-busy", "adm-other", {0}), (std::map<int32_t, int64_t>{{0, -1}}));
+  od.group_id = "adm-nope";
+  EXPECT_EQ(c.call<k::offset_delete_response>(k::api_key::offset_delete, 0, od).error_code, kGroupIdNotFound);
+
+  // DeleteGroups v2: a group with a member stays, an empty one goes, an unknown one is not found.
+  k::delete_groups_request dg;
+  dg.groups = {"adm-busy", "adm-empty", "adm-nope"};
+  std::map<std::string, int16_t> deleted;
+  for (const auto& r : c.call<k::delete_groups_response>(k::api_key::delete_groups, 2, dg).results)
+    deleted[r.group_id] = r.error_code;
+  EXPECT_EQ(deleted, (std::map<std::string, int16_t>{
+                         {"adm-busy", kNonEmptyGroup}, {"adm-empty", kNone}, {"adm-nope", kGroupIdNotFound}}));
+  EXPECT_EQ(fetch_offsets("adm-empty", "adm-t", {0, 1}), (std::map<int32_t, int64_t>{{0, -1}, {1, -1}}));
+  EXPECT_EQ(describe5("adm-empty").state, "Dead");
+
+  // The CLI: a group with members is refused; delete-offsets names what it kept.
+  auto cli = brook({"group", "delete", "adm-busy"});
+  EXPECT_NE(cli.exit_code, 0);
+  EXPECT_NE(cli.err.find("has active members"), std::string::npos) << cli.err;
+  auto kept = brook({"group", "delete-offsets", "adm-busy", "--topic", "adm-t"});
+  EXPECT_NE(kept.exit_code, 0);
+  EXPECT_NE(kept.out.find("adm-t\t0\tkept: a member of the group consumes this topic"), std::string::npos) << kept.out;
+
+  // After a restart the deleted group is still gone: the coordinator read the tombstones back.
+  ASSERT_EQ(broker.terminate(), 0);
+  ASSERT_TRUE(broker.start()) << broker.log();
+  EXPECT_EQ(fetch_offsets("adm-empty", "adm-t", {0, 1}), (std::map<int32_t, int64_t>{{0, -1}, {1, -1}}));
+  EXPECT_EQ(fetch_offsets("adm-busy", "adm-t", {0}), (std::map<int32_t, int64_t>{{0, 2}}));
+  auto again = brook({"group", "delete", "adm-empty"});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("group 'adm-empty' does not exist"), std::string::npos) << again.err;
+  // adm-busy lost its member with the restart: now it can go, with the CLI.
+  auto gone = brook({"group", "delete", "adm-busy"});
+  EXPECT_EQ(gone.exit_code, 0) << gone.err;
+  EXPECT_NE(gone.out.find("Deleted group adm-busy."), std::string::npos) << gone.out;
+  expect_serving();
+}

@@ -1,6 +1,9 @@
 // Kafka's consumer-group APIs, mapped onto the group coordinator's native messages. Versions:
 // net/kafka/codec.cpp, supported_apis().
+#include <algorithm>
+#include <cctype>
 #include <map>
+#include <set>
 
 #include "actors/session/kafka/kafka_session_internal.hpp"
 
@@ -15,6 +18,8 @@ void set_error(Response& r, errc e) {
     for (auto& o : r.offsets) o.error = e;
   } else if constexpr (std::is_same_v<Response, net::describe_groups_response>) {
     for (auto& g : r.groups) g.error = e;
+  } else if constexpr (std::is_same_v<Response, net::delete_groups_response>) {
+    for (auto& g : r.results) g.error = e;
   } else {
     r.error = e;
   }
@@ -188,27 +193,74 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::describe_groups_requ
       [self, seq, h, ids](net::describe_groups_response& d) {
         k::describe_groups_response r;
         if (d.groups.empty())  // the coordinator was not there
-          for (const auto& id : ids)
-            r.groups.push_back({code(errc::coordinator_not_available), id, "", "", "", {}});
+          for (const auto& id : ids) {
+            r.groups.emplace_back();
+            r.groups.back().error_code = code(errc::coordinator_not_available);
+            r.groups.back().group_id = id;
+          }
         for (auto& g : d.groups) {
-          k::describe_groups_response::group kg{code(g.error),   g.group_id, g.state,
-                                                g.protocol_type, g.protocol, {}};
+          k::describe_groups_response::group kg;
+          kg.error_code = code(g.error);
+          kg.group_id = g.group_id;
+          kg.state = g.state;
+          kg.protocol_type = g.protocol_type;
+          kg.protocol = g.protocol;
           for (auto& m : g.members)
-            kg.members.push_back({m.member_id, m.client_id, m.client_host, std::move(m.metadata),
-                                  std::move(m.assignment)});
+            kg.members.push_back({m.member_id, std::nullopt, m.client_id, m.client_host,
+                                  std::move(m.metadata), std::move(m.assignment)});
           r.groups.push_back(std::move(kg));
         }
         reply(self, seq, h, r);
       });
 }
 
-void serve(self_ptr self, uint64_t seq, const header& h, k::list_groups_request&) {
+void serve(self_ptr self, uint64_t seq, const header& h, k::list_groups_request& req) {
+  // v4's states filter, compared without case as Kafka 3.8+ does; empty: every group.
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return s;
+  };
+  std::set<std::string> states;
+  for (const auto& s : req.states_filter) states.insert(lower(s));
   ask_coordinator<net::list_groups_request, net::list_groups_response>(
       self, net::list_groups_request{}, milliseconds(30000),
-      [self, seq, h](net::list_groups_response& l) {
+      [self, seq, h, states, lower](net::list_groups_response& l) {
         k::list_groups_response r;
         r.error_code = code(l.error);
-        for (const auto& g : l.groups) r.groups.push_back({g.group_id, g.protocol_type});
+        for (const auto& g : l.groups)
+          if (states.empty() || states.count(lower(g.state)))
+            r.groups.push_back({g.group_id, g.protocol_type, g.state});
+        reply(self, seq, h, r);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::delete_groups_request& req) {
+  auto ids = req.groups;
+  ask_coordinator<net::delete_groups_request, net::delete_groups_response>(
+      self, net::delete_groups_request{req.groups}, milliseconds(30000),
+      [self, seq, h, ids](net::delete_groups_response& d) {
+        k::delete_groups_response r;
+        for (size_t i = 0; i < ids.size(); ++i) {
+          // No results at all: the coordinator was not there.
+          auto e = i < d.results.size() ? d.results[i].error : errc::coordinator_not_available;
+          r.results.push_back({ids[i], code(e)});
+        }
+        reply(self, seq, h, r);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::offset_delete_request& req) {
+  net::offset_delete_request native{req.group_id, {}};
+  for (const auto& t : req.topics)
+    for (int32_t p : t.partitions) native.partitions.push_back({t.name, p, -1, std::nullopt, errc::none});
+  ask_coordinator<net::offset_delete_request, net::offset_delete_response>(
+      self, std::move(native), milliseconds(30000), [self, seq, h](net::offset_delete_response& d) {
+        k::offset_delete_response r;
+        r.error_code = code(d.error);
+        for (const auto& p : d.partitions) {
+          if (r.topics.empty() || r.topics.back().name != p.topic) r.topics.push_back({p.topic, {}});
+          r.topics.back().partitions.push_back({p.partition, code(p.error)});
+        }
         reply(self, seq, h, r);
       });
 }

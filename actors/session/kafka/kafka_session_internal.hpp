@@ -83,5 +83,7 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::offset_commit_reques
 void serve(self_ptr self, uint64_t seq, const header& h, k::offset_fetch_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::describe_groups_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::list_groups_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::delete_groups_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::offset_delete_request& req);
 
 }  // namespace brook::actors::kafka_detail

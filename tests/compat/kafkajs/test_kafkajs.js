@@ -1,4 +1,4 @@
-// KafkaJS against brookd: admin topics (created, grown, deleted) and offsets, producer acks -1/1, idempotence and gzip, records read
+// KafkaJS against brookd: admin topics (created, grown, deleted), groups (listed, described, deleted) and offsets, producer acks -1/1, idempotence and gzip, records read
 // back with kcat (KafkaJS's consumer always joins a group, which Brook does not serve yet).
 // Needs env KAFKA_BOOTSTRAP=host:port (Kafka listener); run through ../test_kafkajs.py, which starts brookd.
 'use strict'
@@ -104,6 +104,21 @@ test('admin creates, lists, describes and deletes topics', { timeout: 60000 }, a
   }
   assert.ok(!left.includes('kjs-admin-a'), 'deleted topic still listed')
   assert.ok(left.includes('kjs-admin-default'))
+})
+
+test('admin lists, describes and deletes a group', { timeout: 60000 }, async () => {
+  await admin.createTopics({ topics: [{ topic: 'kjs-groups-t', numPartitions: 1 }], waitForLeaders: true })
+  await admin.setOffsets({ groupId: 'kjs-del', topic: 'kjs-groups-t', partitions: [{ partition: 0, offset: '3' }] })
+  const { groups } = await admin.listGroups()
+  assert.ok(groups.some(g => g.groupId === 'kjs-del'), JSON.stringify(groups))
+  const described = await admin.describeGroups(['kjs-del'])
+  assert.equal(described.groups[0].state, 'Empty')
+  const results = await admin.deleteGroups(['kjs-del'])
+  assert.deepEqual(results.map(r => [r.groupId, r.errorCode]), [['kjs-del', 0]])
+  const offsets = await admin.fetchOffsets({ groupId: 'kjs-del', topics: ['kjs-groups-t'] })
+  assert.equal(offsets[0].partitions[0].offset, '-1')
+  await assert.rejects(admin.deleteGroups(['kjs-never-existed']),
+    err => JSON.stringify(err.groups || err.message).includes('GROUP_ID_NOT_FOUND') || /not exist|GROUP_ID_NOT_FOUND/.test(err.message))
 })
 
 test('admin.createPartitions grows a topic and refuses to shrink it', { timeout: 60000 }, async () => {

@@ -308,6 +308,12 @@ bool with_messages(k::api_key key, F&& f) {
     case k::api_key::create_partitions:
       f(tag<k::create_partitions_request>{}, tag<k::create_partitions_response>{});
       return true;
+    case k::api_key::delete_groups:
+      f(tag<k::delete_groups_request>{}, tag<k::delete_groups_response>{});
+      return true;
+    case k::api_key::offset_delete:
+      f(tag<k::offset_delete_request>{}, tag<k::offset_delete_response>{});
+      return true;
   }
   return false;
 }
