@@ -57,6 +57,8 @@ constexpr entry table[] = {
     {errc::invalid_record, "invalid_record", 87, false},
     {errc::invalid_replica_assignment, "invalid_replica_assignment", 39, false},
     {errc::invalid_topic, "invalid_topic_exception", 17, false},
+    {errc::mismatched_endpoint_type, "mismatched_endpoint_type", 114, false},
+    {errc::unsupported_endpoint_type, "unsupported_endpoint_type", 115, false},
     {errc::non_empty_group, "non_empty_group", 68, false},
     {errc::group_subscribed_to_topic, "group_subscribed_to_topic", 86, false},
     {errc::unknown, "unknown_server_error", -1, false},

@@ -55,6 +55,8 @@ enum class errc : uint8_t {
   // Topic administration.
   invalid_replica_assignment,  // CreatePartitions/CreateTopics: replicas that cannot be used
   invalid_topic,               // an illegal topic name (characters, length, "." or "..")
+  mismatched_endpoint_type,    // DescribeCluster v1+: controllers asked of a broker
+  unsupported_endpoint_type,   // DescribeCluster v1+: an endpoint type Kafka does not define
   // Group administration.
   non_empty_group,            // DeleteGroups: the group still has members
   group_subscribed_to_topic,  // OffsetDelete: a member of the group consumes the topic

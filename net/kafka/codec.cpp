@@ -23,6 +23,7 @@ const std::vector<api_support>& supported_apis() {
       {api_key::create_partitions, 0, 3, 2, "CreatePartitions"},
       {api_key::delete_groups, 0, 2, 2, "DeleteGroups"},
       {api_key::offset_delete, 0, 0, INT16_MAX, "OffsetDelete"},
+      {api_key::describe_cluster, 0, 1, 0, "DescribeCluster"},
       {api_key::offset_commit, 2, 7, 8, "OffsetCommit"},
       {api_key::offset_fetch, 1, 5, 6, "OffsetFetch"},
       {api_key::find_coordinator, 0, 2, 3, "FindCoordinator"},
@@ -106,6 +107,7 @@ decode_result decode_request(const uint8_t* payload, size_t n) {
     case api_key::create_partitions: read_body<create_partitions_request>(r, out); break;
     case api_key::delete_groups: read_body<delete_groups_request>(r, out); break;
     case api_key::offset_delete: read_body<offset_delete_request>(r, out); break;
+    case api_key::describe_cluster: read_body<describe_cluster_request>(r, out); break;
   }
   if (!hr.ok() || !r.ok()) {
     res.message = std::string("malformed ") + api->name + " v" + std::to_string(v) + " request: " +

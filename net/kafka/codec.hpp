@@ -33,6 +33,7 @@ enum class api_key : int16_t {
   create_partitions = 37,
   delete_groups = 42,
   offset_delete = 47,
+  describe_cluster = 60,
 };
 
 /// One served API: the versions advertised in ApiVersions and where flexible encoding starts.
@@ -61,7 +62,7 @@ using request_body =
                  join_group_request, sync_group_request, heartbeat_request, leave_group_request,
                  offset_commit_request, offset_fetch_request, describe_groups_request,
                  list_groups_request, create_partitions_request, delete_groups_request,
-                 offset_delete_request>;
+                 offset_delete_request, describe_cluster_request>;
 
 struct request {
   request_header header;

@@ -408,6 +408,52 @@ struct delete_topics_response {
   }
 };
 
+// ---- DescribeCluster (60), v0-1 (every version flexible) ----------------------------------------
+struct describe_cluster_request {
+  bool include_cluster_authorized_operations = false;
+  int8_t endpoint_type = 1;  // v1+: 1 brokers, 2 controllers
+  template <class IO>
+  void io(IO& f) {
+    f.boolean(include_cluster_authorized_operations);
+    if (f.version >= 1) f.i8(endpoint_type);
+    f.tags();
+  }
+};
+struct describe_cluster_response {
+  struct broker {
+    int32_t broker_id = 0;
+    std::string host;
+    int32_t port = 0;
+    std::optional<std::string> rack;
+  };
+  int32_t throttle_time_ms = 0;
+  int16_t error_code = 0;
+  std::optional<std::string> error_message;
+  int8_t endpoint_type = 1;  // v1+
+  std::string cluster_id;
+  int32_t controller_id = -1;
+  std::vector<broker> brokers;
+  int32_t cluster_authorized_operations = INT32_MIN;  // not computed: no ACLs yet
+  template <class IO>
+  void io(IO& f) {
+    f.i32(throttle_time_ms);
+    f.i16(error_code);
+    f.nstr(error_message);
+    if (f.version >= 1) f.i8(endpoint_type);
+    f.str(cluster_id);
+    f.i32(controller_id);
+    f.array(brokers, [&](broker& b) {
+      f.i32(b.broker_id);
+      f.str(b.host);
+      f.i32(b.port);
+      f.nstr(b.rack);
+      f.tags();
+    });
+    f.i32(cluster_authorized_operations);
+    f.tags();
+  }
+};
+
 // ---- CreatePartitions (37), v0-3 (flexible from v2) -------------------------------------------
 struct create_partitions_request {
   struct topic {

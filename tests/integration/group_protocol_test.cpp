@@ -613,3 +613,26 @@ TEST_F(Groups, ListDescribeDeleteGroupsAndDeleteOffsetsFollowKafka) {
   EXPECT_NE(gone.out.find("Deleted group adm-busy."), std::string::npos) << gone.out;
   expect_serving();
 }
+
+// DescribeCluster (flexible v0-1), through this fixture's raw Kafka connection: the broker at its
+// Kafka address and the controller; endpoint types other than brokers get Kafka's errors.
+TEST_F(Groups, DescribeClusterNamesTheBrokersAndTheController) {
+  kafka_conn c(broker.kafka_port());
+  for (int16_t v : {0, 1}) {
+    auto r = c.call<k::describe_cluster_response>(k::api_key::describe_cluster, v, k::describe_cluster_request{});
+    EXPECT_EQ(r.error_code, kNone) << "v" << v;
+    EXPECT_EQ(r.cluster_id, "brook");
+    EXPECT_EQ(r.controller_id, 0);
+    ASSERT_EQ(r.brokers.size(), 1u);
+    EXPECT_EQ(r.brokers[0].broker_id, 0);
+    EXPECT_EQ(r.brokers[0].host, "127.0.0.1");
+    EXPECT_EQ(r.brokers[0].port, int32_t(broker.kafka_port()));
+    EXPECT_EQ(r.cluster_authorized_operations, INT32_MIN);
+  }
+  k::describe_cluster_request controllers;
+  controllers.endpoint_type = 2;
+  EXPECT_EQ(c.call<k::describe_cluster_response>(k::api_key::describe_cluster, 1, controllers).error_code, 114);
+  controllers.endpoint_type = 7;
+  EXPECT_EQ(c.call<k::describe_cluster_response>(k::api_key::describe_cluster, 1, controllers).error_code, 115);
+  expect_serving();
+}

@@ -1,5 +1,5 @@
 // Kafka's metadata and admin APIs, served by the broker actor: Metadata, CreateTopics,
-// CreatePartitions, DeleteTopics, InitProducerId, DescribeConfigs. Versions: net/kafka/codec.cpp, supported_apis().
+// CreatePartitions, DeleteTopics, InitProducerId, DescribeConfigs, DescribeCluster. Versions: net/kafka/codec.cpp, supported_apis().
 #include <caf/all.hpp>
 
 #include "actors/session/kafka/kafka_session_internal.hpp"
@@ -39,6 +39,38 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::metadata_request& re
   self->request(b, std::chrono::seconds(30), std::move(native))
       .then([answer](net::metadata_response& m) { answer(m); },
             [answer](caf::error&) { answer({}); });
+}
+
+// The live brokers at their Kafka addresses and the controller, as Metadata names them.
+void serve(self_ptr self, uint64_t seq, const header& h, k::describe_cluster_request& req) {
+  k::describe_cluster_response r;
+  r.endpoint_type = req.endpoint_type;
+  r.cluster_id = "brook";
+  if (req.endpoint_type != 1) {  // Kafka: v0 has only INVALID_REQUEST for this
+    errc e = h.api_version == 0        ? errc::invalid_request
+             : req.endpoint_type == 2 ? errc::mismatched_endpoint_type
+                                      : errc::unsupported_endpoint_type;
+    r.error_code = code(e);
+    r.error_message = "a broker answers for endpoint type 1 (brokers) only";
+    return reply(self, seq, h, r);
+  }
+  auto b = self->state.node->broker();
+  if (!b) {
+    r.error_code = code(errc::leader_not_available);
+    return reply(self, seq, h, r);
+  }
+  self->request(b, std::chrono::seconds(30), net::metadata_request{{}, false, false})
+      .then(
+          [self, seq, h, r](net::metadata_response& m) mutable {
+            r.controller_id = m.controller_id;
+            for (const auto& br : m.brokers)
+              r.brokers.push_back({br.id, br.kafka_host, int32_t(br.kafka_port), std::nullopt});
+            reply(self, seq, h, r);
+          },
+          [self, seq, h, r](caf::error&) mutable {
+            r.error_code = code(errc::request_timed_out);
+            reply(self, seq, h, r);
+          });
 }
 
 template <class Request, class F>

@@ -69,6 +69,7 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::delete_topics_reques
 void serve(self_ptr self, uint64_t seq, const header& h, k::init_producer_id_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::describe_configs_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::create_partitions_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::describe_cluster_request& req);
 // kafka_produce.cpp, kafka_fetch.cpp
 void serve(self_ptr self, uint64_t seq, const header& h, k::produce_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::fetch_request& req);

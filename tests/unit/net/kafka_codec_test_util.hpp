@@ -314,6 +314,9 @@ bool with_messages(k::api_key key, F&& f) {
     case k::api_key::offset_delete:
       f(tag<k::offset_delete_request>{}, tag<k::offset_delete_response>{});
       return true;
+    case k::api_key::describe_cluster:
+      f(tag<k::describe_cluster_request>{}, tag<k::describe_cluster_response>{});
+      return true;
   }
   return false;
 }

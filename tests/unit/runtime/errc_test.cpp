@@ -49,6 +49,8 @@ TEST(Errc, KafkaCodes) {
       {errc::invalid_record, 87, false},
       {errc::invalid_replica_assignment, 39, false},
       {errc::invalid_topic, 17, false},
+      {errc::mismatched_endpoint_type, 114, false},
+      {errc::unsupported_endpoint_type, 115, false},
       {errc::non_empty_group, 68, false},
       {errc::group_subscribed_to_topic, 86, false},
       {errc::unsupported_compression, 76, false},
