@@ -75,11 +75,11 @@ errc commit_error(errc append) {
 void append_records(self_ptr self, const std::string& group, runtime::batch_builder& records,
                     std::function<void(errc)> done) {
   auto& st = self->state;
-  auto target = st.node->directory()->find(offsets_topic, offsets_partition_for(group, st.offsets_partitions));
+  int32_t part = offsets_partition_for(group, st.offsets_partitions);
+  auto target = st.node->directory()->find(offsets_topic, part);
   if (!target || !*target) return done(errc::coordinator_not_available);
   if (records.empty()) return done(errc::none);
-  net::produce_request produce{offsets_topic, offsets_partition_for(group, st.offsets_partitions),
-                               net::acks_all, 30000, records.build()};
+  net::produce_request produce{offsets_topic, part, net::acks_all, 30000, records.build()};
   self->request(*target, std::chrono::seconds(35), std::move(produce))
       .then([done](net::produce_response& r) { done(commit_error(r.error)); },
             [done](caf::error&) { done(errc::coordinator_not_available); });
@@ -101,7 +101,8 @@ void store_commit(self_ptr self, const net::offset_commit_request& req,
                encode_offset_value({o.offset, o.metadata, now}));
   }
   // Each requested partition's outcome: unknown, or `stored` (the append's result).
-  auto outcome = [req, exists](errc stored, const std::function<void(const net::partition_offset&)>& keep) {
+  auto outcome = [req, exists](errc stored,
+                               const std::function<void(const net::partition_offset&)>& keep) {
     net::offset_commit_response out;
     for (size_t i = 0; i < req.offsets.size(); ++i) {
       auto o = req.offsets[i];
