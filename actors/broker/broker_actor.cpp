@@ -171,6 +171,16 @@ void on_down(self_ptr self, const caf::down_msg& msg) {
   self->delayed_send(self, *delay, restart_atom::value, topic, p);
 }
 
+// An admin operation answered by a status_response: `op(done)` runs it, `done` delivers.
+template <class Op>
+caf::typed_response_promise<net::status_response> answer_status(self_ptr self, Op op) {
+  auto promise = self->make_response_promise<net::status_response>();
+  op([promise](runtime::status s) mutable {
+    promise.deliver(net::status_response{s.code(), s.message()});
+  });
+  return promise;
+}
+
 template <class Response>
 caf::typed_response_promise<Response> answer_now(self_ptr self, Response r) {
   auto promise = self->make_response_promise<Response>();
@@ -308,27 +318,15 @@ broker_actor::behavior_type broker_impl(self_ptr self, broker_spec spec) {
         }
         return on_metadata(self, req);
       },
-      [self](net::create_topic_request& req) -> caf::typed_response_promise<net::status_response> {
-        auto promise = self->make_response_promise<net::status_response>();
-        create_topic(self, std::move(req), [promise](runtime::status s) mutable {
-          promise.deliver(net::status_response{s.code(), s.message()});
-        });
-        return promise;
+      [self](net::create_topic_request& req) {
+        return answer_status(self, [&](done_fn done) { create_topic(self, std::move(req), done); });
       },
-      [self](net::create_partitions_request& req)
-          -> caf::typed_response_promise<net::status_response> {
-        auto promise = self->make_response_promise<net::status_response>();
-        create_partitions(self, std::move(req), [promise](runtime::status s) mutable {
-          promise.deliver(net::status_response{s.code(), s.message()});
-        });
-        return promise;
+      [self](net::create_partitions_request& req) {
+        return answer_status(self,
+                             [&](done_fn done) { create_partitions(self, std::move(req), done); });
       },
-      [self](net::delete_topic_request& req) -> caf::typed_response_promise<net::status_response> {
-        auto promise = self->make_response_promise<net::status_response>();
-        delete_topic(self, req.name, [promise](runtime::status s) mutable {
-          promise.deliver(net::status_response{s.code(), s.message()});
-        });
-        return promise;
+      [self](net::delete_topic_request& req) {
+        return answer_status(self, [&](done_fn done) { delete_topic(self, req.name, done); });
       },
       [self](net::kill_actor_request& req) -> net::status_response {
         auto& st = self->state;

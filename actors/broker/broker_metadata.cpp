@@ -19,6 +19,12 @@ using net::errc;
 
 namespace {
 
+// Every partition of `t` has a state read from the coordinator.
+bool all_states_known(const topic_entry& t) {
+  return std::all_of(t.versions.begin(), t.versions.end(), [](int64_t v) { return v >= 0; });
+}
+
+
 void watch(self_ptr self, const std::string& path) {
   watch_coordinator(self, self->state.coord, path, [self, path](coord_response& r) {
     if (r.error != errc::none)
@@ -73,8 +79,7 @@ void apply_state(self_ptr self, const std::string& topic, int32_t p, const coord
   t.versions[size_t(p)] = r.version;
   host_partition(self, topic, p);
   auto waiting = st.awaiting_states.find(topic);
-  if (waiting != st.awaiting_states.end() &&
-      std::all_of(t.versions.begin(), t.versions.end(), [](int64_t v) { return v >= 0; })) {
+  if (waiting != st.awaiting_states.end() && all_states_known(t)) {
     auto dones = std::move(waiting->second);
     st.awaiting_states.erase(waiting);
     for (auto& d : dones) d({});
@@ -172,9 +177,7 @@ bool add_topic(self_ptr self, const std::string& name, net::topic_definition def
 void when_states_known(self_ptr self, const std::string& name, done_fn done) {
   auto& st = self->state;
   auto it = st.topics.find(name);
-  if (it != st.topics.end() && std::all_of(it->second.versions.begin(), it->second.versions.end(),
-                                           [](int64_t v) { return v >= 0; }))
-    return done({});
+  if (it != st.topics.end() && all_states_known(it->second)) return done({});
   st.awaiting_states[name].push_back(std::move(done));
 }
 

@@ -1,5 +1,6 @@
 // Kafka's metadata and admin APIs, served by the broker actor: Metadata, CreateTopics,
-// CreatePartitions, DeleteTopics, InitProducerId, DescribeConfigs, DescribeCluster. Versions: net/kafka/codec.cpp, supported_apis().
+// CreatePartitions, DeleteTopics, InitProducerId, DescribeConfigs, DescribeCluster. Versions:
+// net/kafka/codec.cpp, supported_apis().
 #include <caf/all.hpp>
 
 #include "actors/session/kafka/kafka_session_internal.hpp"
