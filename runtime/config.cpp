@@ -149,8 +149,6 @@ value_check throttled_replicas() {
 const std::vector<stored_topic_key>& stored_topic_keys() {
   constexpr int64_t max = INT64_MAX;
   static const std::vector<stored_topic_key> keys = {
-      {"compression.type", "compression.type", "producer",
-       one_of({"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"})},
       {"compression.gzip.level", "compression.gzip.level", "-1",
        [](const std::string& k, const std::string& v) -> status {
          if (v == "-1") return {};
@@ -218,6 +216,23 @@ const std::vector<topic_key>& topic_keys() {
            auto u = parse_urgency(v);
            if (!u) return bad(k, v, "must be urgent, normal or flexible");
            c.urgency_class = *u;
+           return {};
+         };
+       }},
+      {"compression.type", "compression.type",
+       [](topic_config& c) -> setter {
+         return [&c](const std::string& k, const std::string& v) -> status {
+           // Kafka's topic values, in lower case; "none" is a producer's word, not a topic's.
+           auto codec = parse_compression(v);
+           if (v == "producer") {
+             c.compression_type.reset();
+           } else if (v == "uncompressed") {
+             c.compression_type = compression::none;
+           } else if (codec && *codec != compression::none && v == to_string(*codec)) {
+             c.compression_type = *codec;
+           } else {
+             return bad(k, v, "must be one of uncompressed, zstd, lz4, snappy, gzip, producer");
+           }
            return {};
          };
        }},
@@ -432,6 +447,9 @@ properties topic_config::to_properties() const {
   p["urgency"] = to_string(urgency_class);
   p["min.insync.replicas"] = std::to_string(min_insync_replicas);
   p["unclean.leader.election.enable"] = unclean_leader_election ? "true" : "false";
+  p["compression.type"] = !compression_type                       ? "producer"
+                          : *compression_type == compression::none ? "uncompressed"
+                                                                   : std::string(to_string(*compression_type));
   p["cleanup.policy"] = log.cleanup_compact && log.cleanup_delete ? "compact,delete"
                         : log.cleanup_compact                     ? "compact"
                                                                   : "delete";

@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "runtime/compression.hpp"
 #include "runtime/status.hpp"
 #include "runtime/storage/log_config.hpp"
 
@@ -72,8 +74,11 @@ struct topic_config {
   /// Elect a leader outside the ISR when no in-sync replica is alive (may lose acknowledged
   /// records) [unclean.leader.election.enable].
   bool unclean_leader_election = false;
+  /// The codec the broker stores batches in, recompressing those a producer sent otherwise;
+  /// empty keeps the producer's codec [compression.type: producer, uncompressed, gzip, ...].
+  std::optional<compression> compression_type;
   /// The Kafka topic keys Brook accepts, checks, keeps and describes but does not act on yet
-  /// (compression.type, message.timestamp.type, ...; docs/operations.md): key -> value set.
+  /// (message.timestamp.type, preallocate, ...; docs/operations.md): key -> value set.
   std::map<std::string, std::string> stored;
   /// Applies topic-level overrides (segment.bytes, retention.ms, urgency, ...).
   status apply(const properties& overrides);

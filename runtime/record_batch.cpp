@@ -208,18 +208,20 @@ status validate_stored_batch(const batch_header& h, const uint8_t* p, size_t n) 
   return status::ok();
 }
 
-bytes rebuild_batch(const batch_header& original, const std::vector<record>& kept) {
-  batch_header h = original;
+namespace {
+
+// Encodes `kept` (records of the batch `h` describes) under h's header fields and codec.
+bytes encode_batch(batch_header h, const std::vector<record>& kept) {
   h.records_count = int32_t(kept.size());
   // An empty records section is never compressed (a zero-length gzip stream is not valid).
   if (kept.empty()) h.attributes = int16_t(h.attributes & ~batch_codec_mask);
   bytes records;
   size_t len = 0;
   for (const auto& r : kept) {
-    BROOK_ASSERT(r.offset >= original.base_offset && r.offset <= original.last_offset(),
-                 "rebuild_batch: record outside its batch");
-    const auto ts_delta = int64_t(uint64_t(r.timestamp) - uint64_t(original.base_timestamp));
-    const auto offset_delta = int32_t(r.offset - original.base_offset);
+    BROOK_ASSERT(r.offset >= h.base_offset && r.offset <= h.last_offset(),
+                 "encode_batch: record outside its batch");
+    const auto ts_delta = int64_t(uint64_t(r.timestamp) - uint64_t(h.base_timestamp));
+    const auto offset_delta = int32_t(r.offset - h.base_offset);
     auto key = view(r.key), value = view(r.value);
     size_t body = record_body_size(ts_delta, offset_delta, key, value, r.headers);
     records.resize(len + varint_size(int32_t(body)) + body);
@@ -231,11 +233,26 @@ bytes rebuild_batch(const batch_header& original, const std::vector<record>& kep
     append_raw(out, records.data(), records.size());
   } else {
     auto packed = compress(h.codec(), records.data(), records.size());
-    BROOK_ASSERT(packed.has_value(), "rebuild_batch: " + packed.error().to_string());
+    BROOK_ASSERT(packed.has_value(), "encode_batch: " + packed.error().to_string());
     append_raw(out, packed->data(), packed->size());
   }
   finish_batch(out, h);
   return out;
+}
+
+}  // namespace
+
+bytes rebuild_batch(const batch_header& original, const std::vector<record>& kept) {
+  return encode_batch(original, kept);
+}
+
+result<bytes> recompress_batch(const batch_header& h, const uint8_t* p, size_t n,
+                               compression codec) {
+  auto records = decode_records(p, n);
+  if (!records) return records.error();
+  batch_header target = h;
+  target.attributes = int16_t((h.attributes & ~batch_codec_mask) | int16_t(codec));
+  return encode_batch(target, *records);
 }
 
 result<std::vector<batch_view>> split_batches(const uint8_t* p, size_t n, bool allow_partial_tail) {

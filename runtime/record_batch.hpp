@@ -102,6 +102,13 @@ status validate_stored_batch(const batch_header& h, const uint8_t* p, size_t n);
 /// offsets a batch covered). Used by log compaction.
 bytes rebuild_batch(const batch_header& original, const std::vector<record>& kept);
 
+/// The batch at `p` (header `h`, already validated) with its records encoded under `codec`:
+/// same offsets, timestamps, producer fields and other attributes, new CRC. What a broker does
+/// when a topic's compression.type differs from the producer's codec.
+/// Errors: corrupt_message, unsupported_compression (from decoding the original).
+result<bytes> recompress_batch(const batch_header& h, const uint8_t* p, size_t n,
+                               compression codec);
+
 /// One batch inside a larger buffer; `data` points into the caller's buffer.
 struct batch_view {
   const uint8_t* data;

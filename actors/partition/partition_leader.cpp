@@ -182,6 +182,19 @@ net::produce_response append_produced(self_ptr self, net::produce_request& req, 
                   "ISR of " + st.name + " has " + std::to_string(isr) +
                       " replica(s), min.insync.replicas is " +
                       std::to_string(st.spec.config.min_insync_replicas));
+  // A topic with its own compression.type stores every batch in that codec, as Kafka does.
+  const auto& codec = st.spec.config.compression_type;
+  if (codec && header->codec() != *codec) {
+    auto packed = runtime::recompress_batch(*header, req.batch.data(), req.batch.size(), *codec);
+    if (!packed) return refuse(resp, packed.error().code(), packed.error().message());
+    if (packed->size() > size_t(st.spec.config.max_message_bytes))
+      return refuse(resp, errc::message_too_large,
+                    "batch of " + std::to_string(packed->size()) + " bytes in " +
+                        std::string(runtime::to_string(*codec)) + " exceeds max.message.bytes " +
+                        std::to_string(st.spec.config.max_message_bytes));
+    req.batch = std::move(*packed);
+    header = runtime::parse_batch_header(req.batch.data(), req.batch.size());
+  }
   auto r = st.log->append(req.batch.data(), req.batch.size(), *header,
                           st.current.state.leader_epoch, wall_ms());
   if (!r) {

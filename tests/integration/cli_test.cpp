@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -26,6 +27,7 @@
 
 #include "harness.hpp"
 #include "runtime/partitioner.hpp"
+#include "runtime/record_batch.hpp"
 
 using namespace brook;
 using namespace std::chrono_literals;
@@ -461,6 +463,46 @@ TEST_F(Cli, CompressionRoundTrips) {
       EXPECT_LT(log_bytes(topic) * 2, uncompressed)
           << log_bytes(topic) << " bytes vs " << uncompressed;
   }
+}
+
+// A topic's compression.type is the codec its batches are stored in, whatever the producer sent
+// (Kafka recompresses on the broker); "producer" keeps the producer's codec.
+TEST_F(Cli, TopicCompressionTypeIsTheCodecBatchesAreStoredIn) {
+  start();
+  auto stored_codecs = [&](const std::string& topic) {
+    std::set<std::string> codecs;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(data_dir() + "/logs/" + topic + "-0", ec)) {
+      if (e.path().extension() != ".log") continue;
+      std::ifstream in(e.path(), std::ios::binary);
+      runtime::bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      auto batches = runtime::split_batches(data.data(), data.size(), true);
+      EXPECT_TRUE(batches) << batches.error().to_string();
+      if (!batches) continue;
+      for (const auto& b : *batches) {
+        EXPECT_TRUE(runtime::validate_batch(b.data, b.size));
+        codecs.insert(std::string(runtime::to_string(b.header.codec())));
+      }
+    }
+    return codecs;
+  };
+  std::vector<std::string> lines;
+  for (int i = 0; i < 50; ++i) lines.push_back("record " + std::to_string(i) + std::string(60, 'x'));
+  struct row {
+    std::string topic_codec, producer_codec, stored;
+  };
+  for (const row& c : {row{"gzip", "none", "gzip"}, row{"zstd", "lz4", "zstd"},
+                       row{"uncompressed", "snappy", "none"}, row{"producer", "lz4", "lz4"}}) {
+    SCOPED_TRACE(c.topic_codec + " <- " + c.producer_codec);
+    std::string topic = "stored-" + c.topic_codec;
+    create(topic, 1, {"--config", "compression.type=" + c.topic_codec});
+    produce(topic, join_lines(lines), {"-X", "compression.type=" + c.producer_codec});
+    EXPECT_EQ(consume(topic, 50, {"--from-beginning"}), join_lines(lines));
+    EXPECT_EQ(stored_codecs(topic), std::set<std::string>{c.stored});
+  }
+  auto r = brook({"topic", "create", "bad-codec", "--config", "compression.type=none"});
+  EXPECT_TRUE(fails_with_one_line(r));
+  EXPECT_NE(r.err.find("compression.type"), std::string::npos) << r.err;
 }
 
 TEST_F(Cli, UnknownCompressionTypeIsRefused) {

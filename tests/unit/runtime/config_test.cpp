@@ -128,7 +128,8 @@ TEST(Config, EveryKafkaTopicKeyIsAcceptedAndDescribed) {
   ASSERT_TRUE(st) << st.to_string();
   auto p = t.to_properties();
   for (const auto& [k, v] : kafka_keys) EXPECT_EQ(p[k], v) << k;
-  EXPECT_EQ(t.stored.at("compression.type"), "zstd");
+  EXPECT_EQ(t.compression_type, compression::zstd);
+  EXPECT_EQ(t.stored.at("preallocate"), "true");
 
   for (const auto& [k, v] : std::map<std::string, std::string>{
            {"compression.type", "brotli"}, {"message.timestamp.type", "Now"},
@@ -141,6 +142,20 @@ TEST(Config, EveryKafkaTopicKeyIsAcceptedAndDescribed) {
     EXPECT_FALSE(bad) << k << "=" << v;
     EXPECT_EQ(bad.code(), errc::invalid_config) << k;
     EXPECT_NE(bad.message().find(k), std::string::npos) << bad.message();
+  }
+  // compression.type takes Kafka's topic values only: a producer's "none" is not one of them.
+  for (const auto& [v, want] : std::map<std::string, std::optional<compression>>{
+           {"producer", std::nullopt}, {"uncompressed", compression::none},
+           {"gzip", compression::gzip}, {"snappy", compression::snappy}, {"lz4", compression::lz4}}) {
+    topic_config c;
+    c.compression_type = compression::zstd;
+    ASSERT_TRUE(c.apply({{"compression.type", v}})) << v;
+    EXPECT_EQ(c.compression_type, want) << v;
+    EXPECT_EQ(c.to_properties()["compression.type"], v);
+  }
+  for (std::string v : {"none", "GZIP", ""}) {
+    topic_config c;
+    EXPECT_FALSE(c.apply({{"compression.type", v}})) << v;
   }
   topic_config lag;
   auto conflict = lag.apply({{"min.compaction.lag.ms", "10"}, {"max.compaction.lag.ms", "5"}});

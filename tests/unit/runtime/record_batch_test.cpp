@@ -97,6 +97,39 @@ TEST(RecordBatch, RoundTripEveryCodec) {
   }
 }
 
+// A broker storing a topic in its own codec: every field but the codec bits and the CRC is kept.
+TEST(RecordBatch, RecompressKeepsEverythingButTheCodec) {
+  for (auto from : all_codecs) {
+    for (auto to : all_codecs) {
+      SCOPED_TRACE(std::string(to_string(from)) + " -> " + std::string(to_string(to)));
+      bytes b = build_sample(from);
+      set_base_offset(b.data(), 1000);
+      auto h = parse_batch_header(b.data(), b.size());
+      ASSERT_TRUE(h);
+      auto packed = recompress_batch(*h, b.data(), b.size(), to);
+      ASSERT_TRUE(packed) << packed.error().to_string();
+      ASSERT_TRUE(validate_batch(packed->data(), packed->size()));
+      auto ph = parse_batch_header(packed->data(), packed->size());
+      ASSERT_TRUE(ph);
+      EXPECT_EQ(ph->codec(), to);
+      EXPECT_EQ(ph->base_offset, 1000);
+      EXPECT_EQ(ph->last_offset_delta, h->last_offset_delta);
+      EXPECT_EQ(ph->base_timestamp, h->base_timestamp);
+      EXPECT_EQ(ph->max_timestamp, h->max_timestamp);
+      EXPECT_EQ(ph->producer_id, h->producer_id);
+      EXPECT_EQ(ph->base_sequence, h->base_sequence);
+      EXPECT_EQ(ph->attributes & ~batch_codec_mask, h->attributes & ~batch_codec_mask);
+      auto rs = decode_records(packed->data(), packed->size());
+      ASSERT_TRUE(rs) << rs.error().to_string();
+      expect_same(*rs, sample_records(), 1000);
+    }
+  }
+  bytes broken = build_sample(compression::gzip);
+  auto h = parse_batch_header(broken.data(), broken.size());
+  broken[broken.size() - 3] ^= 0xff;
+  EXPECT_FALSE(recompress_batch(*h, broken.data(), broken.size(), compression::none));
+}
+
 TEST(RecordBatch, HeaderFieldsSitWhereTheLayoutSays) {
   batch_builder bb;
   bb.set_producer(1234567, 5, 77);
