@@ -10,6 +10,7 @@
 #include "net/coord_messages.hpp"
 #include "net/group_messages.hpp"
 #include "net/native_messages.hpp"
+#include "runtime/config.hpp"
 #include "runtime/storage/compaction.hpp"
 
 // clang-format off
@@ -67,6 +68,14 @@ CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(brook, (brook::net::delete_groups_response))
   CAF_ADD_TYPE_ID(brook, (brook::net::offset_delete_request))
   CAF_ADD_TYPE_ID(brook, (brook::net::offset_delete_response))
+  CAF_ADD_TYPE_ID(brook, (brook::net::alter_configs_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::delete_records_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::delete_records_response))
+  CAF_ADD_TYPE_ID(brook, (brook::net::describe_log_dirs_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::describe_log_dirs_response))
+  CAF_ADD_TYPE_ID(brook, (brook::net::log_dir_partition))
+  // Local only: broker -> partition actor, the topic's configs after a change
+  CAF_ADD_TYPE_ID(brook, (brook::runtime::topic_config))
   // Atoms: one meaning each.
   // tick: self -> self, the actor's periodic housekeeping timer (it re-arms itself)
   CAF_ADD_ATOM(brook, brook::actors, tick_atom, "tick")
@@ -103,6 +112,13 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::delete_groups_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::delete_groups_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::offset_delete_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::offset_delete_response)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::alter_configs_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::delete_records_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::delete_records_response)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::describe_log_dirs_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::describe_log_dirs_response)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::log_dir_partition)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::runtime::topic_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::produce_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::fetch_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::fetch_response)

@@ -26,12 +26,29 @@ int main(int argc, char** argv) {
   auto* list = topic->add_subcommand("list", "list topics");
   auto* describe = topic->add_subcommand("describe", "partitions, leaders and configs of a topic");
   describe->add_option("name", o.topic)->required();
-  auto* alter = topic->add_subcommand("alter", "add partitions to a topic");
+  auto* alter = topic->add_subcommand("alter", "add partitions to a topic or change its configs");
   alter->add_option("name", o.topic)->required();
-  alter->add_option("--partitions,-p", o.partitions, "the new partition count (only grows)")
-      ->required();
+  alter->add_option("--partitions,-p", o.partitions, "the new partition count (only grows)");
+  alter->add_option("--add-config", o.configs, "set a topic config key=value (repeatable)");
+  alter->add_option("--delete-config", o.delete_configs, "back to the default: key (repeatable)");
   auto* del = topic->add_subcommand("delete", "delete a topic and its data");
   del->add_option("name", o.topic)->required();
+  auto* delrec =
+      topic->add_subcommand("delete-records", "delete a partition's records before an offset");
+  delrec->add_option("name", o.topic)->required();
+  delrec->add_option("--partition", o.partition, "the partition")->required();
+  delrec->add_option("--offset", o.offset, "the new log start offset (-1: the high watermark)")
+      ->required();
+
+  auto* broker = app.add_subcommand("broker", "dynamic broker configs, log directories");
+  broker->require_subcommand(1);
+  auto* balter = broker->add_subcommand(
+      "alter-config", "change the topic defaults of one broker, or (no id) of every broker");
+  balter->add_option("id", o.broker, "broker id (default: every broker)");
+  balter->add_option("--add-config", o.configs, "set a broker key=value (repeatable)");
+  balter->add_option("--delete-config", o.delete_configs, "remove a dynamic key (repeatable)");
+  auto* blogdirs =
+      broker->add_subcommand("log-dirs", "the replicas the bootstrap broker stores, and their size");
 
   auto* produce = app.add_subcommand("produce", "send lines from stdin as records");
   produce->add_option("topic", o.topic)->required();
@@ -216,6 +233,9 @@ int main(int argc, char** argv) {
   if (describe->parsed()) return topic_describe(o);
   if (alter->parsed()) return topic_alter(o);
   if (del->parsed()) return topic_delete(o);
+  if (delrec->parsed()) return topic_delete_records(o);
+  if (balter->parsed()) return broker_alter_config(o);
+  if (blogdirs->parsed()) return broker_log_dirs(o);
   if (produce->parsed()) return produce_lines(o);
   if (consume->parsed()) return consume_records(o);
   if (bench->got_subcommand("produce")) return bench_produce(o);

@@ -46,12 +46,18 @@ struct options {
   std::string at;
   std::string path;
   int32_t broker_id = -1;
+  // topic alter / broker alter-config: Kafka's --add-config k=v and --delete-config k
+  std::vector<std::string> delete_configs;
+  std::string broker;  // a broker's id; empty: the default of every broker
 };
 
 int topic_create(const options& o);
 int topic_list(const options& o);
 int topic_describe(const options& o);
 int topic_alter(const options& o);
+int topic_delete_records(const options& o);
+int broker_alter_config(const options& o);
+int broker_log_dirs(const options& o);
 int group_delete(const options& o);
 int group_delete_offsets(const options& o);
 int topic_delete(const options& o);

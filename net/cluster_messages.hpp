@@ -29,6 +29,12 @@ inline std::string topic(const std::string& name) { return topics + "/" + name; 
 inline std::string partition(const std::string& name, int32_t p) {
   return topic(name) + "/" + std::to_string(p);
 }
+// Dynamic broker configs (a packed map of broker-level keys): one broker's, or with an empty
+// name those of every broker ("<default>", as Kafka names it).
+inline const std::string broker_configs = "/config/brokers";
+inline std::string broker_config(const std::string& id) {
+  return broker_configs + "/" + (id.empty() ? "<default>" : id);
+}
 }  // namespace cluster_paths
 
 /// A topic as created: changes only to be marked `deleting` before it is removed.

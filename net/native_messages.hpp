@@ -4,6 +4,7 @@
 // Frame: [u32 BE length][msgpack array: type, correlation_id, body].
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <msgpack.hpp>
 #include <string>
 #include <vector>
@@ -56,6 +57,10 @@ enum class native_type : uint16_t {
   // consumer groups: deleting groups and committed offsets (net/group_messages.hpp)
   delete_groups = 30,  // delete_groups_request -> delete_groups_response
   offset_delete = 31,  // offset_delete_request -> offset_delete_response
+  // dynamic configs, deleting records, where partitions are stored
+  alter_configs = 32,      // alter_configs_request -> status_response
+  delete_records = 33,     // delete_records_request -> delete_records_response
+  describe_log_dirs = 34,  // describe_log_dirs_request -> describe_log_dirs_response
 };
 constexpr uint16_t response_flag = 0x8000;
 constexpr int16_t acks_all = -1;
@@ -101,8 +106,11 @@ struct fetch_request {
   int32_t replica_id = -1;
   int32_t leader_epoch = -1;
   int32_t last_fetched_epoch = -1;
+  /// A follower's log start offset, so the leader knows when DeleteRecords reached it (-1: a
+  /// consumer).
+  int64_t log_start_offset = -1;
   MSGPACK_DEFINE(topic, partition, offset, max_bytes, min_bytes, max_wait_ms, replica_id,
-                 leader_epoch, last_fetched_epoch)
+                 leader_epoch, last_fetched_epoch, log_start_offset)
 };
 
 /// broker -> client: whole stored batches, byte-for-byte as on disk.
@@ -255,6 +263,83 @@ struct init_producer_id_response {
   int64_t producer_id = -1;
   int16_t producer_epoch = -1;
   MSGPACK_DEFINE(error, message, producer_id, producer_epoch)
+};
+
+/// The resources whose configs alter_configs_request changes (Kafka's ConfigResource types).
+constexpr int8_t config_resource_topic = 2;
+constexpr int8_t config_resource_broker = 4;
+
+/// One change of an alter_configs_request: Kafka's IncrementalAlterConfigs operations.
+enum class config_op : int8_t { set = 0, remove = 1, append = 2, subtract = 3 };
+struct config_change {
+  std::string name;
+  int8_t op = int8_t(config_op::set);
+  std::optional<std::string> value;
+  MSGPACK_DEFINE(name, op, value)
+};
+
+/// client -> broker: change the dynamic configs of a topic, or of a broker (resource_name its
+/// id, or "" for the default of every broker). `replace` (Kafka's AlterConfigs): the changes,
+/// all sets, become the whole set of dynamic configs; otherwise each change applies in turn
+/// (IncrementalAlterConfigs).
+struct alter_configs_request {
+  int8_t resource_type = config_resource_topic;
+  std::string resource_name;
+  std::vector<config_change> changes;
+  bool replace = false;
+  bool validate_only = false;
+  MSGPACK_DEFINE(resource_type, resource_name, changes, replace, validate_only)
+};
+
+/// client -> partition leader: make `offset` (-1: the high watermark) the partition's log start
+/// offset, so every record below it is gone for readers (Kafka's DeleteRecords). Answered once
+/// every in-sync replica has moved its start too, or after timeout_ms.
+struct delete_records_request {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = -1;
+  int32_t timeout_ms = 30000;
+  MSGPACK_DEFINE(topic, partition, offset, timeout_ms)
+};
+
+/// leader -> client: the low watermark after the deletion (the lowest log start offset of the
+/// in-sync replicas).
+struct delete_records_response {
+  errc error = errc::none;
+  std::string message;
+  int64_t low_watermark = -1;
+  MSGPACK_DEFINE(error, message, low_watermark)
+};
+
+/// client -> broker: the replicas this broker stores, by log directory (Kafka's
+/// DescribeLogDirs); only `topics` unless all_topics. Also broker -> partition actor: its entry.
+struct describe_log_dirs_request {
+  std::vector<std::string> topics;
+  bool all_topics = true;
+  MSGPACK_DEFINE(topics, all_topics)
+};
+
+/// One stored replica: bytes of its batches, and how far its end lags the high watermark.
+struct log_dir_partition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t size = 0;
+  int64_t offset_lag = 0;
+  MSGPACK_DEFINE(topic, partition, size, offset_lag)
+};
+
+struct log_dir_info {
+  std::string path;
+  errc error = errc::none;
+  std::vector<log_dir_partition> partitions;
+  int64_t total_bytes = -1;   // of the file system holding it
+  int64_t usable_bytes = -1;
+  MSGPACK_DEFINE(path, error, partitions, total_bytes, usable_bytes)
+};
+
+struct describe_log_dirs_response {
+  std::vector<log_dir_info> dirs;
+  MSGPACK_DEFINE(dirs)
 };
 
 /// broker -> client: outcome of create/delete/kill, and the body of native_type::error frames.

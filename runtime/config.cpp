@@ -416,6 +416,29 @@ const char* to_string(urgency u) {
   return "normal";
 }
 
+std::string topic_key_of_broker_key(const std::string& broker_key) {
+  for (const auto& key : topic_keys())
+    if (key.broker_name && broker_key == key.broker_name) return key.topic_name;
+  return {};
+}
+
+std::string broker_key_of_topic_key(const std::string& topic_key) {
+  for (const auto& key : topic_keys())
+    if (key.broker_name && topic_key == key.topic_name) return key.broker_name;
+  return {};
+}
+
+result<topic_config> with_broker_defaults(topic_config base, const properties& broker_keyed) {
+  properties topic_keyed;
+  for (const auto& [k, v] : broker_keyed) {
+    auto key = topic_key_of_broker_key(k);
+    if (key.empty()) return status{errc::invalid_config, "'" + k + "' is not a topic default"};
+    topic_keyed[key] = v;
+  }
+  if (auto s = base.apply(topic_keyed); !s) return s;
+  return base;
+}
+
 status topic_config::apply(const properties& overrides) {
   for (const auto& [k, v] : overrides) {
     bool known = false;

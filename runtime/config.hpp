@@ -86,6 +86,16 @@ struct topic_config {
   properties to_properties() const;
 };
 
+/// The topic-level key a broker-level default sets (log.retention.ms -> retention.ms), or ""
+/// when `broker_key` is none: these broker keys may change while brokers run (AlterConfigs).
+std::string topic_key_of_broker_key(const std::string& broker_key);
+/// The reverse: "" when Kafka has no broker-level default for `topic_key`.
+std::string broker_key_of_topic_key(const std::string& topic_key);
+
+/// `base` with broker-level default keys (log.retention.ms=..., as dynamic broker configs hold
+/// them) applied. Errors: invalid_config for a key that is no topic default or a bad value.
+result<topic_config> with_broker_defaults(topic_config base, const properties& broker_keyed);
+
 /// Everything brookd reads from its properties file.
 struct broker_config {
   int32_t broker_id = 0;

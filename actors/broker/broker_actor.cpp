@@ -307,6 +307,7 @@ namespace {
 
 broker_actor::behavior_type broker_impl(self_ptr self, broker_spec spec) {
   self->state.spec = std::move(spec);
+  self->state.topic_defaults = self->state.spec.config.topic_defaults;
   self->set_down_handler([self](caf::down_msg& msg) { on_down(self, msg); });
   start_cluster(self);
   return {
@@ -327,6 +328,14 @@ broker_actor::behavior_type broker_impl(self_ptr self, broker_spec spec) {
       },
       [self](net::delete_topic_request& req) {
         return answer_status(self, [&](done_fn done) { delete_topic(self, req.name, done); });
+      },
+      [self](net::alter_configs_request& req) {
+        return answer_status(self, [&](done_fn done) { alter_configs(self, req, done); });
+      },
+      [self](net::describe_log_dirs_request& req) {
+        auto promise = self->make_response_promise<net::describe_log_dirs_response>();
+        describe_log_dirs(self, req, promise);
+        return promise;
       },
       [self](net::kill_actor_request& req) -> net::status_response {
         auto& st = self->state;

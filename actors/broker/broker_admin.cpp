@@ -97,7 +97,7 @@ void create_topic(self_ptr self, net::create_topic_request req, done_fn done) {
                  "replication factor " + std::to_string(rf) + " is larger than the " +
                      std::to_string(st.brokers.size()) + " available broker(s)"});
   runtime::properties overrides(req.configs.begin(), req.configs.end());
-  runtime::topic_config probe = st.spec.config.topic_defaults;
+  runtime::topic_config probe = st.topic_defaults;
   if (auto s = probe.apply(overrides); !s) return done(s);
   if (req.validate_only) return done({});
   std::vector<int32_t> ids;

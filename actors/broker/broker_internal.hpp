@@ -2,7 +2,8 @@
 // Internal to the broker actor: broker_actor.cpp (requests, supervision of its children),
 // broker_registration.cpp (coordinator session, /brokers/ids/<id>), broker_metadata.cpp (the
 // metadata cache kept in sync with the coordinator through watches, ISR writes, leadership hand
-// over), broker_admin.cpp (topic creation and deletion, producer id blocks).
+// over), broker_admin.cpp (topic creation and deletion, producer id blocks), broker_configs.cpp
+// (dynamic topic and broker configs, log directories).
 #include <caf/typed_response_promise.hpp>
 #include <chrono>
 #include <functional>
@@ -12,6 +13,7 @@
 
 #include "actors/broker/broker_actor.hpp"
 #include "actors/coord/coord_ask.hpp"
+#include "actors/directory/node_context.hpp"
 #include "actors/interfaces/controller.hpp"
 #include "actors/interfaces/group.hpp"
 #include "actors/interfaces/partition.hpp"
@@ -54,6 +56,9 @@ struct state {
   std::map<int32_t, net::broker_info> brokers;  // live brokers (registered)
   int32_t controller_id = -1;
   std::map<std::string, topic_entry> topics;
+  // The topic defaults in force: the properties file's with the dynamic broker configs applied.
+  runtime::topic_config topic_defaults;
+  node_context::dynamic_configs dynamic_defaults;
   // Topics this broker created or grew, waiting for the controller's first partition states.
   std::map<std::string, std::vector<std::function<void(runtime::status)>>> awaiting_states;
   std::map<caf::actor_addr, std::pair<std::string, int32_t>> by_addr;
@@ -119,6 +124,24 @@ void delete_topic(self_ptr self, const std::string& name, done_fn done);
 /// has written the new partitions' states.
 void create_partitions(self_ptr self, net::create_partitions_request req, done_fn done);
 void init_producer_id(self_ptr self, caf::typed_response_promise<net::init_producer_id_response> p);
+
+// --- broker_configs.cpp
+/// AlterConfigs / IncrementalAlterConfigs of one topic or broker resource: validated, then
+/// written to the coordinator (validate_only: nothing written).
+void alter_configs(self_ptr self, const net::alter_configs_request& req, done_fn done);
+/// A topic's configs are the topic defaults with `overrides`: recomputed, and pushed to the
+/// replicas hosted here when they changed.
+void apply_topic_configs(self_ptr self, const std::string& name,
+                         const std::map<std::string, std::string>& overrides);
+/// Reads this broker's and every broker's dynamic configs, recomputes the topic defaults and
+/// every topic's configs.
+void load_broker_configs(self_ptr self, std::function<void()> done);
+/// Whether `path` holds dynamic configs this broker applies.
+bool is_broker_config_path(const state& st, const std::string& path);
+/// DescribeLogDirs: the log directories and the replicas stored in them, each replica's size
+/// and lag from its partition actor.
+void describe_log_dirs(self_ptr self, const net::describe_log_dirs_request& req,
+                       caf::typed_response_promise<net::describe_log_dirs_response> promise);
 
 // --- broker_actor.cpp
 /// The role message for the hosted replica (topic, p) from the cached metadata.

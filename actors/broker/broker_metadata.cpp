@@ -93,12 +93,14 @@ std::string topic_of_definition(const std::string& path) {
   return path.substr(prefix.size());
 }
 
-// A changed definition of a topic in the cache: more partitions.
+// A changed definition of a topic in the cache: more partitions, or other configs.
 void reload_topic(self_ptr self, const std::string& name) {
   ask(self, net::coord_get_request{paths::topic(name)}, [self, name](coord_response& r) {
     if (r.error != errc::none) return;  // deleted: the topic list's watch handles it
-    if (auto def = net::unpack_value<net::topic_definition>(r.value); def && !def->deleting)
-      grow_topic(self, name, *def);
+    auto def = net::unpack_value<net::topic_definition>(r.value);
+    if (!def || def->deleting) return;
+    grow_topic(self, name, *def);
+    apply_topic_configs(self, name, def->configs);
   });
 }
 
@@ -155,7 +157,7 @@ bool add_topic(self_ptr self, const std::string& name, net::topic_definition def
   auto& st = self->state;
   if (st.topics.count(name)) return true;
   topic_entry t;
-  t.config = st.spec.config.topic_defaults;
+  t.config = st.topic_defaults;
   runtime::properties overrides(def.configs.begin(), def.configs.end());
   if (auto s = t.config.apply(overrides); !s) {
     BROOK_LOG_ERROR("[Broker id=" << my_id(st) << "] topic " << name << ": " << s.to_string());
@@ -203,11 +205,18 @@ void grow_topic(self_ptr self, const std::string& name, const net::topic_definit
 }
 
 void load_metadata(self_ptr self, std::function<void()> done) {
-  for (const auto& p : {paths::broker_ids, paths::topics, paths::controller}) watch(self, p);
-  auto finish = runtime::countdown(3, std::move(done));
+  auto id = std::to_string(my_id(self->state));
+  for (const auto& p : {paths::broker_ids, paths::topics, paths::controller,
+                        paths::broker_config(""), paths::broker_config(id)})
+    watch(self, p);
+  auto finish = runtime::countdown(4, std::move(done));
+  // The dynamic broker defaults first, so topics are loaded with them.
+  load_broker_configs(self, [self, finish] {
+    finish();
+    load_topics(self, finish);
+  });
   load_brokers(self, finish);
   load_controller(self, finish);
-  load_topics(self, finish);
 }
 
 void on_watch_event(self_ptr self, const net::coord_watch_event& e) {
@@ -216,6 +225,7 @@ void on_watch_event(self_ptr self, const net::coord_watch_event& e) {
   if (e.path == paths::broker_ids) return load_brokers(self, [] {});
   if (e.path == paths::controller) return load_controller(self, [] {});
   if (e.path == paths::topics) return load_topics(self, [] {});
+  if (is_broker_config_path(self->state, e.path)) return load_broker_configs(self, [] {});
   if (parse_partition_path(e.path, topic, p)) return load_partition(self, topic, p, [] {});
   topic = topic_of_definition(e.path);
   if (!topic.empty() && e.type == int8_t(net::coord_event::changed) && self->state.topics.count(topic))

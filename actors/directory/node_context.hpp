@@ -33,6 +33,21 @@ class node_context {
     std::lock_guard<std::mutex> g(mu_);
     broker_ = std::move(b);
   }
+  /// Dynamic broker configs (AlterConfigs on a broker resource) in force on this broker, by
+  /// broker-level key: those set for every broker and those set for this one. The broker actor
+  /// keeps them up to date; DescribeConfigs reads them.
+  struct dynamic_configs {
+    runtime::properties cluster_default;
+    runtime::properties own;
+  };
+  dynamic_configs broker_dynamic_configs() const {
+    std::lock_guard<std::mutex> g(mu_);
+    return dynamic_;
+  }
+  void set_broker_dynamic_configs(dynamic_configs d) {
+    std::lock_guard<std::mutex> g(mu_);
+    dynamic_ = std::move(d);
+  }
   group_coordinator_actor group_coordinator() const {
     std::lock_guard<std::mutex> g(mu_);
     return coordinator_;
@@ -48,6 +63,7 @@ class node_context {
   mutable std::mutex mu_;
   broker_actor broker_;
   group_coordinator_actor coordinator_;
+  dynamic_configs dynamic_;
 };
 
 }  // namespace brook::actors

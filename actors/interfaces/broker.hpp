@@ -17,6 +17,10 @@ using broker_actor = caf::typed_actor<
     caf::replies_to<net::create_topic_request>::with<net::status_response>,
     caf::replies_to<net::create_partitions_request>::with<net::status_response>,
     caf::replies_to<net::delete_topic_request>::with<net::status_response>,
+    // session -> broker: dynamic topic and broker configs, written to the coordinator
+    caf::replies_to<net::alter_configs_request>::with<net::status_response>,
+    // session -> broker: the replicas stored here, by log directory
+    caf::replies_to<net::describe_log_dirs_request>::with<net::describe_log_dirs_response>,
     // session -> broker: the admin kill of an actor (chaos testing)
     caf::replies_to<net::kill_actor_request>::with<net::status_response>,
     // session -> broker: a producer id from a block reserved in the coordinator

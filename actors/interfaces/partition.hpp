@@ -16,6 +16,12 @@ using partition_actor = caf::typed_actor<
     caf::replies_to<net::fetch_request>::with<net::fetch_response>,
     // session -> leader: offset by time / earliest / latest
     caf::replies_to<net::list_offsets_request>::with<net::list_offsets_response>,
+    // session -> leader: move the log start offset up (DeleteRecords)
+    caf::replies_to<net::delete_records_request>::with<net::delete_records_response>,
+    // broker -> partition: this replica's size and lag, for DescribeLogDirs
+    caf::replies_to<net::describe_log_dirs_request>::with<net::log_dir_partition>,
+    // broker -> partition: the topic's configs changed (AlterConfigs, dynamic broker defaults)
+    caf::reacts_to<runtime::topic_config>,
     // broker -> partition: topic deleted; remove the files, then quit
     caf::replies_to<drop_atom>::with<bool>,
     // broker -> partition: its role (leader, follower, ISR) from the latest metadata

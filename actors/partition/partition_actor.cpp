@@ -202,6 +202,24 @@ void housekeeping(self_ptr self) {
   }
 }
 
+// Housekeeping: often enough for flush.ms and retention checks, never busier than every 10 ms.
+std::chrono::milliseconds housekeeping_period(const state& st) {
+  const auto& cfg = st.spec.config.log;
+  int64_t period = std::min({st.spec.retention_check_interval_ms, cfg.flush_ms,
+                             st.spec.hw_checkpoint_interval_ms});
+  if (cfg.cleanup_compact) period = std::min<int64_t>(period, st.spec.cleaner_backoff_ms);
+  return std::chrono::milliseconds(std::max<int64_t>(period, 10));
+}
+
+// The topic's configs changed (AlterConfigs or a broker default): later appends, fetches and
+// housekeeping follow them; what is stored stays.
+void apply_config(self_ptr self, runtime::topic_config cfg) {
+  auto& st = self->state;
+  st.spec.config = std::move(cfg);
+  st.log->set_config(st.spec.config.log);
+  BROOK_LOG_INFO("[Partition " << st.name << "] configs changed");
+}
+
 runtime::status open_replica(state& st) {
   auto opened = runtime::storage::partition_log::open(runtime::storage::env::posix(), st.spec.dir,
                                                       st.spec.config.log);
@@ -231,13 +249,7 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
   }
   BROOK_LOG_DEBUG("[Partition " << st.name << "] loaded log: start " << st.log->start_offset()
                                 << ", end " << st.log->end_offset());
-  // Housekeeping: often enough for flush.ms and retention checks, never busier than every 10 ms.
-  auto& cfg = st.spec.config.log;
-  int64_t period = std::min({st.spec.retention_check_interval_ms, cfg.flush_ms,
-                             st.spec.hw_checkpoint_interval_ms});
-  if (cfg.cleanup_compact) period = std::min<int64_t>(period, st.spec.cleaner_backoff_ms);
-  period = std::max<int64_t>(period, 10);
-  self->delayed_send(self, std::chrono::milliseconds(period), tick_atom::value);
+  self->delayed_send(self, housekeeping_period(st), tick_atom::value);
   apply_role(self, st.spec.role);
 
   return {
@@ -275,10 +287,21 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
       [self](net::list_offsets_request& req) -> net::list_offsets_response {
         return list_offsets(self->state, req);
       },
-      [self, period](tick_atom) {
+      [self](tick_atom) {
         housekeeping(self);
-        self->delayed_send(self, std::chrono::milliseconds(period), tick_atom::value);
+        self->delayed_send(self, housekeeping_period(self->state), tick_atom::value);
       },
+      [self](net::delete_records_request& req)
+          -> caf::typed_response_promise<net::delete_records_response> {
+        return delete_records(self, req);
+      },
+      [self](net::describe_log_dirs_request&) -> net::log_dir_partition {
+        auto& st = self->state;
+        // Kafka's offset lag: how far the log end is behind the high watermark.
+        return {st.spec.topic, st.spec.partition, int64_t(st.log->size_bytes()),
+                std::max<int64_t>(0, st.high_watermark - end_offset(st))};
+      },
+      [self](runtime::topic_config& cfg) { apply_config(self, std::move(cfg)); },
       [self](wake_atom) { serve_parked(self->state); },
       [self](runtime::storage::compaction_pass& pass) { on_compaction_done(self, pass); },
       [self](drop_atom) -> bool {

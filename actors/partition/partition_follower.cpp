@@ -128,6 +128,7 @@ void send_fetch(self_ptr self) {
   req.replica_id = st.current.broker_id;
   req.leader_epoch = st.current.state.leader_epoch;
   req.last_fetched_epoch = st.epochs.latest();
+  req.log_start_offset = st.log->start_offset().value();
   auto id = conn->next_correlation_id();
   st.fetch_in_flight = true;
   auto me = caf::actor_cast<partition_actor>(self);
@@ -156,6 +157,19 @@ void on_fetch_result(self_ptr self, net::replica_fetch_result& r) {
     if (truncate_diverging(self, resp.diverging_epoch, resp.diverging_end_offset)) send_fetch(self);
     return;
   }
+  if (resp.error == errc::offset_out_of_range && resp.log_start_offset > end_offset(st)) {
+    // The leader deleted (DeleteRecords, retention) everything up to past our end: start over
+    // at its log start, as Kafka's followers do.
+    BROOK_LOG_WARN("[Partition " << st.name << "] log ends at " << end_offset(st)
+                                 << ", below the leader's start " << resp.log_start_offset
+                                 << "; restarting the log there");
+    auto s = st.log->restart_at(runtime::offset{resp.log_start_offset});
+    if (s) s = st.epochs.truncate_from(end_offset(st));
+    if (s) s = rebuild_producer_state(st, wall_ms());
+    if (!s) return self->quit(caf::make_error(caf::sec::runtime_error, s.to_string()));
+    st.high_watermark = end_offset(st);
+    return send_fetch(self);
+  }
   if (resp.error != errc::none) {
     // A leader that is gone, restarting, or not yet told it leads: the broker's metadata
     // brings the next role; until then, ask again shortly.
@@ -165,6 +179,13 @@ void on_fetch_result(self_ptr self, net::replica_fetch_result& r) {
     return;
   }
   if (!append_replicated(self, resp.records)) return;
+  // Records the leader deleted are gone here too (DeleteRecords is replicated this way).
+  int64_t start = std::min(resp.log_start_offset, end_offset(st));
+  if (start > st.log->start_offset().value()) {
+    if (auto s = st.log->advance_start(runtime::offset{start}); !s)
+      BROOK_LOG_WARN("[Partition " << st.name << "] cannot move the log start to " << start
+                                   << ": " << s.to_string());
+  }
   st.high_watermark = std::max(st.high_watermark, std::min(resp.high_watermark, end_offset(st)));
   send_fetch(self);
 }

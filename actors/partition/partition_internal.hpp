@@ -36,9 +36,17 @@ struct pending_ack {
   clock_type::time_point deadline;
 };
 
+/// A DeleteRecords request waiting until every in-sync replica's log start reached `offset`.
+struct pending_delete {
+  int64_t offset = 0;
+  caf::typed_response_promise<net::delete_records_response> promise;
+  clock_type::time_point deadline;
+};
+
 /// What the leader knows of one follower (Kafka's replica state).
 struct follower_progress {
-  int64_t end = -1;  // its log end offset (the offset of its last fetch); -1 unknown
+  int64_t end = -1;    // its log end offset (the offset of its last fetch); -1 unknown
+  int64_t start = -1;  // its log start offset (from its last fetch); -1 unknown
   clock_type::time_point last_caught_up;
   clock_type::time_point last_fetch;
   int64_t leader_end_at_last_fetch = -1;
@@ -65,6 +73,7 @@ struct state {
   int64_t last_hw_checkpoint_ms = 0;
   std::map<int32_t, follower_progress> followers;  // leader only
   std::vector<pending_ack> acks;                   // leader only
+  std::vector<pending_delete> deletes;             // leader only
   bool isr_change_pending = false;
   /// The ISR last asked for. Until the answer arrives the high watermark waits for the union of
   /// it and the current ISR (Kafka's "maximal ISR"): the coordinator may already list an added
@@ -100,6 +109,11 @@ net::fetch_response read_fetch(state& st, const net::fetch_request& req);
 /// Answers parked fetches that now have enough data, or whose wait expired.
 void serve_parked(state& st);
 net::list_offsets_response list_offsets(state& st, const net::list_offsets_request& req);
+/// Leader: DeleteRecords, the log start moved up to the requested offset (at most the high
+/// watermark); followers follow through the log start offset of their fetches, and the answer
+/// waits until the in-sync ones have (or the request's timeout).
+caf::typed_response_promise<net::delete_records_response> delete_records(
+    self_ptr self, const net::delete_records_request& req);
 void become_leader(self_ptr self);
 /// Leader: a follower's fetch. Updates its progress, the ISR and the high watermark; fills
 /// `resp` with an error or a divergence when the follower must not read. False if so.

@@ -2,6 +2,7 @@
 // up to the high watermark, followers up to the log end; parked until min_bytes or max_wait),
 // list offsets, the view of its followers, the ISR, the high watermark and acks=all waiting.
 #include <algorithm>
+#include <optional>
 #include <caf/all.hpp>
 
 #include "actors/partition/partition_internal.hpp"
@@ -219,6 +220,75 @@ net::produce_response append_produced(self_ptr self, net::produce_request& req, 
   return resp;
 }
 
+namespace {
+
+// The lowest log start offset among the in-sync replicas (a follower not heard from yet: 0).
+int64_t low_watermark(const state& st) {
+  int64_t low = st.log->start_offset().value();
+  for (int32_t id : st.current.state.isr) {
+    auto it = st.followers.find(id);
+    if (it != st.followers.end()) low = std::min(low, std::max<int64_t>(it->second.start, 0));
+  }
+  return low;
+}
+
+// Answers the waiting DeleteRecords requests the in-sync replicas have caught up with, and
+// (with `now`) those whose time is up.
+void settle_deletes(state& st, std::optional<clock_type::time_point> now = std::nullopt) {
+  int64_t low = low_watermark(st);
+  for (auto it = st.deletes.begin(); it != st.deletes.end();) {
+    net::delete_records_response resp;
+    resp.low_watermark = low;
+    if (low >= it->offset) {
+      it->promise.deliver(std::move(resp));
+    } else if (now && it->deadline <= *now) {
+      resp.error = errc::request_timed_out;
+      resp.message = "the in-sync replicas did not delete up to " + std::to_string(it->offset) +
+                     " within the timeout";
+      it->promise.deliver(std::move(resp));
+    } else {
+      ++it;
+      continue;
+    }
+    it = st.deletes.erase(it);
+  }
+}
+
+}  // namespace
+
+caf::typed_response_promise<net::delete_records_response> delete_records(
+    self_ptr self, const net::delete_records_request& req) {
+  auto& st = self->state;
+  auto promise = self->make_response_promise<net::delete_records_response>();
+  auto refuse = [&](errc e, std::string why) {
+    net::delete_records_response resp;
+    resp.error = e;
+    resp.message = std::move(why);
+    promise.deliver(std::move(resp));
+    return promise;
+  };
+  if (st.role != replica_role::leader)
+    return refuse(errc::not_leader_or_follower, "replica " + st.name + " is not the leader");
+  if (!st.spec.config.log.cleanup_delete)  // as Kafka: compaction alone decides what goes
+    return refuse(errc::policy_violation, "Records of partition " + st.name +
+                                              " can not be deleted due to the configured policy");
+  int64_t to = req.offset == -1 ? st.high_watermark : req.offset;
+  if (to < 0 || to > st.high_watermark)
+    return refuse(errc::offset_out_of_range,
+                  "Cannot increment the log start offset to " + std::to_string(req.offset) +
+                      " of partition " + st.name + " since it is larger than the high watermark " +
+                      std::to_string(st.high_watermark));
+  auto before = st.log->start_offset().value();
+  if (auto s = st.log->advance_start(runtime::offset{to}); !s) return refuse(s.code(), s.message());
+  if (st.log->start_offset().value() != before)
+    BROOK_LOG_INFO("[Partition " << st.name << "] records deleted: log start offset now "
+                                 << st.log->start_offset());
+  st.deletes.push_back({std::min(to, st.log->start_offset().value()), promise,
+                        clock_type::now() + std::chrono::milliseconds(std::max(req.timeout_ms, 0))});
+  settle_deletes(st);
+  return promise;
+}
+
 net::list_offsets_response list_offsets(state& st, const net::list_offsets_request& req) {
   auto& log = *st.log;
   net::list_offsets_response resp;
@@ -270,7 +340,7 @@ void become_leader(self_ptr self) {
   }
   st.followers.clear();
   for (int32_t r : st.current.replicas)
-    if (r != st.current.broker_id) st.followers[r] = follower_progress{-1, now, now, -1};
+    if (r != st.current.broker_id) st.followers[r] = follower_progress{-1, -1, now, now, -1};
   BROOK_LOG_INFO("[Partition " << st.name << "] leader at epoch " << st.current.state.leader_epoch
                                << " from offset " << end_offset(st) << ", ISR "
                                << net::format_replicas(st.current.state.isr));
@@ -287,6 +357,13 @@ void fail_waiting(state& st, errc e, const std::string& why) {
     p.promise.deliver(std::move(resp));
   }
   st.parked.clear();
+  for (auto& d : st.deletes) {
+    net::delete_records_response resp;
+    resp.error = e;
+    resp.message = why;
+    d.promise.deliver(std::move(resp));
+  }
+  st.deletes.clear();
 }
 
 bool on_replica_fetch(self_ptr self, const net::fetch_request& req, net::fetch_response& resp) {
@@ -321,6 +398,7 @@ bool on_replica_fetch(self_ptr self, const net::fetch_request& req, net::fetch_r
   else if (req.offset >= f.leader_end_at_last_fetch && f.leader_end_at_last_fetch >= 0)
     f.last_caught_up = std::max(f.last_caught_up, f.last_fetch);
   f.end = req.offset;
+  f.start = req.log_start_offset;
   f.last_fetch = now;
   f.leader_end_at_last_fetch = leo;
   // A caught-up follower rejoins the ISR (Kafka: its log end reached the high watermark and
@@ -333,6 +411,7 @@ bool on_replica_fetch(self_ptr self, const net::fetch_request& req, net::fetch_r
     request_isr(self, std::move(next));
   }
   advance_high_watermark(self);
+  if (!st.deletes.empty()) settle_deletes(st);
   return true;
 }
 
@@ -381,6 +460,7 @@ void on_leader_tick(self_ptr self) {
   answer_acks(
       st, [now](const pending_ack& a) { return a.deadline <= now; }, errc::request_timed_out,
       "not replicated to the ISR within the request timeout");
+  settle_deletes(st, now);  // the ISR may have shrunk; requests past their timeout give up
 }
 
 }  // namespace brook::actors::partition_detail

@@ -26,6 +26,9 @@ using session_actor =
                      caf::reacts_to<uint64_t, uint32_t, net::create_topic_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::delete_topic_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::create_partitions_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::alter_configs_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::delete_records_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::describe_log_dirs_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::kill_actor_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::list_actors_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::init_producer_id_request>,
@@ -89,7 +92,8 @@ void to_broker(self_ptr self, uint64_t seq, uint32_t corr, native_type t, Reques
   auto b = self->state.node->broker();
   if (!b) {
     Response r{};
-    if constexpr (!std::is_same_v<Response, net::metadata_response>) {
+    if constexpr (!std::is_same_v<Response, net::metadata_response> &&
+                  !std::is_same_v<Response, net::describe_log_dirs_response>) {
       r.error = errc::leader_not_available;
       r.message = "broker is restarting";
     }
@@ -137,6 +141,18 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
       [self](uint64_t seq, uint32_t corr, net::create_partitions_request& req) {
         to_broker<net::create_partitions_request, net::status_response>(
             self, seq, corr, native_type::create_partitions, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::alter_configs_request& req) {
+        to_broker<net::alter_configs_request, net::status_response>(
+            self, seq, corr, native_type::alter_configs, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::delete_records_request& req) {
+        to_partition<net::delete_records_response>(self, seq, corr, native_type::delete_records,
+                                                   req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::describe_log_dirs_request& req) {
+        to_broker<net::describe_log_dirs_request, net::describe_log_dirs_response>(
+            self, seq, corr, native_type::describe_log_dirs, req);
       },
       [self](uint64_t seq, uint32_t corr, net::kill_actor_request& req) {
         if (req.path.empty())
@@ -246,6 +262,12 @@ class session_handler : public net::frame_handler {
         return forward<net::delete_topic_request>(seq, *f);
       case native_type::create_partitions:
         return forward<net::create_partitions_request>(seq, *f);
+      case native_type::alter_configs:
+        return forward<net::alter_configs_request>(seq, *f);
+      case native_type::delete_records:
+        return forward<net::delete_records_request>(seq, *f);
+      case native_type::describe_log_dirs:
+        return forward<net::describe_log_dirs_request>(seq, *f);
       case native_type::kill_actor:
         return forward<net::kill_actor_request>(seq, *f);
       case native_type::list_actors:

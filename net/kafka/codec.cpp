@@ -24,6 +24,10 @@ const std::vector<api_support>& supported_apis() {
       {api_key::delete_groups, 0, 2, 2, "DeleteGroups"},
       {api_key::offset_delete, 0, 0, INT16_MAX, "OffsetDelete"},
       {api_key::describe_cluster, 0, 1, 0, "DescribeCluster"},
+      {api_key::alter_configs, 0, 2, 2, "AlterConfigs"},
+      {api_key::incremental_alter_configs, 0, 1, 1, "IncrementalAlterConfigs"},
+      {api_key::delete_records, 0, 2, 2, "DeleteRecords"},
+      {api_key::describe_log_dirs, 0, 4, 2, "DescribeLogDirs"},
       {api_key::offset_commit, 2, 7, 8, "OffsetCommit"},
       {api_key::offset_fetch, 1, 5, 6, "OffsetFetch"},
       {api_key::find_coordinator, 0, 2, 3, "FindCoordinator"},
@@ -108,6 +112,12 @@ decode_result decode_request(const uint8_t* payload, size_t n) {
     case api_key::delete_groups: read_body<delete_groups_request>(r, out); break;
     case api_key::offset_delete: read_body<offset_delete_request>(r, out); break;
     case api_key::describe_cluster: read_body<describe_cluster_request>(r, out); break;
+    case api_key::alter_configs: read_body<alter_configs_request>(r, out); break;
+    case api_key::incremental_alter_configs:
+      read_body<incremental_alter_configs_request>(r, out);
+      break;
+    case api_key::delete_records: read_body<delete_records_request>(r, out); break;
+    case api_key::describe_log_dirs: read_body<describe_log_dirs_request>(r, out); break;
   }
   if (!hr.ok() || !r.ok()) {
     res.message = std::string("malformed ") + api->name + " v" + std::to_string(v) + " request: " +

@@ -34,6 +34,10 @@ enum class api_key : int16_t {
   delete_groups = 42,
   offset_delete = 47,
   describe_cluster = 60,
+  alter_configs = 33,
+  incremental_alter_configs = 44,
+  delete_records = 21,
+  describe_log_dirs = 35,
 };
 
 /// One served API: the versions advertised in ApiVersions and where flexible encoding starts.
@@ -62,7 +66,9 @@ using request_body =
                  join_group_request, sync_group_request, heartbeat_request, leave_group_request,
                  offset_commit_request, offset_fetch_request, describe_groups_request,
                  list_groups_request, create_partitions_request, delete_groups_request,
-                 offset_delete_request, describe_cluster_request>;
+                 offset_delete_request, describe_cluster_request, alter_configs_request,
+                 incremental_alter_configs_request, delete_records_request,
+                 describe_log_dirs_request>;
 
 struct request {
   request_header header;

@@ -595,4 +595,186 @@ struct init_producer_id_response {
   }
 };
 
+// ---- AlterConfigs (33), v0-2 (flexible from v2); IncrementalAlterConfigs (44), v0-1 (flexible
+// from v1): the same resources, the incremental one with an operation per config. -------------
+template <bool Incremental>
+struct basic_alter_configs_request {
+  struct config {
+    std::string name;
+    int8_t op = 0;  // IncrementalAlterConfigs only: 0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT
+    std::optional<std::string> value;
+  };
+  struct resource {
+    int8_t type = 0;
+    std::string name;
+    std::vector<config> configs;
+  };
+  static constexpr bool incremental = Incremental;
+  std::vector<resource> resources;
+  bool validate_only = false;
+  template <class IO>
+  void io(IO& f) {
+    f.array(resources, [&](resource& r) {
+      f.i8(r.type);
+      f.str(r.name);
+      f.array(r.configs, [&](config& c) {
+        f.str(c.name);
+        if (Incremental) f.i8(c.op);
+        f.nstr(c.value);
+        f.tags();
+      });
+      f.tags();
+    });
+    f.boolean(validate_only);
+    f.tags();
+  }
+};
+using alter_configs_request = basic_alter_configs_request<false>;
+using incremental_alter_configs_request = basic_alter_configs_request<true>;
+/// The answer to both.
+struct alter_configs_response {
+  struct result {
+    int16_t error_code = 0;
+    std::optional<std::string> error_message;
+    int8_t type = 0;
+    std::string name;
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<result> results;
+  template <class IO>
+  void io(IO& f) {
+    f.i32(throttle_time_ms);
+    f.array(results, [&](result& r) {
+      f.i16(r.error_code);
+      f.nstr(r.error_message);
+      f.i8(r.type);
+      f.str(r.name);
+      f.tags();
+    });
+    f.tags();
+  }
+};
+
+// ---- DeleteRecords (21), v0-2 (flexible from v2) -----------------------------------------------
+struct delete_records_request {
+  struct partition {
+    int32_t index = 0;
+    int64_t offset = 0;  // -1: the high watermark
+  };
+  struct topic {
+    std::string name;
+    std::vector<partition> partitions;
+  };
+  std::vector<topic> topics;
+  int32_t timeout_ms = 0;
+  template <class IO>
+  void io(IO& f) {
+    f.array(topics, [&](topic& t) {
+      f.str(t.name);
+      f.array(t.partitions, [&](partition& p) {
+        f.i32(p.index);
+        f.i64(p.offset);
+        f.tags();
+      });
+      f.tags();
+    });
+    f.i32(timeout_ms);
+    f.tags();
+  }
+};
+struct delete_records_response {
+  struct partition {
+    int32_t index = 0;
+    int64_t low_watermark = -1;
+    int16_t error_code = 0;
+  };
+  struct topic {
+    std::string name;
+    std::vector<partition> partitions;
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<topic> topics;
+  template <class IO>
+  void io(IO& f) {
+    f.i32(throttle_time_ms);
+    f.array(topics, [&](topic& t) {
+      f.str(t.name);
+      f.array(t.partitions, [&](partition& p) {
+        f.i32(p.index);
+        f.i64(p.low_watermark);
+        f.i16(p.error_code);
+        f.tags();
+      });
+      f.tags();
+    });
+    f.tags();
+  }
+};
+
+// ---- DescribeLogDirs (35), v0-4 (flexible from v2) ---------------------------------------------
+struct describe_log_dirs_request {
+  struct topic {
+    std::string name;
+    std::vector<int32_t> partitions;
+  };
+  std::optional<std::vector<topic>> topics;  // null: every stored replica
+  template <class IO>
+  void io(IO& f) {
+    f.narray(topics, [&](topic& t) {
+      f.str(t.name);
+      int32s(f, t.partitions);
+      f.tags();
+    });
+    f.tags();
+  }
+};
+struct describe_log_dirs_response {
+  struct partition {
+    int32_t index = 0;
+    int64_t size = 0;
+    int64_t offset_lag = 0;
+    bool is_future = false;
+  };
+  struct topic {
+    std::string name;
+    std::vector<partition> partitions;
+  };
+  struct result {
+    int16_t error_code = 0;
+    std::string log_dir;
+    std::vector<topic> topics;
+    int64_t total_bytes = -1;
+    int64_t usable_bytes = -1;
+  };
+  int32_t throttle_time_ms = 0;
+  int16_t error_code = 0;
+  std::vector<result> results;
+  template <class IO>
+  void io(IO& f) {
+    f.i32(throttle_time_ms);
+    if (f.version >= 3) f.i16(error_code);
+    f.array(results, [&](result& r) {
+      f.i16(r.error_code);
+      f.str(r.log_dir);
+      f.array(r.topics, [&](topic& t) {
+        f.str(t.name);
+        f.array(t.partitions, [&](partition& p) {
+          f.i32(p.index);
+          f.i64(p.size);
+          f.i64(p.offset_lag);
+          f.boolean(p.is_future);
+          f.tags();
+        });
+        f.tags();
+      });
+      if (f.version >= 4) {
+        f.i64(r.total_bytes);
+        f.i64(r.usable_bytes);
+      }
+      f.tags();
+    });
+    f.tags();
+  }
+};
+
 }  // namespace brook::net::kafka

@@ -20,6 +20,8 @@ constexpr std::string_view cleaned_suffix = ".log.cleaned";
 /// A compacted segment being installed: complete, it replaces the segments from its base to its
 /// end; open() finishes the install.
 constexpr std::string_view swap_suffix = ".log.swap";
+// The log start offset DeleteRecords set, in decimal, when it lies above the first segment's base.
+constexpr std::string_view log_start_file = "log-start-offset";
 
 /// Segment file names are the base offset, zero-padded to this many digits (as Kafka).
 constexpr size_t name_width = 20;

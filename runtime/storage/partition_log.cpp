@@ -132,7 +132,7 @@ result<bytes> partition_log::read(offset from, size_t max_bytes) const {
 }
 
 offset partition_log::start_offset() const {
-  return segments_.front()->base_offset();
+  return std::max(segments_.front()->base_offset(), log_start_);
 }
 
 offset partition_log::end_offset() const {
@@ -146,9 +146,10 @@ offset partition_log::offset_for_timestamp(int64_t ts) const {
     if (!found) {
       BROOK_LOG_WARN("log " << dir_ << ": timestamp lookup failed, answering segment base "
                             << seg->base_offset() << ": " << found.error().to_string());
-      return seg->base_offset();
+      return std::max(seg->base_offset(), start_offset());
     }
-    if (*found) return **found;
+    // Never below the log start (DeleteRecords may have moved it inside this batch).
+    if (*found) return std::max(**found, start_offset());
   }
   return end_offset();
 }

@@ -73,12 +73,24 @@ class partition_log {
   /// from > end_offset(); io_error.
   result<bytes> read(offset from, size_t max_bytes) const;
 
-  /// First offset still stored (moves with retention).
+  /// First offset readers may read (moves with retention and advance_start).
   offset start_offset() const;
+  /// Kafka's DeleteRecords: makes `new_start` the log start offset. Closed segments wholly below
+  /// it are removed; reads below it fail with offset_out_of_range, and a batch straddling it is
+  /// still returned whole (readers skip the records before their fetch offset). Kept durably in
+  /// <dir>/log-start-offset, so it holds after a restart. No-op when not above start_offset().
+  /// Errors: offset_out_of_range past end_offset(); io_error.
+  status advance_start(offset new_start);
+  /// Empties the log and restarts it at `start` (Kafka's truncateFullyAndStartAt): what a
+  /// follower does when the leader no longer has the offsets it would fetch next.
+  status restart_at(offset start);
+  /// Used by set_config (AlterConfigs): later appends, rolls, retention and compaction follow
+  /// `cfg`; what is stored stays as it is.
+  void set_config(const log_config& cfg) { cfg_ = cfg; }
   /// Next offset to be assigned (the log end offset).
   offset end_offset() const;
-  /// Base offset of the first batch whose max timestamp is >= `ts` (ListOffsets by time);
-  /// end_offset() if none. On a read error, the base of the segment holding the answer
+  /// Base offset of the first batch whose max timestamp is >= `ts` (ListOffsets by time), or
+  /// start_offset() when that batch begins below it; end_offset() if none. On a read error, the base of the segment holding the answer
   /// (an earlier offset, never a later one).
   offset offset_for_timestamp(int64_t ts) const;
   /// Largest timestamp in the log, -1 if it holds no batch.
@@ -152,6 +164,7 @@ class partition_log {
   // Swaps one rewritten group of segments_, starting at `first`, for its cleaned file.
   status install_group(size_t first, size_t count);
   status remove_segment(segment& s);
+  status write_log_start();
   void fail(const status& s);
 
   env& env_;
@@ -164,6 +177,8 @@ class partition_log {
   bool dir_dirty_ = false;           // segment files created or removed since the last flush
   offset cleaned_end_{0};            // closed segments below this were compacted by the last pass
   uint64_t layout_ = 0;              // bumped whenever closed segments are removed, cut or replaced
+  offset log_start_{0};  // DeleteRecords' start; start_offset() is the larger of it and the
+                         // first segment's base
   status failure_;
   recovery_report recovery_;
 };

@@ -1,5 +1,8 @@
-// partition_log: retention (deleting old segments) and truncation (replication's divergence fix).
+// partition_log: retention (deleting old segments), DeleteRecords (moving the log start) and
+// truncation (replication's divergence fix).
+#include "runtime/durable_file.hpp"
 #include "runtime/log.hpp"
+#include "runtime/storage/log_format.hpp"
 #include "runtime/storage/partition_log.hpp"
 #include "runtime/storage/segment.hpp"
 
@@ -48,6 +51,55 @@ size_t partition_log::enforce_retention(int64_t now_ms) {
   return deleted;
 }
 
+status partition_log::write_log_start() {
+  return write_file_durably(join_path(dir_, std::string(format::log_start_file)),
+                            std::to_string(log_start_.value()) + "\n");
+}
+
+status partition_log::advance_start(offset new_start) {
+  if (!failure_.is_ok()) return failure_;
+  if (new_start > end_offset())
+    return {errc::offset_out_of_range, "log " + dir_ + ": cannot start at " +
+                                           std::to_string(new_start.value()) + ", past its end " +
+                                           std::to_string(end_offset().value())};
+  if (new_start <= start_offset()) return status::ok();
+  log_start_ = new_start;
+  if (status s = write_log_start(); !s) return s;
+  while (segments_.size() > 1 && segments_.front()->next_offset() <= new_start)
+    if (!remove_front()) break;
+  return status::ok();
+}
+
+status partition_log::restart_at(offset start) {
+  if (!failure_.is_ok()) return failure_;
+  // The new (empty) active segment first, so the log is never without one: a segment already
+  // based at `start` is emptied and kept, as its files have that name.
+  std::unique_ptr<segment> fresh;
+  for (auto& seg : segments_) {
+    if (seg->base_offset() != start) continue;
+    if (status s = seg->truncate_to(start); !s) {
+      fail(s);
+      return s;
+    }
+    fresh = std::move(seg);
+  }
+  if (!fresh) {
+    auto created = segment::create(env_, dir_, start, cfg_.index_interval_bytes);
+    if (!created) return created.error();
+    fresh = std::move(*created);
+  }
+  for (auto& seg : segments_) {
+    if (!seg) continue;
+    if (status s = remove_segment(*seg); !s) BROOK_LOG_WARN("log " << dir_ << ": " << s.to_string());
+  }
+  segments_.clear();
+  segments_.push_back(std::move(fresh));
+  dir_dirty_ = true;
+  flushed_ = start;
+  log_start_ = start;
+  return write_log_start();
+}
+
 status partition_log::truncate_to(offset new_end) {
   if (!failure_.is_ok()) return failure_;
   if (new_end >= end_offset()) return status::ok();
@@ -79,6 +131,10 @@ status partition_log::truncate_to(offset new_end) {
     }
   }
   if (flushed_ > end_offset()) flushed_ = end_offset();
+  if (log_start_ > end_offset()) {  // truncated below the start: the log restarts at its end
+    log_start_ = end_offset();
+    if (status s = write_log_start(); !s) return s;
+  }
   return status::ok();
 }
 

@@ -1,5 +1,6 @@
 // partition_log: opening a log directory and recovering it after a crash.
 #include <algorithm>
+#include <fstream>
 #include <map>
 
 #include "runtime/log.hpp"
@@ -130,6 +131,10 @@ status partition_log::load() {
     segments_.push_back(std::move(*seg));
   }
   recovery_.segments = segments_.size();
+  // DeleteRecords' start, never past what the log holds (a crash may have cut the tail).
+  std::ifstream start_file(join_path(dir_, std::string(format::log_start_file)));
+  int64_t start = 0;
+  if (start_file >> start && start > 0) log_start_ = std::min(offset{start}, end_offset());
 
   // A closed segment's final max timestamp belongs in its .timeindex (no-op when present).
   for (size_t i = 0; i + 1 < segments_.size(); ++i) {

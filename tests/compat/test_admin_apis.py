@@ -1,6 +1,7 @@
 """Kafka's admin APIs beyond create/describe/delete, through the clients' own admin calls against brookd:
 CreatePartitions with confluent-kafka's AdminClient and kafka-python's KafkaAdminClient (a producer and a
-consumer group that were running before the change see the new partitions after a metadata refresh); every
+consumer group that were running before the change see the new partitions after a metadata refresh);
+AlterConfigs of topics and brokers (confluent-kafka, kafka-python) seen by DescribeConfigs with its source; every
 Kafka topic config accepted and described; Kafka's errors for illegal topic names and commits of partitions
 that do not exist; kafka-python listing, describing and deleting groups."""
 
@@ -112,6 +113,69 @@ class AdminApisTest(ConfluentAdminMixin, BrookTestCase):
                 f["cf-bad-config"].result(timeout=30)
             self.assertEqual(cm.exception.args[0].code(), KafkaError.INVALID_CONFIG)
             self.assertIn(list(bad)[0], cm.exception.args[0].str())
+
+    def test_confluent_alter_configs_of_a_topic_and_a_broker(self):
+        self.create_topic("cf-alter", 1)
+        topic = ConfigResource("topic", "cf-alter", set_config={"retention.ms": "3600000", "cleanup.policy": "compact"})
+        self.assertIsNone(self.admin().alter_configs([topic], request_timeout=15)[topic].result(timeout=30))
+        res = ConfigResource("topic", "cf-alter")
+        described = self.admin().describe_configs([res], request_timeout=15)[res].result(timeout=30)
+        self.assertEqual(described["retention.ms"].value, "3600000")
+        self.assertEqual(described["retention.ms"].source, ConfigSource.DYNAMIC_TOPIC_CONFIG.value)
+        self.assertEqual(described["cleanup.policy"].value, "compact")
+        # AlterConfigs replaces the whole set: a key not named is back to its default.
+        topic = ConfigResource("topic", "cf-alter", set_config={"retention.ms": "7200000"})
+        self.admin().alter_configs([topic], request_timeout=15)[topic].result(timeout=30)
+        described = self.admin().describe_configs([res], request_timeout=15)[res].result(timeout=30)
+        self.assertEqual(described["retention.ms"].value, "7200000")
+        self.assertEqual(described["cleanup.policy"].value, "delete")
+        self.assertTrue(described["cleanup.policy"].is_default)
+        # validate_only changes nothing; a bad value is refused per resource, naming the key.
+        topic = ConfigResource("topic", "cf-alter", set_config={"retention.ms": "1"})
+        self.admin().alter_configs([topic], validate_only=True, request_timeout=15)[topic].result(timeout=30)
+        described = self.admin().describe_configs([res], request_timeout=15)[res].result(timeout=30)
+        self.assertEqual(described["retention.ms"].value, "7200000")
+        bad = ConfigResource("topic", "cf-alter", set_config={"retention.ms": "soon"})
+        with self.assertRaises(KafkaException) as cm:
+            self.admin().alter_configs([bad], request_timeout=15)[bad].result(timeout=30)
+        self.assertEqual(cm.exception.args[0].code(), KafkaError.INVALID_CONFIG)
+        self.assertIn("retention.ms", cm.exception.args[0].str())
+        # A broker's topic defaults change at run time (DYNAMIC_BROKER_CONFIG), and topics follow.
+        broker = ConfigResource("broker", "0", set_config={"log.retention.ms": "86400000"})
+        self.assertIsNone(self.admin().alter_configs([broker], request_timeout=15)[broker].result(timeout=30))
+        b = ConfigResource("broker", "0")
+        described = self.admin().describe_configs([b], request_timeout=15)[b].result(timeout=30)
+        self.assertEqual(described["log.retention.ms"].value, "86400000")
+        self.assertEqual(described["log.retention.ms"].source, ConfigSource.DYNAMIC_BROKER_CONFIG.value)
+        self.create_topic("cf-alter-later", 1)
+        t = ConfigResource("topic", "cf-alter-later")
+        self.assertEqual(self.admin().describe_configs([t], request_timeout=15)[t].result(timeout=30)
+                         ["retention.ms"].value, "86400000")
+        broker = ConfigResource("broker", "0", set_config={})
+        self.admin().alter_configs([broker], request_timeout=15)[broker].result(timeout=30)
+        described = self.admin().describe_configs([b], request_timeout=15)[b].result(timeout=30)
+        self.assertEqual(described["log.retention.ms"].value, "604800000")
+        fixed = ConfigResource("broker", "0", set_config={"num.partitions": "3"})
+        with self.assertRaises(KafkaException) as cm:
+            self.admin().alter_configs([fixed], request_timeout=15)[fixed].result(timeout=30)
+        self.assertEqual(cm.exception.args[0].code(), KafkaError.INVALID_REQUEST)
+
+    def test_kafka_python_alter_configs(self):
+        from kafka.admin import ConfigResource as KpConfigResource, ConfigResourceType
+        self.create_topic("kp-alter", 1)
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=15000)
+        try:
+            resp = admin.alter_configs([KpConfigResource(ConfigResourceType.TOPIC, "kp-alter",
+                                                         configs={"segment.bytes": "1048576"})])
+            self.assertEqual([(r[0], r[3]) for r in resp.resources], [(0, "kp-alter")])
+            (described,) = admin.describe_configs([KpConfigResource(ConfigResourceType.TOPIC, "kp-alter")])
+            entries = {e[0]: e[1] for e in described.resources[0][4]}
+            self.assertEqual(entries["segment.bytes"], "1048576")
+            resp = admin.alter_configs([KpConfigResource(ConfigResourceType.TOPIC, "kp-alter",
+                                                         configs={"segment.bytes": "1"})])
+            self.assertEqual(resp.resources[0][0], KafkaError.INVALID_CONFIG)
+        finally:
+            admin.close()
 
     def test_illegal_topic_names_get_invalid_topic_exception(self):
         for name in ("bad name", "..", "x" * 250):

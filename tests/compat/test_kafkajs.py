@@ -12,7 +12,7 @@ from brook_harness import Brookd, stored_batches
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 JS_DIR = os.path.join(HERE, "kafkajs")
-EXPECTED_TESTS = 7  # test() calls in test_kafkajs.js
+EXPECTED_TESTS = 8  # test() calls in test_kafkajs.js
 
 
 class KafkaJsTest(unittest.TestCase):

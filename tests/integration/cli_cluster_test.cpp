@@ -464,6 +464,39 @@ TEST_F(ClusterCliTest, ThreeBrokersHostAReplicatedTopic) {
   EXPECT_EQ(by_bootstrap.exit_code, 0) << by_bootstrap.err;
   EXPECT_EQ(parse_status(by_bootstrap.out).brokers, (std::set<int>{1, 2, 3})) << by_bootstrap.out;
 
+  // A config altered through one broker reaches the others (their definition watch).
+  auto alt = brook({"--bootstrap-server", native[1], "topic", "alter", "replicated", "--add-config",
+                    "retention.ms=3600000"});
+  ASSERT_EQ(alt.exit_code, 0) << alt.err;
+  for (const auto& b : native)
+    EXPECT_TRUE(eventually(
+        [&] {
+          auto d = brook({"--bootstrap-server", b, "topic", "describe", "replicated"});
+          return d.out.find("retention.ms=3600000") != std::string::npos;
+        },
+        10s))
+        << "broker " << b << " does not show the change";
+  // Records deleted on the leader are deleted on the in-sync followers before the answer, so
+  // they stay gone when the leader is killed -9 and a follower takes over.
+  auto more = brook({"--bootstrap-server", all, "produce", "replicated", "--partition", "8", "--acks", "all"},
+                    60s, "second\nthird\n");
+  ASSERT_EQ(more.exit_code, 0) << more.err;
+  auto del = brook({"--bootstrap-server", all, "topic", "delete-records", "replicated", "--partition",
+                    "8", "--offset", "2"});
+  ASSERT_EQ(del.exit_code, 0) << del.err;
+  EXPECT_NE(del.out.find("Partition replicated-8 now starts at offset 2."), std::string::npos) << del.out;
+  auto before = parse_status(brook({"cluster", "status", "--dir", dir()}).out);
+  int leader = -1;
+  for (const auto& p : before.partitions)
+    if (p.topic == "replicated" && p.partition == 8) leader = p.leader;
+  ASSERT_GT(leader, 0);
+  for (const auto& m : members)
+    if (m.is_broker() && m.id == leader) kill(m.pid, SIGKILL);
+  auto after = brook({"--bootstrap-server", all, "consume", "replicated", "--partition", "8",
+                      "--from-beginning", "--count", "1", "--timeout-ms", "30000"});
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(after.out, "third\n");
+
   auto down = brook({"cluster", "down", "--dir", dir()}, 120s);
   ASSERT_EQ(down.exit_code, 0) << down.out << down.err;
   for (const auto& m : members)

@@ -1,6 +1,9 @@
 // Kafka's metadata and admin APIs, served by the broker actor: Metadata, CreateTopics,
-// CreatePartitions, DeleteTopics, InitProducerId, DescribeConfigs, DescribeCluster. Versions:
-// net/kafka/codec.cpp, supported_apis().
+// CreatePartitions, DeleteTopics, InitProducerId, DescribeConfigs, AlterConfigs,
+// IncrementalAlterConfigs, DescribeLogDirs, DescribeCluster. Versions: net/kafka/codec.cpp,
+// supported_apis().
+#include <algorithm>
+#include <cctype>
 #include <caf/all.hpp>
 
 #include "actors/session/kafka/kafka_session_internal.hpp"
@@ -167,31 +170,60 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::init_producer_id_req
           [answer](caf::error&) { answer(errc::request_timed_out, -1, -1); });
 }
 
+namespace {
+
+// Kafka's config sources.
+constexpr int8_t source_topic = 1, source_dynamic_broker = 2, source_dynamic_default = 3,
+                 source_static_broker = 4, source_default = 5;
+
+// A broker resource's name: its id, or "" for the default of every broker.
+bool broker_resource_name(const std::string& name) {
+  return name.empty() || (name.size() <= 9 && std::all_of(name.begin(), name.end(), ::isdigit));
+}
+
+// The broker's configs as DescribeConfigs shows them: a few static settings and every topic
+// default by its broker-level key, with where each value comes from.
+std::vector<std::pair<std::string, std::pair<std::string, int8_t>>> broker_configs(
+    const node_context& node) {
+  const auto& c = node.config;
+  std::vector<std::pair<std::string, std::pair<std::string, int8_t>>> out = {
+      {"broker.id", {std::to_string(c.broker_id), source_static_broker}},
+      {"num.partitions", {std::to_string(c.num_partitions), source_static_broker}},
+      {"auto.create.topics.enable", {c.auto_create_topics ? "true" : "false", source_static_broker}},
+      {"default.replication.factor",
+       {std::to_string(c.default_replication_factor), source_static_broker}}};
+  auto dyn = node.broker_dynamic_configs();
+  auto merged = dyn.cluster_default;
+  for (const auto& [k2, v] : dyn.own) merged[k2] = v;
+  auto effective = runtime::with_broker_defaults(c.topic_defaults, merged);
+  const auto& defaults = effective ? *effective : c.topic_defaults;
+  auto builtin = runtime::topic_config{}.to_properties();
+  for (const auto& [key, value] : defaults.to_properties()) {
+    auto bk = runtime::broker_key_of_topic_key(key);
+    if (bk.empty()) continue;
+    int8_t source = dyn.own.count(bk)               ? source_dynamic_broker
+                    : dyn.cluster_default.count(bk) ? source_dynamic_default
+                    : builtin[key] != value         ? source_static_broker
+                                                    : source_default;
+    out.push_back({bk, {value, source}});
+  }
+  return out;
+}
+
+}  // namespace
+
 void serve(self_ptr self, uint64_t seq, const header& h, k::describe_configs_request& req) {
   auto& node = *self->state.node;
-  auto wanted = [](const k::describe_configs_request::resource& r, const std::string& key) {
-    if (!r.keys) return true;
-    for (const auto& k2 : *r.keys)
-      if (k2 == key) return true;
-    return false;
-  };
-  // Kafka's config sources: 1 DYNAMIC_TOPIC_CONFIG (set for the topic), 4 STATIC_BROKER_CONFIG,
-  // 5 DEFAULT_CONFIG.
-  auto entries = [&](const k::describe_configs_request::resource& r,
-                     const runtime::properties& props, const std::vector<std::string>& set_keys,
-                     int8_t set_source) {
-    std::vector<k::describe_configs_response::entry> out;
-    for (const auto& [key, value] : props) {
-      if (!wanted(r, key)) continue;
-      bool set = std::find(set_keys.begin(), set_keys.end(), key) != set_keys.end();
-      out.push_back({key, value, false, !set, int8_t(set ? set_source : 5), false, {}});
-    }
-    return out;
+  auto entry = [](const k::describe_configs_request::resource& r, const std::string& key,
+                  const std::string& value, int8_t source,
+                  std::vector<k::describe_configs_response::entry>& out) {
+    if (r.keys && std::find(r.keys->begin(), r.keys->end(), key) == r.keys->end()) return;
+    out.push_back({key, value, false, source == source_default, source, false, {}});
   };
   std::vector<std::string> topics;
   for (const auto& r : req.resources)
     if (r.type == k::resource_topic) topics.push_back(r.name);
-  auto answer = [self, seq, h, req, entries](const net::metadata_response& m) mutable {
+  auto answer = [self, seq, h, req, entry](const net::metadata_response& m) mutable {
     auto& node = *self->state.node;
     k::describe_configs_response resp;
     for (const auto& r : req.resources) {
@@ -209,25 +241,20 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::describe_configs_req
           res.error_message = e == errc::invalid_topic ? "illegal topic name '" + r.name + "'"
                                                        : "topic '" + r.name + "' does not exist";
         } else {
-          res.configs = entries(r, runtime::properties(it->configs.begin(), it->configs.end()),
-                                it->overrides, 1);
+          for (const auto& [key, value] : it->configs) {
+            bool set = std::find(it->overrides.begin(), it->overrides.end(), key) !=
+                       it->overrides.end();
+            entry(r, key, value, set ? source_topic : source_default, res.configs);
+          }
         }
-      } else if (r.type == k::resource_broker) {
-        const auto& c = node.config;
-        runtime::properties props = {
-            {"broker.id", std::to_string(c.broker_id)},
-            {"num.partitions", std::to_string(c.num_partitions)},
-            {"auto.create.topics.enable", c.auto_create_topics ? "true" : "false"},
-            {"default.replication.factor", std::to_string(c.default_replication_factor)},
-            {"log.segment.bytes", std::to_string(c.topic_defaults.log.segment_bytes)},
-            {"log.retention.ms", std::to_string(c.topic_defaults.log.retention_ms)},
-            {"message.max.bytes", std::to_string(c.topic_defaults.max_message_bytes)}};
-        std::vector<std::string> all;
-        for (const auto& [k2, v] : props) all.push_back(k2);
-        res.configs = entries(r, props, all, 4);
+      } else if (r.type == k::resource_broker && broker_resource_name(r.name)) {
+        for (const auto& [key, vs] : broker_configs(node))
+          entry(r, key, vs.first, vs.second, res.configs);
       } else {
         res.error_code = code(errc::invalid_request);
-        res.error_message = "unsupported resource type " + std::to_string(r.type);
+        res.error_message = r.type == k::resource_broker
+                                ? "broker id must be an integer, not '" + r.name + "'"
+                                : "unsupported resource type " + std::to_string(r.type);
       }
       resp.results.push_back(std::move(res));
     }
@@ -238,6 +265,84 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::describe_configs_req
   self->request(b, std::chrono::seconds(30), net::metadata_request{topics, false, false})
       .then([answer](net::metadata_response& m) mutable { answer(m); },
             [answer](caf::error&) mutable { answer({}); });
+}
+
+// AlterConfigs (every dynamic config of a resource replaced) and IncrementalAlterConfigs (one
+// operation per key): validated and written by the broker actor, resource by resource.
+template <bool Incremental>
+void serve_alter_configs(self_ptr self, uint64_t seq, const header& h,
+                         k::basic_alter_configs_request<Incremental>& req) {
+  auto resp = std::make_shared<k::alter_configs_response>();
+  auto done = runtime::countdown(req.resources.size(),
+                                 [self, seq, h, resp] { reply(self, seq, h, *resp); });
+  for (auto& r : req.resources) {
+    resp->results.push_back({0, std::nullopt, r.type, r.name});
+    auto& res = resp->results.back();
+    if (r.type != k::resource_topic && r.type != k::resource_broker) {
+      res.error_code = code(errc::invalid_request);
+      res.error_message = "unsupported resource type " + std::to_string(r.type);
+      done();
+      continue;
+    }
+    net::alter_configs_request native{r.type, r.name, {}, !Incremental, req.validate_only};
+    for (auto& c : r.configs)
+      native.changes.push_back(
+          {c.name, Incremental ? c.op : int8_t(net::config_op::set), std::move(c.value)});
+    ask_broker(self, std::move(native),
+               [resp, i = resp->results.size() - 1, done](const net::status_response& s) {
+                 resp->results[i].error_code = code(s.error);
+                 if (s.error != errc::none) resp->results[i].error_message = s.message;
+                 done();
+               });
+  }
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::alter_configs_request& req) {
+  serve_alter_configs(self, seq, h, req);
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h,
+           k::incremental_alter_configs_request& req) {
+  serve_alter_configs(self, seq, h, req);
+}
+
+// DescribeLogDirs: the replicas this broker stores, from its partition actors.
+void serve(self_ptr self, uint64_t seq, const header& h, k::describe_log_dirs_request& req) {
+  net::describe_log_dirs_request native;
+  if (req.topics) {
+    native.all_topics = false;
+    for (const auto& t : *req.topics) native.topics.push_back(t.name);
+  }
+  auto answer = [self, seq, h, wanted = req.topics](const net::describe_log_dirs_response& m) {
+    k::describe_log_dirs_response resp;
+    for (const auto& d : m.dirs) {
+      k::describe_log_dirs_response::result res;
+      res.error_code = code(d.error);
+      res.log_dir = d.path;
+      res.total_bytes = d.total_bytes;
+      res.usable_bytes = d.usable_bytes;
+      for (const auto& p : d.partitions) {
+        if (wanted) {  // only the partitions asked for
+          auto t = std::find_if(wanted->begin(), wanted->end(),
+                                [&](const auto& w) { return w.name == p.topic; });
+          if (t == wanted->end() ||
+              std::find(t->partitions.begin(), t->partitions.end(), p.partition) ==
+                  t->partitions.end())
+            continue;
+        }
+        if (res.topics.empty() || res.topics.back().name != p.topic)
+          res.topics.push_back({p.topic, {}});
+        res.topics.back().partitions.push_back({p.partition, p.size, p.offset_lag, false});
+      }
+      resp.results.push_back(std::move(res));
+    }
+    reply(self, seq, h, resp);
+  };
+  auto b = self->state.node->broker();
+  if (!b) return answer({});
+  self->request(b, std::chrono::seconds(30), std::move(native))
+      .then([answer](net::describe_log_dirs_response& m) { answer(m); },
+            [answer](caf::error&) { answer({}); });
 }
 
 }  // namespace brook::actors::kafka_detail

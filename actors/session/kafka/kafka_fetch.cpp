@@ -1,5 +1,5 @@
-// Kafka Fetch and ListOffsets, served by the partition actors. Versions: net/kafka/codec.cpp,
-// supported_apis().
+// Kafka Fetch, ListOffsets and DeleteRecords, served by the partition actors. Versions:
+// net/kafka/codec.cpp, supported_apis().
 #include <caf/all.hpp>
 
 #include "actors/session/kafka/kafka_session_internal.hpp"
@@ -130,6 +130,24 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::list_offsets_request
             });
       },
       [self, seq, h](k::list_offsets_response& r) { reply(self, seq, h, r); });
+}
+
+// DeleteRecords: each partition's leader moves its log start offset.
+void serve(self_ptr self, uint64_t seq, const header& h, k::delete_records_request& req) {
+  answer_per_partition<k::delete_records_response>(
+      req,
+      [self, timeout = req.timeout_ms](auto& t, auto& p, auto done) {
+        ask_partition<net::delete_records_response>(
+            self, *self->state.node->directory(),
+            net::delete_records_request{t.name, p.index, p.offset, timeout},
+            [done](const net::delete_records_response& r) {
+              done([&r](k::delete_records_response::partition& out) {
+                out.error_code = code(r.error);
+                out.low_watermark = r.low_watermark;
+              });
+            });
+      },
+      [self, seq, h](k::delete_records_response& r) { reply(self, seq, h, r); });
 }
 
 }  // namespace brook::actors::kafka_detail

@@ -70,10 +70,14 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::init_producer_id_req
 void serve(self_ptr self, uint64_t seq, const header& h, k::describe_configs_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::create_partitions_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::describe_cluster_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::alter_configs_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::incremental_alter_configs_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::describe_log_dirs_request& req);
 // kafka_produce.cpp, kafka_fetch.cpp
 void serve(self_ptr self, uint64_t seq, const header& h, k::produce_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::fetch_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::list_offsets_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::delete_records_request& req);
 // kafka_groups.cpp
 void serve(self_ptr self, uint64_t seq, const header& h, k::find_coordinator_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::join_group_request& req);

@@ -1,4 +1,4 @@
-// KafkaJS against brookd: admin topics (created, grown, deleted), groups (listed, described, deleted) and offsets, producer acks -1/1, idempotence and gzip, records read
+// KafkaJS against brookd: admin topics (created, grown, deleted, configs altered, records deleted), groups (listed, described, deleted) and offsets, producer acks -1/1, idempotence and gzip, records read
 // back with kcat (KafkaJS's consumer always joins a group, which Brook does not serve yet).
 // Needs env KAFKA_BOOTSTRAP=host:port (Kafka listener); run through ../test_kafkajs.py, which starts brookd.
 'use strict'
@@ -129,6 +129,37 @@ test('admin.createPartitions grows a topic and refuses to shrink it', { timeout:
   for (const p of md.topics[0].partitions) assert.equal(p.leader, 0)
   await assert.rejects(admin.createPartitions({ topicPartitions: [{ topic: 'kjs-grow', count: 3 }] }),
     err => /higher than the requested 3/.test(err.message) || err.type === 'INVALID_PARTITIONS')
+})
+
+test('admin.alterConfigs, describeConfigs and deleteTopicRecords', { timeout: 60000 }, async () => {
+  const { ConfigResourceTypes } = require('kafkajs')
+  const topic = 'kjs-configs'
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'retention.ms', value: '3600000' }, { name: 'compression.type', value: 'zstd' }] }]
+  })
+  const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms', 'compression.type', 'segment.bytes'] }] })
+  const entries = Object.fromEntries(described.resources[0].configEntries.map(e => [e.configName, e]))
+  assert.equal(entries['retention.ms'].configValue, '3600000')
+  assert.equal(entries['compression.type'].configValue, 'zstd')
+  assert.equal(entries['retention.ms'].isDefault, false)
+  assert.equal(entries['segment.bytes'].isDefault, true)
+  await assert.rejects(admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'retention.ms', value: 'soon' }] }] }),
+    err => /retention.ms/.test(err.message) || err.type === 'INVALID_CONFIG')
+
+  const producer = kafka.producer()
+  await producer.connect()
+  try {
+    await producer.send({ topic, acks: -1, messages: makeMessages('del', 10, 1) })
+  } finally {
+    await producer.disconnect()
+  }
+  await admin.fetchTopicMetadata({ topics: [topic] })  // deleteTopicRecords looks leaders up in the admin's cache
+  await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '6' }] })
+  const offsets = await admin.fetchTopicOffsets(topic)
+  assert.deepEqual(offsets.map(o => [o.partition, o.low, o.high]), [[0, '6', '10']])
+  assert.deepEqual(kcatConsume(topic).map(r => r.offset), [6, 7, 8, 9])
 })
 
 for (const acks of [-1, 1]) {

@@ -317,6 +317,18 @@ bool with_messages(k::api_key key, F&& f) {
     case k::api_key::describe_cluster:
       f(tag<k::describe_cluster_request>{}, tag<k::describe_cluster_response>{});
       return true;
+    case k::api_key::alter_configs:
+      f(tag<k::alter_configs_request>{}, tag<k::alter_configs_response>{});
+      return true;
+    case k::api_key::incremental_alter_configs:
+      f(tag<k::incremental_alter_configs_request>{}, tag<k::alter_configs_response>{});
+      return true;
+    case k::api_key::delete_records:
+      f(tag<k::delete_records_request>{}, tag<k::delete_records_response>{});
+      return true;
+    case k::api_key::describe_log_dirs:
+      f(tag<k::describe_log_dirs_request>{}, tag<k::describe_log_dirs_response>{});
+      return true;
   }
   return false;
 }

@@ -189,3 +189,20 @@ TEST(Config, Endpoints) {
   EXPECT_FALSE(parse_endpoint("host:99999"));
   EXPECT_FALSE(parse_endpoint("host"));
 }
+
+// Dynamic broker configs name topic defaults by their broker keys.
+TEST(Config, BrokerKeysOfTopicDefaults) {
+  EXPECT_EQ(topic_key_of_broker_key("log.retention.ms"), "retention.ms");
+  EXPECT_EQ(topic_key_of_broker_key("message.max.bytes"), "max.message.bytes");
+  EXPECT_EQ(topic_key_of_broker_key("compression.type"), "compression.type");
+  EXPECT_EQ(topic_key_of_broker_key("broker.id"), "");
+  EXPECT_EQ(broker_key_of_topic_key("segment.bytes"), "log.segment.bytes");
+  EXPECT_EQ(broker_key_of_topic_key("remote.storage.enable"), "");
+  topic_config base;
+  auto d = with_broker_defaults(base, {{"log.retention.ms", "1000"}, {"log.cleanup.policy", "compact"}});
+  ASSERT_TRUE(d) << d.error().to_string();
+  EXPECT_EQ(d->log.retention_ms, 1000);
+  EXPECT_TRUE(d->log.cleanup_compact);
+  EXPECT_FALSE(with_broker_defaults(base, {{"num.partitions", "3"}}));
+  EXPECT_FALSE(with_broker_defaults(base, {{"log.retention.ms", "soon"}}));
+}

@@ -403,5 +403,67 @@ TEST_F(partition_log_test, rejects_a_batch_whose_length_does_not_match) {
   EXPECT_EQ(log->end_offset(), offset{0});
 }
 
+// DeleteRecords: the start moves inside a segment, whole segments below it go, reads below it
+// are out of range, and the start survives a reopen.
+TEST_F(partition_log_test, advance_start_deletes_records_and_survives_a_reopen) {
+  log_config cfg;
+  cfg.segment_bytes = 1;  // one batch (2 records) per segment
+  {
+    auto log = open(cfg);
+    ASSERT_NE(log, nullptr);
+    bytes b = make_batch(2, 10);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(append_copy(*log, b).has_value());
+    ASSERT_EQ(log->segment_count(), 5u);
+    EXPECT_TRUE(log->advance_start(offset{0}).is_ok());  // not above the start: no-op
+    ASSERT_TRUE(log->advance_start(offset{5}).is_ok());
+    EXPECT_EQ(log->start_offset(), offset{5});
+    EXPECT_EQ(log->segment_count(), 3u);  // [0,2) and [2,4) removed; [4,6) holds offset 5
+    auto below = log->read(offset{4}, 1000);
+    ASSERT_FALSE(below.has_value());
+    EXPECT_EQ(below.error().code(), errc::offset_out_of_range);
+    auto at = log->read(offset{5}, 1000);
+    ASSERT_TRUE(at.has_value());
+    EXPECT_EQ(headers_of(*at).front().base_offset, 4);  // the straddling batch, whole
+    EXPECT_EQ(log->offset_for_timestamp(0), offset{5});  // never below the start
+    auto past = log->advance_start(offset{11});
+    EXPECT_EQ(past.code(), errc::offset_out_of_range);
+    EXPECT_EQ(log->start_offset(), offset{5});
+  }
+  auto log = open(cfg);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->start_offset(), offset{5});
+  EXPECT_EQ(log->end_offset(), offset{10});
+  // Up to the end: an empty log that goes on at 10.
+  ASSERT_TRUE(log->advance_start(offset{10}).is_ok());
+  EXPECT_EQ(log->start_offset(), offset{10});
+  ASSERT_TRUE(append_copy(*log, make_batch(1, 20)).has_value());
+  EXPECT_EQ(log->end_offset(), offset{11});
+}
+
+// A follower whose log ends below the leader's start: emptied and restarted there.
+TEST_F(partition_log_test, restart_at_empties_the_log_and_moves_it) {
+  auto log = open();
+  ASSERT_NE(log, nullptr);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(append_copy(*log, make_batch(2, 10)).has_value());
+  ASSERT_TRUE(log->restart_at(offset{100}).is_ok());
+  EXPECT_EQ(log->start_offset(), offset{100});
+  EXPECT_EQ(log->end_offset(), offset{100});
+  EXPECT_EQ(log->segment_count(), 1u);
+  bytes b = make_batch(2, 10);
+  auto r = log->append_replica(b.data(), b.size(), *parse_batch_header(b.data(), b.size()), 0);
+  EXPECT_FALSE(r.has_value());  // base offset 0 lies below the new end
+  ASSERT_TRUE(append_copy(*log, make_batch(1, 20)).has_value());
+  EXPECT_EQ(log->end_offset(), offset{101});
+  log.reset();
+  log = open();
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->start_offset(), offset{100});
+  EXPECT_EQ(log->end_offset(), offset{101});
+  // Truncating below the start restarts the log at the truncation point.
+  ASSERT_TRUE(log->truncate_to(offset{100}).is_ok());
+  EXPECT_EQ(log->start_offset(), offset{100});
+  EXPECT_EQ(log->end_offset(), offset{100});
+}
+
 }  // namespace
 }  // namespace brook::runtime::storage::test
