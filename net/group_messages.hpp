@@ -17,6 +17,8 @@ struct group_protocol {
 
 /// consumer -> coordinator: join (or rejoin) a group. An empty member_id asks for one; with
 /// require_member_id (Kafka JoinGroup v4+) the first answer is MEMBER_ID_REQUIRED with the id.
+/// A static member (group_instance_id, KIP-345) gets its id at once, and rejoining under the same
+/// instance id within its session takes its place without a rebalance.
 struct join_group_request {
   std::string group_id;
   int32_t session_timeout_ms = 10000;
@@ -35,7 +37,8 @@ struct join_group_request {
 struct group_member_metadata {
   std::string member_id;
   runtime::bytes metadata;
-  MSGPACK_DEFINE(member_id, metadata)
+  std::optional<std::string> group_instance_id;  // JoinGroup's member list: a static member's
+  MSGPACK_DEFINE(member_id, metadata, group_instance_id)
 };
 
 /// coordinator -> consumer: the new generation; only the leader gets `members`.
@@ -55,7 +58,8 @@ struct sync_group_request {
   int32_t generation_id = -1;
   std::string member_id;
   std::vector<group_member_metadata> assignments;  // metadata = assignment bytes
-  MSGPACK_DEFINE(group_id, generation_id, member_id, assignments)
+  std::optional<std::string> group_instance_id;    // a static member's (fenced if taken over)
+  MSGPACK_DEFINE(group_id, generation_id, member_id, assignments, group_instance_id)
 };
 
 struct sync_group_response {
@@ -69,14 +73,17 @@ struct heartbeat_request {
   std::string group_id;
   int32_t generation_id = -1;
   std::string member_id;
-  MSGPACK_DEFINE(group_id, generation_id, member_id)
+  std::optional<std::string> group_instance_id;
+  MSGPACK_DEFINE(group_id, generation_id, member_id, group_instance_id)
 };
 
-/// consumer -> coordinator: these members leave now (rebalance at once).
+/// consumer -> coordinator: these members leave now (rebalance at once). A static member may be
+/// named by its group.instance.id (group_instance_ids, parallel to member_ids; member id empty).
 struct leave_group_request {
   std::string group_id;
   std::vector<std::string> member_ids;
-  MSGPACK_DEFINE(group_id, member_ids)
+  std::vector<std::optional<std::string>> group_instance_ids;
+  MSGPACK_DEFINE(group_id, member_ids, group_instance_ids)
 };
 
 struct leave_group_response {
@@ -101,7 +108,8 @@ struct offset_commit_request {
   int32_t generation_id = -1;
   std::string member_id;
   std::vector<partition_offset> offsets;
-  MSGPACK_DEFINE(group_id, generation_id, member_id, offsets)
+  std::optional<std::string> group_instance_id;
+  MSGPACK_DEFINE(group_id, generation_id, member_id, offsets, group_instance_id)
 };
 
 /// coordinator -> consumer: one entry per committed partition with its error.
@@ -204,7 +212,8 @@ struct group_member_description {
   std::string client_host;
   runtime::bytes metadata;
   runtime::bytes assignment;
-  MSGPACK_DEFINE(member_id, client_id, client_host, metadata, assignment)
+  std::optional<std::string> group_instance_id;
+  MSGPACK_DEFINE(member_id, client_id, client_host, metadata, assignment, group_instance_id)
 };
 
 struct group_description {

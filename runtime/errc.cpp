@@ -61,6 +61,7 @@ constexpr entry table[] = {
     {errc::unsupported_endpoint_type, "unsupported_endpoint_type", 115, false},
     {errc::non_empty_group, "non_empty_group", 68, false},
     {errc::group_subscribed_to_topic, "group_subscribed_to_topic", 86, false},
+    {errc::fenced_instance_id, "fenced_instance_id", 82, false},
     {errc::unknown, "unknown_server_error", -1, false},
 };
 

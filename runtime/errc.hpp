@@ -60,6 +60,7 @@ enum class errc : uint8_t {
   // Group administration.
   non_empty_group,            // DeleteGroups: the group still has members
   group_subscribed_to_topic,  // OffsetDelete: a member of the group consumes the topic
+  fenced_instance_id,         // static membership: another member took this group.instance.id
   unknown,
 };
 

@@ -32,7 +32,22 @@ void drop_group(group& g) {
   }
 }
 
+errc fenced(const group& g, const std::optional<std::string>& instance_id,
+            const std::string& member_id) {
+  if (!instance_id) return errc::none;
+  auto it = g.static_members.find(*instance_id);
+  return it != g.static_members.end() && it->second != member_id ? errc::fenced_instance_id
+                                                                  : errc::none;
+}
+
 namespace {
+
+// Removes a member (and its group.instance.id, if static) from the group's books.
+std::map<std::string, member>::iterator erase_member(group& g,
+                                                     std::map<std::string, member>::iterator it) {
+  if (it->second.instance_id) g.static_members.erase(*it->second.instance_id);
+  return g.members.erase(it);
+}
 
 std::string new_member_id(coordinator_state& st, const std::string& client_id) {
   char buf[40];
@@ -116,7 +131,7 @@ void complete_join(group& g) {
   std::vector<net::group_member_metadata> all;
   for (const auto& [id, m] : g.members)
     for (const auto& p : m.protocols)
-      if (p.name == g.protocol) all.push_back({id, p.metadata});
+      if (p.name == g.protocol) all.push_back({id, p.metadata, m.instance_id});
   for (auto& [id, m] : g.members) {
     m.assignment.clear();
     if (!m.join) continue;
@@ -143,7 +158,7 @@ void try_complete_join(group& g, bool deadline_passed) {
     if (!it->second.join) {
       BROOK_LOG_INFO("[GroupCoordinator] member " << it->first << " of group " << g.id
                                                   << " did not rejoin in time; removed");
-      it = g.members.erase(it);
+      it = erase_member(g, it);
     } else {
       ++it;
     }
@@ -162,7 +177,7 @@ void remove_member(coordinator_state& st, group& g, const std::string& id, const
     it->second.join->deliver(net::join_group_response{errc::unknown_member_id, -1, "", "", id, {}});
   if (it->second.sync)
     it->second.sync->deliver(net::sync_group_response{errc::unknown_member_id, {}});
-  g.members.erase(it);
+  erase_member(g, it);
   BROOK_LOG_INFO("[GroupCoordinator] member " << id << " left group " << g.id << " (" << why
                                               << ")");
   if (g.members.empty()) {
@@ -199,6 +214,51 @@ void housekeeping(self_ptr self) {
 // ---- join / sync / heartbeat / leave
 // -------------------------------------------------------------
 
+// A static member rejoining without its member id (restarted within its session): a new id
+// takes the old one's place, assignment and all. In a Stable group whose protocol stays the
+// same there is no rebalance: the answer names the current generation and the old leader id (so
+// the member does not act as leader), and its SyncGroup gets the assignment it had (KIP-345).
+caf::typed_response_promise<net::join_group_response> replace_static_member(
+    self_ptr self, group& g, net::join_group_request& req,
+    caf::typed_response_promise<net::join_group_response> promise) {
+  auto& st = self->state;
+  auto& mapped = g.static_members[*req.group_instance_id];
+  std::string old_id = mapped, id = new_member_id(st, *req.group_instance_id);
+  auto node = g.members.extract(old_id);
+  auto& old = node.mapped();
+  // The old instance is fenced: whatever it still waits for is answered so.
+  if (old.join) old.join->deliver(net::join_group_response{errc::fenced_instance_id, -1, "", "", old_id, {}});
+  if (old.sync) old.sync->deliver(net::sync_group_response{errc::fenced_instance_id, {}});
+  old.join.reset();
+  old.sync.reset();
+  node.key() = id;
+  old.id = id;
+  old.client_id = req.client_id;
+  old.client_host = req.client_host;
+  old.session_timeout_ms = req.session_timeout_ms;
+  old.rebalance_timeout_ms = std::max(req.rebalance_timeout_ms, req.session_timeout_ms);
+  old.protocols = std::move(req.protocols);
+  old.last_seen = clock_type::now();
+  auto& m = g.members.insert(std::move(node)).position->second;
+  mapped = id;
+  std::string leader_before = g.leader;
+  if (g.leader == old_id) g.leader = id;
+  BROOK_LOG_INFO("[GroupCoordinator] static member " << *req.group_instance_id << " of group "
+                                                     << g.id << " rejoined as " << id
+                                                     << " (replacing " << old_id << ")");
+  if (g.state == group_state::stable && choose_protocol(g) == g.protocol) {
+    promise.deliver(net::join_group_response{errc::none, g.generation, g.protocol, leader_before,
+                                             id, {}});
+    return promise;
+  }
+  m.join = promise;
+  if (g.state == group_state::preparing_rebalance)
+    try_complete_join(g, false);
+  else  // completing (its old id may be in the leader's assignment) or a protocol change
+    prepare_rebalance(st, g, "static member rejoined");
+  return promise;
+}
+
 caf::typed_response_promise<net::join_group_response> on_join(self_ptr self,
                                                               net::join_group_request& req) {
   auto& st = self->state;
@@ -209,12 +269,7 @@ caf::typed_response_promise<net::join_group_response> on_join(self_ptr self,
   };
   if (req.group_id.empty()) return fail(errc::invalid_group_id);
   if (auto e = serves(st, req.group_id); e != errc::none) return fail(e);
-  if (req.group_instance_id) {
-    BROOK_LOG_WARN("[GroupCoordinator] refusing static member "
-                   << *req.group_instance_id << " of group " << req.group_id
-                   << ": group.instance.id is not supported");
-    return fail(errc::invalid_request);
-  }
+  if (req.group_instance_id && req.group_instance_id->empty()) return fail(errc::invalid_request);
   const auto& cfg = st.node->config;
   if (req.session_timeout_ms < cfg.group_min_session_timeout_ms ||
       req.session_timeout_ms > cfg.group_max_session_timeout_ms)
@@ -223,6 +278,13 @@ caf::typed_response_promise<net::join_group_response> on_join(self_ptr self,
     return fail(errc::inconsistent_group_protocol);
   auto& g = st.groups[req.group_id];
   g.id = req.group_id;
+  // A static member names its instance: a known member id must still be that instance's.
+  const auto& instance = req.group_instance_id;
+  auto static_it = instance ? g.static_members.find(*instance) : g.static_members.end();
+  if (instance && !req.member_id.empty()) {
+    if (static_it == g.static_members.end()) return fail(errc::unknown_member_id, req.member_id);
+    if (static_it->second != req.member_id) return fail(errc::fenced_instance_id, req.member_id);
+  }
   bool known = g.members.count(req.member_id) > 0;
   if (!g.members.empty() && !(known && g.members.size() == 1)) {
     if (req.protocol_type != g.protocol_type) return fail(errc::inconsistent_group_protocol);
@@ -241,7 +303,12 @@ caf::typed_response_promise<net::join_group_response> on_join(self_ptr self,
     if (!any) return fail(errc::inconsistent_group_protocol);
   }
   std::string id = req.member_id;
-  if (id.empty()) {
+  if (id.empty() && instance && static_it != g.static_members.end())
+    return replace_static_member(self, g, req, promise);
+  if (id.empty() && instance) {
+    id = new_member_id(st, *instance);  // a static member needs no MEMBER_ID_REQUIRED round
+    g.static_members[*instance] = id;
+  } else if (id.empty()) {
     id = new_member_id(st, req.client_id);
     if (req.require_member_id) {
       g.pending_members[id] = clock_type::now();
@@ -255,6 +322,7 @@ caf::typed_response_promise<net::join_group_response> on_join(self_ptr self,
   auto& m = g.members[id];
   if (m.id.empty()) m.joined_order = ++st.join_counter;
   m.id = id;
+  m.instance_id = instance;
   m.client_id = req.client_id;
   m.client_host = req.client_host;
   m.session_timeout_ms = req.session_timeout_ms;
@@ -286,6 +354,9 @@ caf::typed_response_promise<net::sync_group_response> on_sync(self_ptr self,
   };
   if (auto e = serves(st, req.group_id); e != errc::none) return fail(e);
   auto git = st.groups.find(req.group_id);
+  if (git != st.groups.end())
+    if (auto e = fenced(git->second, req.group_instance_id, req.member_id); e != errc::none)
+      return fail(e);
   if (git == st.groups.end() || !git->second.members.count(req.member_id))
     return fail(errc::unknown_member_id);
   auto& g = git->second;
@@ -318,6 +389,9 @@ net::status_response on_heartbeat(self_ptr self, const net::heartbeat_request& r
   auto& st = self->state;
   if (auto e = serves(st, req.group_id); e != errc::none) return {e, ""};
   auto git = st.groups.find(req.group_id);
+  if (git != st.groups.end())
+    if (auto e = fenced(git->second, req.group_instance_id, req.member_id); e != errc::none)
+      return {e, ""};
   if (git == st.groups.end() || !git->second.members.count(req.member_id))
     return {errc::unknown_member_id, ""};
   auto& g = git->second;
@@ -332,7 +406,19 @@ net::leave_group_response on_leave(self_ptr self, const net::leave_group_request
   net::leave_group_response resp;
   if (auto e = serves(st, req.group_id); e != errc::none) return {e, {}};
   auto git = st.groups.find(req.group_id);
-  for (const auto& id : req.member_ids) {
+  for (size_t i = 0; i < req.member_ids.size(); ++i) {
+    std::string id = req.member_ids[i];
+    std::optional<std::string> instance;
+    if (i < req.group_instance_ids.size()) instance = req.group_instance_ids[i];
+    if (git != st.groups.end() && instance) {
+      // A static member may be named by its instance id alone (an admin removing it).
+      auto s = git->second.static_members.find(*instance);
+      if (s != git->second.static_members.end() && id.empty()) id = s->second;
+      if (auto e = fenced(git->second, instance, id); e != errc::none) {
+        resp.member_errors.push_back(e);
+        continue;
+      }
+    }
     if (git == st.groups.end() || !git->second.members.count(id)) {
       resp.member_errors.push_back(errc::unknown_member_id);
       continue;
@@ -357,7 +443,7 @@ net::group_description describe(const group& g) {
     runtime::bytes meta;
     for (const auto& p : m.protocols)
       if (p.name == g.protocol) meta = p.metadata;
-    d.members.push_back({id, m.client_id, m.client_host, meta, m.assignment});
+    d.members.push_back({id, m.client_id, m.client_host, meta, m.assignment, m.instance_id});
   }
   return d;
 }

@@ -28,6 +28,7 @@ enum class group_state { empty, preparing_rebalance, completing_rebalance, stabl
 
 struct member {
   std::string id, client_id, client_host;
+  std::optional<std::string> instance_id;  // group.instance.id of a static member (KIP-345)
   int32_t session_timeout_ms = 10000;
   int32_t rebalance_timeout_ms = 300000;
   std::vector<net::group_protocol> protocols;
@@ -44,6 +45,7 @@ struct group {
   int32_t generation = 0;
   std::string protocol_type, protocol, leader;
   std::map<std::string, member> members;
+  std::map<std::string, std::string> static_members;  // group.instance.id -> member id
   std::map<std::string, clock_type::time_point>
       pending_members;  // MEMBER_ID_REQUIRED, not joined yet
   clock_type::time_point rebalance_deadline;
@@ -103,5 +105,9 @@ caf::typed_response_promise<net::offset_delete_response> on_offset_delete(
 /// Forgets a group this broker no longer coordinates; members waiting in a join or sync are told
 /// NOT_COORDINATOR, so they find the new coordinator.
 void drop_group(group& g);
+/// FENCED_INSTANCE_ID when `instance_id` belongs to another member of `g` now (a newer instance
+/// of a static member replaced this one), else none.
+errc fenced(const group& g, const std::optional<std::string>& instance_id,
+            const std::string& member_id);
 
 }  // namespace brook::actors::group_detail

@@ -253,6 +253,9 @@ caf::typed_response_promise<net::offset_commit_response> on_commit(
     if (git != st.groups.end() && !git->second.members.empty())
       return answer_all(errc::unknown_member_id);
   } else {
+    if (git != st.groups.end())
+      if (auto e = fenced(git->second, req.group_instance_id, req.member_id); e != errc::none)
+        return answer_all(e);
     if (git == st.groups.end() || !git->second.members.count(req.member_id))
       return answer_all(errc::unknown_member_id);
     auto& g = git->second;

@@ -10,7 +10,9 @@ For each client, three member processes join one group over a 6-partition topic:
   committed offsets, so nothing is skipped and only records after its last commit are delivered twice;
 - one survivor stops cleanly (SIGTERM: close/disconnect, LeaveGroup): brookd rebalances because it left (not
   because its session expired), the last member owns all six partitions and consumes new records exactly once.
-Also: confluent-kafka, kafka-python and `brook consume` share one group (all offer "range"); KafkaJS beside
+Also: a static confluent-kafka member (group.instance.id, KIP-345) restarts without a rebalance and keeps its
+partitions; a cooperative-sticky confluent-kafka group (KIP-429) goes through a join and a leave with incremental
+rebalances and no record lost; confluent-kafka, kafka-python and `brook consume` share one group (all offer "range"); KafkaJS beside
 librdkafka is refused with INCONSISTENT_GROUP_PROTOCOL and the group goes on; a member paused (SIGSTOP) past its
 session loses its partitions and, resumed, rejoins. GroupOffsetsRestartTest restarts brookd (SIGTERM, then SIGKILL)
 on the same data dir: confluent-kafka's and kafka-python's committed() and `brook group describe` return the same
@@ -55,10 +57,17 @@ def _emit(ev):
 def _member_confluent(bootstrap, group, topic, client_id, session_ms, delay_ms, stop):
     from confluent_kafka import Consumer, KafkaException, TopicPartition
 
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "client.id": client_id,
-                  "session.timeout.ms": session_ms, "heartbeat.interval.ms": HEARTBEAT_MS,
-                  "enable.auto.commit": False, "auto.offset.reset": "earliest",
-                  "partition.assignment.strategy": "range", "enable.partition.eof": False})
+    # BROOK_MEMBER_STRATEGY (cooperative-sticky: incremental rebalancing, KIP-429) and
+    # BROOK_MEMBER_INSTANCE (group.instance.id: a static member, KIP-345) come from the test.
+    strategy = os.environ.get("BROOK_MEMBER_STRATEGY", "range")
+    conf = {"bootstrap.servers": bootstrap, "group.id": group, "client.id": client_id,
+            "session.timeout.ms": session_ms, "heartbeat.interval.ms": HEARTBEAT_MS,
+            "enable.auto.commit": False, "auto.offset.reset": "earliest",
+            "partition.assignment.strategy": strategy, "enable.partition.eof": False}
+    if os.environ.get("BROOK_MEMBER_INSTANCE"):
+        conf["group.instance.id"] = os.environ["BROOK_MEMBER_INSTANCE"]
+    c = Consumer(conf)
+    incremental = strategy == "cooperative-sticky"
 
     def commit(pending):
         try:
@@ -69,8 +78,22 @@ def _member_confluent(bootstrap, group, topic, client_id, session_ms, delay_ms, 
             _emit({"ev": "commit_failed", "error": str(e)})
 
     done = 0
-    c.subscribe([topic], on_assign=lambda _, ps: _emit({"ev": "assigned", "parts": sorted(p.partition for p in ps)}),
-                on_revoke=lambda _, ps: _emit({"ev": "revoked", "parts": sorted(p.partition for p in ps)}))
+
+    def on_assign(_, ps):
+        if incremental:  # ps is what is added: report the whole assignment after it
+            c.incremental_assign(ps)
+            ps = c.assignment()
+        _emit({"ev": "assigned", "parts": sorted(p.partition for p in ps)})
+
+    def on_revoke(_, ps):
+        if incremental:  # only ps goes; the rest is kept and consumed on through the rebalance
+            c.incremental_unassign(ps)
+            _emit({"ev": "assigned", "parts": sorted(p.partition for p in c.assignment()),
+                   "revoked": sorted(p.partition for p in ps)})
+        else:
+            _emit({"ev": "revoked", "parts": sorted(p.partition for p in ps)})
+
+    c.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_revoke)
     while not stop.is_set():
         pending = {}
         for m in c.consume(num_messages=100, timeout=0.2):
@@ -369,11 +392,17 @@ class GroupTestBase(BrookTestCase):
         return [l for l in self.brookd.log().splitlines() if re.search(pattern, l)]
 
     # -- the scenario
-    def start_member(self, client, group, topic, client_id, delay_ms=0):
-        base = [self.bootstrap, group, topic, client_id, str(SESSION_MS), str(delay_ms)]
+    def start_member(self, client, group, topic, client_id, delay_ms=0, session_ms=SESSION_MS, strategy=None,
+                     instance=None):
+        base = [self.bootstrap, group, topic, client_id, str(session_ms), str(delay_ms)]
         if client in ("confluent", "kafka-python"):
+            env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+            if strategy:
+                env["BROOK_MEMBER_STRATEGY"] = strategy
+            if instance:
+                env["BROOK_MEMBER_INSTANCE"] = instance
             m = Member(client, [sys.executable, os.path.abspath(__file__), "member", client, *base], client_id,
-                       env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+                       env=env)
         elif client == "kafkajs":
             m = Member(client, [shutil.which("node"), "test_kafkajs_group.js", *base], client_id, cwd=JS_DIR,
                        env=dict(os.environ, KAFKAJS_NO_PARTITIONER_WARNING="1"))
@@ -622,6 +651,74 @@ class GroupMembersTest(GroupTestBase):
         for m in members[:2]:
             self.assertEqual({p for p, _ in self.records_of(m, placed2, among=placed2)}, set(owned2[m.client_id]),
                              m.client_id)
+
+    def test_confluent_static_member_restarts_without_a_rebalance(self):
+        """KIP-345: two static members (group.instance.id); one closes (a static member sends no LeaveGroup) and
+        a new process with the same instance id rejoins within its session: same generation, same partitions,
+        no rebalance logged, and every record is consumed."""
+        topic, group = "grp-static", "g-static"
+        self.create_topic(topic)
+        start = lambda cid, inst: self.start_member("confluent", group, topic, cid, session_ms=15000, instance=inst)
+        first, other = start("static-s0", "s0"), start("static-s1", "s1")
+        owned, member_ids, gen = self.wait_assignment(group, [first, other], timeout=60)
+        placed = self.produce(topic, "static-a", 240)
+        self.wait_consumed([first, other], set(placed), timeout=60)
+        rebalances = len(self.log_lines(r"preparing to rebalance group %s " % group))
+        self.assertEqual(first.terminate(), 0, first.describe())
+        placed2 = self.produce(topic, "static-b", 120)  # s0's share waits for it: nobody else takes it
+        again = start("static-s0", "s0")
+        owned2, member_ids2, gen2 = self.wait_assignment(group, [again, other], timeout=30)
+        self.assertEqual(gen2, gen, "a static member's restart must not start a rebalance")
+        self.assertEqual(owned2, owned)
+        self.assertNotEqual(member_ids2["static-s0"], member_ids["static-s0"])
+        self.assertEqual(member_ids2["static-s1"], member_ids["static-s1"])
+        self.assertEqual(len(self.log_lines(r"preparing to rebalance group %s " % group)), rebalances)
+        self.assertTrue(self.log_lines(r"static member s0 of group %s rejoined as" % group))
+        self.wait_consumed([first, again, other], set(placed2), timeout=60)
+        everything = dict(placed, **placed2)
+        self.check_records([first, again, other], everything)
+        # s1 never stopped: it consumed each of its records once, and none of s0's.
+        self.assertEqual(self.check_records([other], {v: po for v, po in everything.items()
+                                                      if po[0] in owned["static-s1"]}), {})
+
+    def test_confluent_cooperative_sticky_group_through_a_join_and_a_leave(self):
+        """KIP-429 with librdkafka's cooperative-sticky assignor: 2 members, a 3rd joins, one leaves. Partitions that
+        stay with their member are never revoked (incremental rebalances), and every record is consumed, none twice
+        by one member and none lost."""
+        topic, group = "grp-coop", "g-coop"
+        self.create_topic(topic)
+        start = lambda cid: self.start_member("confluent", group, topic, cid, strategy="cooperative-sticky")
+        m0, m1 = start("coop-m0"), start("coop-m1")
+        owned, _, gen = self.wait_assignment(group, [m0, m1], timeout=60)
+        placed = self.produce(topic, "coop-a", 300)
+        self.wait_consumed([m0, m1], set(placed), timeout=60)
+        m2 = start("coop-m2")
+        owned2, _, gen2 = self.wait_assignment(group, [m0, m1, m2], timeout=60)
+        self.assertGreater(gen2, gen)
+        for m in (m0, m1):  # sticky: what a member keeps is a subset of what it had
+            self.assertLessEqual(set(owned2[m.client_id]), set(owned[m.client_id]), m.client_id)
+        # Incremental: no member gave up a partition it kept (only the moved ones were revoked).
+        for m in (m0, m1):
+            for e in m.snapshot("assigned"):
+                self.assertEqual(set(e.get("revoked", [])) & set(owned2[m.client_id]), set(), m.describe())
+        placed2 = self.produce(topic, "coop-b", 300)
+        self.wait_consumed([m0, m1, m2], set(placed2), timeout=60)
+        self.assertEqual(m1.terminate(), 0, m1.describe())
+        owned3, _, gen3 = self.wait_assignment(group, [m0, m2], timeout=60)
+        self.assertGreater(gen3, gen2)
+        for m in (m0, m2):
+            self.assertLessEqual(set(owned2[m.client_id]), set(owned3[m.client_id]), m.client_id)
+        placed3 = self.produce(topic, "coop-c", 300)
+        self.wait_consumed([m0, m2], set(placed3), timeout=60)
+        everything = dict(placed, **placed2, **placed3)
+        twice = self.check_records([m0, m1, m2], everything)
+        # At-least-once: only a record of a partition that changed hands may come twice.
+        def owner_of(owned_by):
+            return {p: cid for cid, ps in owned_by.items() for p in ps}
+        o1, o2, o3 = owner_of(owned), owner_of(owned2), owner_of(owned3)
+        moved = {p for p in range(PARTITIONS) if not (o1[p] == o2[p] == o3[p])}
+        for v in twice:
+            self.assertIn(everything[v][0], moved, "%s delivered twice on a partition that never moved" % v)
 
     def test_kafkajs_beside_librdkafka_gets_inconsistent_group_protocol(self):
         """KafkaJS offers only "RoundRobinAssigner", librdkafka "range": the KafkaJS member is refused with

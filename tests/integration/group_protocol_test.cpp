@@ -390,20 +390,85 @@ TEST_F(Groups, InitialRebalanceDelayAppliesWheneverTheGroupIsEmpty) {
   EXPECT_EQ(ja2.members.size() + jb2->members.size(), 2u) << "the leader gets both members";
 }
 
-TEST_F(Groups, StaticMembershipIsRefusedWithInvalidRequestAndALogLine) {
+// KIP-345: a static member (group.instance.id) gets its member id at once; restarted within its
+// session (a new connection, no member id) it takes its old place with no rebalance and keeps its
+// assignment; the old instance is fenced (FENCED_INSTANCE_ID, 82) on every request.
+TEST_F(Groups, StaticMembersRejoinWithoutARebalanceAndOldInstancesAreFenced) {
+  constexpr int16_t kFencedInstance = 82;
   const std::string g = "raw-static";
+  create_topic("static-t", 1);
   kafka_conn c(broker.kafka_port());
-  auto req = join_req(g, "", range_protocol());
-  req.group_instance_id = "instance-7";
-  auto j = c.call<k::join_group_response>(k::api_key::join_group, 5, req);
-  EXPECT_EQ(j.error_code, kInvalidRequest);
-  EXPECT_NE(broker.log().find("refusing static member instance-7 of group " + g +
-                              ": group.instance.id is not supported"),
-            std::string::npos)
-      << broker.log();
-  // A dynamic member of the same group is served.
-  auto m = join_alone(c, g);
-  EXPECT_EQ(m.generation, 1);
+  auto static_join = [&](kafka_conn& conn, const std::string& member_id) {
+    auto req = join_req(g, member_id, range_protocol());
+    req.group_instance_id = "inst-a";
+    return conn.call<k::join_group_response>(k::api_key::join_group, 5, req);
+  };
+  auto first = static_join(c, "");
+  ASSERT_EQ(first.error_code, kNone);  // no MEMBER_ID_REQUIRED round for a static member
+  ASSERT_FALSE(first.member_id.empty());
+  EXPECT_EQ(first.generation_id, 1);
+  EXPECT_EQ(first.leader, first.member_id);
+  ASSERT_EQ(first.members.size(), 1u);
+  EXPECT_EQ(first.members[0].group_instance_id, "inst-a");
+  auto s1 = sync_req(g, 1, first.member_id, {{first.member_id, to_bytes("for-a")}});
+  s1.group_instance_id = "inst-a";
+  ASSERT_EQ(c.call<k::sync_group_response>(k::api_key::sync_group, 3, s1).error_code, kNone);
+
+  // The member restarts: same instance id, no member id.
+  kafka_conn again(broker.kafka_port());
+  auto second = static_join(again, "");
+  ASSERT_EQ(second.error_code, kNone);
+  EXPECT_NE(second.member_id, first.member_id);
+  EXPECT_EQ(second.generation_id, 1) << "no rebalance";
+  EXPECT_EQ(second.leader, first.member_id) << "the old leader id, so it does not assign again";
+  auto s2 = sync_req(g, 1, second.member_id);
+  s2.group_instance_id = "inst-a";
+  auto synced = again.call<k::sync_group_response>(k::api_key::sync_group, 3, s2);
+  ASSERT_EQ(synced.error_code, kNone);
+  EXPECT_EQ(to_string(synced.assignment), "for-a") << "its assignment is kept";
+  auto hb = heartbeat_req(g, 1, second.member_id);
+  hb.group_instance_id = "inst-a";
+  EXPECT_EQ(again.call<k::heartbeat_response>(k::api_key::heartbeat, 3, hb).error_code, kNone);
+
+  // The old instance is fenced: heartbeat, sync, commit and join.
+  auto old_hb = heartbeat_req(g, 1, first.member_id);
+  old_hb.group_instance_id = "inst-a";
+  EXPECT_EQ(c.call<k::heartbeat_response>(k::api_key::heartbeat, 3, old_hb).error_code, kFencedInstance);
+  EXPECT_EQ(c.call<k::sync_group_response>(k::api_key::sync_group, 3, s1).error_code, kFencedInstance);
+  auto old_commit = commit_req(g, 1, first.member_id, "static-t", {{0, 5}});
+  old_commit.group_instance_id = "inst-a";
+  auto oc = c.call<k::offset_commit_response>(k::api_key::offset_commit, 7, old_commit);
+  ASSERT_EQ(oc.topics.size(), 1u);
+  EXPECT_EQ(oc.topics[0].partitions[0].error_code, kFencedInstance);
+  EXPECT_EQ(static_join(c, first.member_id).error_code, kFencedInstance);
+  // A member id for an instance the group does not know.
+  auto stranger = join_req(g, "bogus", range_protocol());
+  stranger.group_instance_id = "inst-x";
+  EXPECT_EQ(c.call<k::join_group_response>(k::api_key::join_group, 5, stranger).error_code,
+            kUnknownMember);
+
+  // DescribeGroups shows the instance id; one generation all along.
+  k::describe_groups_request d;
+  d.groups = {g};
+  auto desc = c.call<k::describe_groups_response>(k::api_key::describe_groups, 4, d);
+  ASSERT_EQ(desc.groups.size(), 1u);
+  EXPECT_EQ(desc.groups[0].state, "Stable");
+  ASSERT_EQ(desc.groups[0].members.size(), 1u);
+  EXPECT_EQ(desc.groups[0].members[0].member_id, second.member_id);
+  EXPECT_EQ(desc.groups[0].members[0].group_instance_id, "inst-a");
+  EXPECT_EQ(broker.log().find("preparing to rebalance group " + g + " (static member"),
+            std::string::npos);
+
+  // LeaveGroup v3 may name a static member by its instance id alone (an admin removing it).
+  k::leave_group_request leave;
+  leave.group_id = g;
+  leave.members.push_back({"", std::string("inst-a")});
+  auto left = c.call<k::leave_group_response>(k::api_key::leave_group, 3, leave);
+  EXPECT_EQ(left.error_code, kNone);
+  ASSERT_EQ(left.members.size(), 1u);
+  EXPECT_EQ(left.members[0].error_code, kNone);
+  desc = c.call<k::describe_groups_response>(k::api_key::describe_groups, 4, d);
+  EXPECT_EQ(desc.groups[0].state, "Empty");
   expect_serving();
 }
 

@@ -6,7 +6,7 @@
 // writer (net/kafka/group_messages.hpp) and sent over raw sockets to the Kafka listener: the join /
 // sync / heartbeat / leave state machine, and bad input answered with the protocol's error codes
 // (UNKNOWN_MEMBER_ID 25, ILLEGAL_GENERATION 22, INCONSISTENT_GROUP_PROTOCOL 23,
-// INVALID_SESSION_TIMEOUT 26, MEMBER_ID_REQUIRED 79, INVALID_REQUEST 42 for static members) with
+// INVALID_SESSION_TIMEOUT 26, MEMBER_ID_REQUIRED 79, FENCED_INSTANCE_ID 82 for replaced static members) with
 // the node serving on afterwards. Committed offsets survive SIGTERM and SIGKILL of brookd
 // (OffsetFetch, the native consumer's committed(), `brook group describe`, and a member resumes
 // there). `brook group list | describe | reset-offsets` on live and inactive groups.

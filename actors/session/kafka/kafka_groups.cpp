@@ -93,13 +93,14 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::join_group_request& 
         r.leader = j.leader;
         r.member_id = j.member_id;
         for (auto& m : j.members)
-          r.members.push_back({m.member_id, std::nullopt, std::move(m.metadata)});
+          r.members.push_back({m.member_id, m.group_instance_id, std::move(m.metadata)});
         reply(self, seq, h, r);
       });
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::sync_group_request& req) {
-  net::sync_group_request n{req.group_id, req.generation_id, req.member_id, {}};
+  net::sync_group_request n{req.group_id, req.generation_id, req.member_id, {},
+                            req.group_instance_id};
   for (auto& a : req.assignments) n.assignments.push_back({a.member_id, std::move(a.data)});
   ask_coordinator<net::sync_group_request, net::sync_group_response>(
       self, std::move(n), milliseconds(330000), [self, seq, h](net::sync_group_response& s) {
@@ -112,7 +113,8 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::sync_group_request& 
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::heartbeat_request& req) {
   ask_coordinator<net::heartbeat_request, net::status_response>(
-      self, net::heartbeat_request{req.group_id, req.generation_id, req.member_id},
+      self,
+      net::heartbeat_request{req.group_id, req.generation_id, req.member_id, req.group_instance_id},
       milliseconds(30000), [self, seq, h](net::status_response& s) {
         k::heartbeat_response r;
         r.error_code = code(s.error);
@@ -121,25 +123,32 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::heartbeat_request& r
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::leave_group_request& req) {
-  net::leave_group_request n{req.group_id, {}};
-  if (h.api_version <= 2)
+  net::leave_group_request n{req.group_id, {}, {}};
+  if (h.api_version <= 2) {
     n.member_ids.push_back(req.member_id);
-  else
-    for (const auto& m : req.members) n.member_ids.push_back(m.member_id);
+  } else {
+    for (const auto& m : req.members) {
+      n.member_ids.push_back(m.member_id);
+      n.group_instance_ids.push_back(m.group_instance_id);
+    }
+  }
+  auto instances = n.group_instance_ids;
   auto ids = n.member_ids;
   ask_coordinator<net::leave_group_request, net::leave_group_response>(
-      self, std::move(n), milliseconds(30000), [self, seq, h, ids](net::leave_group_response& l) {
+      self, std::move(n), milliseconds(30000),
+      [self, seq, h, ids, instances](net::leave_group_response& l) {
         k::leave_group_response r;
         r.error_code = code(l.error);
         for (size_t i = 0; i < ids.size(); ++i)
-          r.members.push_back({ids[i], std::nullopt,
+          r.members.push_back({ids[i], i < instances.size() ? instances[i] : std::nullopt,
                                code(i < l.member_errors.size() ? l.member_errors[i] : l.error)});
         reply(self, seq, h, r);
       });
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::offset_commit_request& req) {
-  net::offset_commit_request n{req.group_id, req.generation_id, req.member_id, {}};
+  net::offset_commit_request n{req.group_id, req.generation_id, req.member_id, {},
+                              req.group_instance_id};
   for (const auto& t : req.topics)
     for (const auto& p : t.partitions)
       n.offsets.push_back({t.name, p.index, p.offset, p.metadata, errc::none});
@@ -206,7 +215,7 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::describe_groups_requ
           kg.protocol_type = g.protocol_type;
           kg.protocol = g.protocol;
           for (auto& m : g.members)
-            kg.members.push_back({m.member_id, std::nullopt, m.client_id, m.client_host,
+            kg.members.push_back({m.member_id, m.group_instance_id, m.client_id, m.client_host,
                                   std::move(m.metadata), std::move(m.assignment)});
           r.groups.push_back(std::move(kg));
         }

@@ -53,6 +53,7 @@ TEST(Errc, KafkaCodes) {
       {errc::unsupported_endpoint_type, 115, false},
       {errc::non_empty_group, 68, false},
       {errc::group_subscribed_to_topic, 86, false},
+      {errc::fenced_instance_id, 82, false},
       {errc::unsupported_compression, 76, false},
       {errc::node_exists, -1, false},
       {errc::no_node, -1, false},
