@@ -24,7 +24,9 @@ struct controller_state {
   coordinator_actor coord;
   uint64_t session = 0;
   int32_t id = -1;
-  runtime::topic_config topic_defaults;  // the broker's (unclean.leader.election.enable, ...)
+  // The broker's properties file's topic defaults (unclean.leader.election.enable, ...); the
+  // dynamic broker configs (/config/brokers/...) are applied over them at every pass.
+  runtime::topic_config topic_defaults;
   bool active = false;
   bool reconciling = false;
   bool again = false;  // something changed while reconciling
@@ -86,6 +88,70 @@ void reconcile_partition(self_ptr self, const std::string& topic, int32_t p,
   });
 }
 
+// The topic defaults in force: the properties file's, then the dynamic configs of every broker,
+// then this broker's (AlterConfigs on a broker resource), as the brokers apply them.
+void with_dynamic_defaults(self_ptr self, std::function<void(const runtime::topic_config&)> then) {
+  auto read = [self](const std::string& path, std::function<void(runtime::properties)> next) {
+    ask(self, net::coord_get_request{path}, [next](coord_response& r) {
+      runtime::properties props;
+      if (r.error == errc::none)
+        if (auto m = net::unpack_value<std::map<std::string, std::string>>(r.value))
+          props = runtime::properties(m->begin(), m->end());
+      next(std::move(props));
+    });
+  };
+  read(paths::broker_config(""), [self, read, then](runtime::properties all) {
+    read(paths::broker_config(std::to_string(self->state.id)),
+         [self, all, then](runtime::properties own) mutable {
+           for (auto& [k, v] : own) all[k] = v;
+           auto cfg = runtime::with_broker_defaults(self->state.topic_defaults, all);
+           then(cfg ? *cfg : self->state.topic_defaults);
+         });
+  });
+}
+
+// Every topic's partitions: reconciled with the live brokers and the topic defaults in force.
+void reconcile_topics(self_ptr self, std::shared_ptr<std::set<int32_t>> live,
+                      const runtime::topic_config& defaults) {
+  ask(self, net::coord_children_request{paths::topics}, [self, live, defaults](coord_response& t) {
+    if (t.error != errc::none) return finished(self, false);
+    auto pending = std::make_shared<size_t>(1);
+    auto conflict = std::make_shared<bool>(false);
+    auto done = [self, pending, conflict](bool c) {
+      *conflict = *conflict || c;
+      if (--*pending == 0) finished(self, *conflict);
+    };
+    auto& watched = self->state.watched;
+    for (auto it = watched.begin(); it != watched.end();)
+      it = std::binary_search(t.children.begin(), t.children.end(), *it) ? std::next(it)
+                                                                          : watched.erase(it);
+    for (const auto& topic : t.children) {
+      if (watched.insert(topic).second)
+        watch_coordinator(self, self->state.coord, paths::topic(topic), [](coord_response&) {});
+      ++*pending;
+      ask(self, net::coord_get_request{paths::topic(topic)},
+          [self, topic, live, pending, done, defaults](coord_response& d) {
+            auto def =
+                d.error == errc::none
+                    ? net::unpack_value<net::topic_definition>(d.value)
+                    : runtime::result<net::topic_definition>(runtime::status{d.error, d.message});
+            if (def && !def->deleting) {
+              runtime::topic_config cfg = defaults;
+              runtime::properties overrides(def->configs.begin(), def->configs.end());
+              bool unclean = cfg.apply(overrides) && cfg.unclean_leader_election;
+              for (int32_t p = 0; p < def->partitions; ++p) {
+                ++*pending;
+                reconcile_partition(self, topic, p, def->replicas[size_t(p)], unclean, live,
+                                    done);
+              }
+            }
+            done(false);
+          });
+    }
+    done(false);
+  });
+}
+
 // Reads the live brokers and every partition state, and writes the states that must change.
 void reconcile(self_ptr self) {
   auto& st = self->state;
@@ -99,42 +165,8 @@ void reconcile(self_ptr self) {
     if (b.error != errc::none && b.error != errc::no_node) return finished(self, false);
     auto live = std::make_shared<std::set<int32_t>>();
     for (const auto& c : b.children) live->insert(std::atoi(c.c_str()));
-    ask(self, net::coord_children_request{paths::topics}, [self, live](coord_response& t) {
-      if (t.error != errc::none) return finished(self, false);
-      auto pending = std::make_shared<size_t>(1);
-      auto conflict = std::make_shared<bool>(false);
-      auto done = [self, pending, conflict](bool c) {
-        *conflict = *conflict || c;
-        if (--*pending == 0) finished(self, *conflict);
-      };
-      auto& watched = self->state.watched;
-      for (auto it = watched.begin(); it != watched.end();)
-        it = std::binary_search(t.children.begin(), t.children.end(), *it) ? std::next(it)
-                                                                            : watched.erase(it);
-      for (const auto& topic : t.children) {
-        if (watched.insert(topic).second)
-          watch_coordinator(self, self->state.coord, paths::topic(topic), [](coord_response&) {});
-        ++*pending;
-        ask(self, net::coord_get_request{paths::topic(topic)},
-            [self, topic, live, pending, done](coord_response& d) {
-              auto def =
-                  d.error == errc::none
-                      ? net::unpack_value<net::topic_definition>(d.value)
-                      : runtime::result<net::topic_definition>(runtime::status{d.error, d.message});
-              if (def && !def->deleting) {
-                runtime::topic_config cfg = self->state.topic_defaults;
-                runtime::properties overrides(def->configs.begin(), def->configs.end());
-                bool unclean = cfg.apply(overrides) && cfg.unclean_leader_election;
-                for (int32_t p = 0; p < def->partitions; ++p) {
-                  ++*pending;
-                  reconcile_partition(self, topic, p, def->replicas[size_t(p)], unclean, live,
-                                      done);
-                }
-              }
-              done(false);
-            });
-      }
-      done(false);
+    with_dynamic_defaults(self, [self, live](const runtime::topic_config& defaults) {
+      reconcile_topics(self, live, defaults);
     });
   });
 }
@@ -147,6 +179,8 @@ void become_active(self_ptr self) {
   watch_coordinator(self, st.coord, paths::broker_ids,
                     [self](coord_response&) { reconcile(self); });
   watch_coordinator(self, st.coord, paths::topics, [self](coord_response&) { reconcile(self); });
+  for (const auto& p : {paths::broker_config(""), paths::broker_config(std::to_string(st.id))})
+    watch_coordinator(self, st.coord, p, [self](coord_response&) { reconcile(self); });
   self->delayed_send(self, safety_interval, tick_atom::value);
 }
 
@@ -178,7 +212,7 @@ controller_actor::behavior_type controller_impl(self_ptr self, coordinator_actor
                     [self](coord_response&) { try_to_lead(self); });
   return {
       [self](net::coord_watch_event& e) {
-        if (e.path != paths::controller)  // brokers, the topic list, a topic's definition
+        if (e.path != paths::controller)  // brokers, topics, a definition, dynamic configs
           reconcile(self);
         else if (e.type == int8_t(net::coord_event::deleted))
           try_to_lead(self);

@@ -484,6 +484,33 @@ TEST_F(Cluster, TwoBrokersDownRefusesAcksAllWithNotEnoughReplicas) {
   for (int32_t p = 0; p < partitions; ++p) EXPECT_TRUE(replica_records(1, p).empty());
 }
 
+// unclean.leader.election.enable set at run time for every broker (AlterConfigs on the default
+// broker resource) reaches the controller: a partition left without a live in-sync replica gets
+// the live out-of-sync one as leader, which it did not before the change.
+TEST_F(Cluster, UncleanElectionEnabledAtRunTimeElectsAnOutOfSyncReplica) {
+  broker(2).kill9();
+  broker(3).kill9();
+  auto alone = [&] {
+    auto m = metadata_from(1);
+    return m && m->topics[0].partitions[0].leader == 1 &&
+           m->topics[0].partitions[0].isr == std::vector<int32_t>{1};
+  };
+  ASSERT_TRUE(itest::eventually(alone, 10s));
+  // Broker 1 (the only in-sync replica) goes too; broker 2 comes back, out of sync.
+  broker(1).kill9();
+  ASSERT_TRUE(broker(2).start()) << broker(2).log();
+  auto led_by_2 = [&] {
+    auto m = metadata_from(2);
+    return m && m->topics[0].partitions[0].leader == 2;
+  };
+  std::this_thread::sleep_for(3s);  // more than a controller pass (and its 2 s safety tick)
+  ASSERT_FALSE(led_by_2()) << "elected outside the ISR with unclean election off";
+  auto r = itest::run({itest::bin("brook"), "--bootstrap-server", broker(2).bootstrap(), "broker",
+                       "alter-config", "--add-config", "unclean.leader.election.enable=true"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(itest::eventually(led_by_2, 15s)) << broker(2).log();
+}
+
 TEST_F(Cluster, PartitionActorThatKeepsCrashingHandsLeadershipOver) {
   auto before = metadata_from_any();
   ASSERT_TRUE(before);
