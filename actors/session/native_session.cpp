@@ -121,6 +121,8 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
         to_partition<net::produce_response>(self, seq, corr, native_type::produce, req);
       },
       [self](uint64_t seq, uint32_t corr, net::fetch_request& req) {
+        // Reading to the log end is for the group coordinator inside the broker, never a client.
+        if (req.replica_id == net::log_end_reader) req.replica_id = -1;
         to_partition<net::fetch_response>(self, seq, corr, native_type::fetch, req);
       },
       [self](uint64_t seq, uint32_t corr, net::list_offsets_request& req) {

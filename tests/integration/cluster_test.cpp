@@ -602,6 +602,35 @@ TEST_F(Cluster, ARestartedLeaderComesBackWithItsHighWatermark) {
   EXPECT_EQ(leader_of(0), leader);
 }
 
+// Records past the high watermark (written with acks=1 while the followers are paused) are not
+// readable by a client, even one that asks for the log end with replica id -2: that is for the
+// group coordinator inside the broker only.
+TEST_F(Cluster, AClientCannotReadPastTheHighWatermarkAsTheLogEndReader) {
+  int32_t leader = leader_of(0);
+  ASSERT_GE(leader, 1);
+  std::vector<int32_t> paused;
+  for (int32_t id = 1; id <= 3; ++id)
+    if (id != leader) {
+      kill(broker(id).pid(), SIGSTOP);
+      paused.push_back(id);
+    }
+  auto c = net::native_client::connect({"127.0.0.1", broker(leader).port()}, 2s);
+  ASSERT_TRUE(c);
+  runtime::batch_builder bb;
+  bb.append(0, std::nullopt, std::string_view("uncommitted"), {});
+  net::produce_request produce{topic_, 0, 1, 5000, bb.build()};
+  auto w = (*c)->call<net::produce_response>(net::native_type::produce, produce, 5s);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->error, net::errc::none) << w->message;
+  net::fetch_request f{topic_, 0, 0, 1 << 20, 0, 0, net::log_end_reader};
+  auto r = (*c)->call<net::fetch_response>(net::native_type::fetch, f, 5s);
+  for (auto id : paused) kill(broker(id).pid(), SIGCONT);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->error, net::errc::none) << r->message;
+  EXPECT_EQ(r->high_watermark, 0);
+  EXPECT_TRUE(r->records.empty()) << "a client read " << r->records.size() << " bytes past the high watermark";
+}
+
 // A broker restarted after kill -9 ends its previous run's coordinator session itself and
 // registers at once, instead of waiting for that session to time out.
 TEST(ClusterSession, RestartAfterKillNineRegistersWithoutWaitingForTheOldSession) {
