@@ -10,6 +10,7 @@
 #include "net/coord_messages.hpp"
 #include "net/group_messages.hpp"
 #include "net/native_messages.hpp"
+#include "net/txn_messages.hpp"
 #include "runtime/config.hpp"
 #include "runtime/storage/compaction.hpp"
 
@@ -74,6 +75,13 @@ CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(brook, (brook::net::describe_log_dirs_request))
   CAF_ADD_TYPE_ID(brook, (brook::net::describe_log_dirs_response))
   CAF_ADD_TYPE_ID(brook, (brook::net::log_dir_partition))
+  CAF_ADD_TYPE_ID(brook, (brook::net::write_txn_marker_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::init_txn_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::add_partitions_to_txn_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::txn_partitions_response))
+  CAF_ADD_TYPE_ID(brook, (brook::net::add_offsets_to_txn_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::end_txn_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::txn_offset_commit_request))
   // Local only: broker -> partition actor, the topic's configs after a change
   CAF_ADD_TYPE_ID(brook, (brook::runtime::topic_config))
   // Atoms: one meaning each.
@@ -102,6 +110,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
   CAF_ADD_ATOM(brook, brook::actors, sent_atom, "sent")
   // retry: producer sender -> itself, send a batch again after its backoff
   CAF_ADD_ATOM(brook, brook::actors, retry_atom, "retry")
+  // a transaction's markers are written: (transactional id, producer id, epoch, commit, error)
+  CAF_ADD_ATOM(brook, brook::actors, txn_done_atom, "txndone")
 CAF_END_TYPE_ID_BLOCK(brook)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::produce_request)
@@ -119,6 +129,13 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::describe_log_dirs_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::describe_log_dirs_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::log_dir_partition)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::runtime::topic_config)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::write_txn_marker_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::init_txn_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::add_partitions_to_txn_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::txn_partitions_response)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::add_offsets_to_txn_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::end_txn_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::txn_offset_commit_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::produce_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::fetch_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::fetch_response)

@@ -61,6 +61,8 @@ enum class native_type : uint16_t {
   alter_configs = 32,      // alter_configs_request -> status_response
   delete_records = 33,     // delete_records_request -> delete_records_response
   describe_log_dirs = 34,  // describe_log_dirs_request -> describe_log_dirs_response
+  // transactions: a coordinator -> partition leaders
+  write_txn_marker = 35,  // write_txn_marker_request -> produce_response
 };
 constexpr uint16_t response_flag = 0x8000;
 constexpr int16_t acks_all = -1;
@@ -109,8 +111,19 @@ struct fetch_request {
   /// A follower's log start offset, so the leader knows when DeleteRecords reached it (-1: a
   /// consumer).
   int64_t log_start_offset = -1;
+  /// 0 read_uncommitted (up to the high watermark), 1 read_committed (up to the last stable
+  /// offset, with the aborted transactions the reader must skip).
+  int8_t isolation_level = 0;
   MSGPACK_DEFINE(topic, partition, offset, max_bytes, min_bytes, max_wait_ms, replica_id,
-                 leader_epoch, last_fetched_epoch, log_start_offset)
+                 leader_epoch, last_fetched_epoch, log_start_offset, isolation_level)
+};
+
+/// An aborted transaction a read_committed reader skips: its producer's records from
+/// first_offset up to its abort marker.
+struct aborted_transaction {
+  int64_t producer_id = -1;
+  int64_t first_offset = -1;
+  MSGPACK_DEFINE(producer_id, first_offset)
 };
 
 /// broker -> client: whole stored batches, byte-for-byte as on disk.
@@ -124,8 +137,10 @@ struct fetch_response {
   /// end of diverging_epoch on the leader) before fetching again. -1 when the logs agree.
   int32_t diverging_epoch = -1;
   int64_t diverging_end_offset = -1;
+  int64_t last_stable_offset = -1;  // below it every transaction is decided
+  std::vector<aborted_transaction> aborted;  // read_committed: those overlapping the records
   MSGPACK_DEFINE(error, message, high_watermark, log_start_offset, records, diverging_epoch,
-                 diverging_end_offset)
+                 diverging_end_offset, last_stable_offset, aborted)
 };
 
 /// client -> broker: topics to describe (all when `all_topics`); may auto-create missing ones.
@@ -340,6 +355,21 @@ struct log_dir_info {
 struct describe_log_dirs_response {
   std::vector<log_dir_info> dirs;
   MSGPACK_DEFINE(dirs)
+};
+
+/// transaction coordinator -> partition leader: end `producer_id`'s transaction in this
+/// partition with a commit or abort marker (Kafka's WriteTxnMarkers). Answered once the ISR has
+/// the marker; its offset in base_offset.
+struct write_txn_marker_request {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  bool commit = false;
+  int32_t coordinator_epoch = 0;
+  int32_t timeout_ms = 30000;
+  MSGPACK_DEFINE(topic, partition, producer_id, producer_epoch, commit, coordinator_epoch,
+                 timeout_ms)
 };
 
 /// broker -> client: outcome of create/delete/kill, and the body of native_type::error frames.

@@ -62,6 +62,11 @@ constexpr entry table[] = {
     {errc::non_empty_group, "non_empty_group", 68, false},
     {errc::group_subscribed_to_topic, "group_subscribed_to_topic", 86, false},
     {errc::fenced_instance_id, "fenced_instance_id", 82, false},
+    {errc::invalid_txn_state, "invalid_txn_state", 48, false},
+    {errc::invalid_producer_id_mapping, "invalid_producer_id_mapping", 49, false},
+    {errc::invalid_transaction_timeout, "invalid_transaction_timeout", 50, false},
+    {errc::concurrent_transactions, "concurrent_transactions", 51, true},
+    {errc::operation_not_attempted, "operation_not_attempted", 55, false},
     {errc::unknown, "unknown_server_error", -1, false},
 };
 

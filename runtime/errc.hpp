@@ -61,6 +61,12 @@ enum class errc : uint8_t {
   non_empty_group,            // DeleteGroups: the group still has members
   group_subscribed_to_topic,  // OffsetDelete: a member of the group consumes the topic
   fenced_instance_id,         // static membership: another member took this group.instance.id
+  // Transactions.
+  invalid_txn_state,            // EndTxn/AddPartitions in a state that does not allow it
+  invalid_producer_id_mapping,  // a producer id that is not the transactional.id's
+  invalid_transaction_timeout,  // transaction.timeout.ms above transaction.max.timeout.ms
+  concurrent_transactions,      // the previous transaction is still being completed (retriable)
+  operation_not_attempted,      // AddPartitionsToTxn: not added because another partition failed
   unknown,
 };
 

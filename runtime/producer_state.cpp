@@ -19,6 +19,7 @@ producer_state_table::check_result producer_state_table::check(const batch_heade
   if (it == table_.end()) return {};
   const auto& e = it->second;
   if (h.producer_epoch < e.epoch) return {verdict::fenced, -1};
+  if (h.base_sequence < 0) return {};  // no sequence (a coordinator's write): only fenced by epoch
   if (h.producer_epoch > e.epoch)
     return {h.base_sequence == 0 ? verdict::append : verdict::out_of_order, -1, 0};
   int32_t last = last_sequence(h);
@@ -31,6 +32,14 @@ producer_state_table::check_result producer_state_table::check(const batch_heade
 void producer_state_table::record(const batch_header& h) {
   if (h.producer_id < 0) return;
   auto& e = table_[h.producer_id];
+  if (h.is_control() || h.base_sequence < 0) {  // a marker or a coordinator's write: no sequence,
+                                                 // but a newer epoch fences older ones
+    if (h.producer_epoch > e.epoch) {
+      e.epoch = h.producer_epoch;
+      e.last.clear();
+    }
+    return;
+  }
   if (h.producer_epoch != e.epoch) {
     e.epoch = h.producer_epoch;
     e.last.clear();

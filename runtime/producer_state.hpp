@@ -24,7 +24,9 @@ class producer_state_table {
   };
 
   /// Judges a batch before it is appended. Batches without a producer id (-1) always append;
-  /// an unknown producer id appends from any sequence (its history may have aged out).
+  /// an unknown producer id appends from any sequence (its history may have aged out); a batch
+  /// without a sequence (-1: a marker, or the group coordinator's transactional offsets) is
+  /// checked only for a fenced epoch.
   check_result check(const batch_header& h) const;
   /// Records a batch that is now in the log (h.base_offset is its assigned offset).
   void record(const batch_header& h);

@@ -246,6 +246,22 @@ bytes rebuild_batch(const batch_header& original, const std::vector<record>& kep
   return encode_batch(original, kept);
 }
 
+bytes build_control_batch(int64_t producer_id, int16_t producer_epoch, int64_t timestamp,
+                          const std::string& key, const std::string& value) {
+  batch_header h{};
+  h.leader_epoch = -1;
+  h.attributes = int16_t(batch_transactional_bit | batch_control_bit);
+  h.base_timestamp = h.max_timestamp = timestamp;
+  h.producer_id = producer_id;
+  h.producer_epoch = producer_epoch;
+  h.base_sequence = -1;
+  record r;
+  r.timestamp = timestamp;
+  r.key = key;
+  r.value = value;
+  return encode_batch(h, {r});
+}
+
 result<bytes> recompress_batch(const batch_header& h, const uint8_t* p, size_t n,
                                compression codec) {
   auto records = decode_records(p, n);
@@ -370,7 +386,7 @@ bytes batch_builder::build() {
   }
   batch_header h{};
   h.leader_epoch = -1;
-  h.attributes = int16_t(codec_);
+  h.attributes = int16_t(int16_t(codec_) | (transactional_ ? batch_transactional_bit : 0));
   h.last_offset_delta = count_ - 1;
   h.base_timestamp = base_timestamp_;
   h.max_timestamp = max_timestamp_;
@@ -394,6 +410,7 @@ void batch_builder::reset() {
   producer_id_ = -1;
   producer_epoch_ = -1;
   base_sequence_ = -1;
+  transactional_ = false;
 }
 
 }  // namespace brook::runtime

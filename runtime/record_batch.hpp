@@ -102,6 +102,12 @@ status validate_stored_batch(const batch_header& h, const uint8_t* p, size_t n);
 /// offsets a batch covered). Used by log compaction.
 bytes rebuild_batch(const batch_header& original, const std::vector<record>& kept);
 
+/// A control batch (transactional and control bits set, base sequence -1) holding one record
+/// with `key` and `value`, for producer (`producer_id`, `producer_epoch`): how a transaction
+/// marker is written (runtime/transactions.hpp). Base offset 0, leader epoch -1, CRC set.
+bytes build_control_batch(int64_t producer_id, int16_t producer_epoch, int64_t timestamp,
+                          const std::string& key, const std::string& value);
+
 /// The batch at `p` (header `h`, already validated) with its records encoded under `codec`:
 /// same offsets, timestamps, producer fields and other attributes, new CRC. What a broker does
 /// when a topic's compression.type differs from the producer's codec.
@@ -138,6 +144,8 @@ class batch_builder {
 
   /// Idempotent producer fields for the next build(); reset() restores -1 (none).
   void set_producer(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence);
+  /// Marks the next build() as part of its producer's transaction; reset() clears it.
+  void set_transactional() { transactional_ = true; }
   /// Adds a record with CreateTime `timestamp` (ms). Offsets are assigned 0, 1, ...
   void append(int64_t timestamp, std::optional<std::string_view> key,
               std::optional<std::string_view> value,
@@ -167,6 +175,7 @@ class batch_builder {
   int64_t producer_id_ = -1;
   int16_t producer_epoch_ = -1;
   int32_t base_sequence_ = -1;
+  bool transactional_ = false;
 };
 
 }  // namespace brook::runtime

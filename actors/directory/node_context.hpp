@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "actors/directory/actor_registry.hpp"
+#include "actors/directory/peer_connections.hpp"
 #include "actors/directory/partition_directory.hpp"
 #include "actors/interfaces/broker.hpp"
 #include "actors/interfaces/group.hpp"
@@ -48,6 +49,9 @@ class node_context {
     std::lock_guard<std::mutex> g(mu_);
     dynamic_ = std::move(d);
   }
+  /// Connections to the other brokers (replica fetches, transaction markers); null on a node
+  /// without a broker. Set once at start-up.
+  std::shared_ptr<peer_connections> peers;
   group_coordinator_actor group_coordinator() const {
     std::lock_guard<std::mutex> g(mu_);
     return coordinator_;

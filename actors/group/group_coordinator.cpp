@@ -463,6 +463,16 @@ group_coordinator_actor::behavior_type coordinator_impl(self_ptr self,
       [self](net::offset_fetch_request& req) { return on_offset_fetch(self, req); },
       [self](net::delete_groups_request& req) { return on_delete_groups(self, req); },
       [self](net::offset_delete_request& req) { return on_offset_delete(self, req); },
+      [self](net::init_txn_request& req) { return on_init_txn(self, req); },
+      [self](net::add_partitions_to_txn_request& req) { return on_add_partitions_to_txn(self, req); },
+      [self](net::add_offsets_to_txn_request& req) { return on_add_offsets_to_txn(self, req); },
+      [self](net::end_txn_request& req) { return on_end_txn(self, req); },
+      [self](net::txn_offset_commit_request& req) { return on_txn_offset_commit(self, req); },
+      [self](net::write_txn_marker_request& req) { return on_offsets_marker(self, req); },
+      [self](txn_done_atom, std::string& id, int64_t pid, int16_t epoch, bool commit, int32_t e) {
+        on_markers_written(self, id, pid, epoch, commit, errc(e));
+      },
+      [self](retry_atom, std::string& id) { retry_markers(self, id); },
       [self](net::list_groups_request&) -> net::list_groups_response {
         // The groups this broker coordinates (Kafka's ListGroups asks every broker).
         auto& st = self->state;
@@ -496,6 +506,7 @@ group_coordinator_actor::behavior_type coordinator_impl(self_ptr self,
       [self](tick_atom) {
         refresh_ownership(self);  // leadership of __consumer_offsets partitions may have moved
         housekeeping(self);
+        expire_transactions(self);
         self->delayed_send(self, milliseconds(100), tick_atom::value);
       },
   };

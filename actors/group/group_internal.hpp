@@ -4,6 +4,7 @@
 // reloaded from __consumer_offsets).
 #include <caf/typed_response_promise.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,9 +15,13 @@
 #include "actors/group/group_coordinator.hpp"
 #include "actors/group/offsets_codec.hpp"
 #include "net/group_messages.hpp"
+#include "net/txn_messages.hpp"
 
 namespace brook::actors {
 class node_context;
+}
+namespace brook::runtime {
+class batch_builder;
 }
 
 namespace brook::actors::group_detail {
@@ -55,6 +60,28 @@ struct group {
   clock_type::time_point initial_join_limit;  // the delay is extended up to this
 };
 
+// A transaction's life (Kafka's TransactionState): a producer's first AddPartitions opens it
+// (ongoing); EndTxn (or its timeout) prepares the outcome, the markers are written, and it is
+// complete until the next one.
+enum class txn_state : uint8_t {
+  empty,
+  ongoing,
+  prepare_commit,
+  prepare_abort,
+  complete_commit,
+  complete_abort
+};
+const char* txn_state_name(txn_state s);
+
+struct txn_entry {
+  std::string id;
+  txn_record rec;
+  txn_state state() const { return txn_state(rec.state); }
+  bool writing_markers = false;
+  // EndTxn requests answered once the markers are written.
+  std::vector<caf::typed_response_promise<net::status_response>> waiting;
+};
+
 // A partition of __consumer_offsets that this broker leads: its groups are served here once
 // they are read back from it.
 struct owned_partition {
@@ -65,6 +92,10 @@ struct owned_partition {
 struct coordinator_state {
   std::shared_ptr<node_context> node;
   std::map<std::string, group> groups;  // of owned partitions only
+  std::map<std::string, txn_entry> txns;  // transactional ids of owned partitions
+  // TxnOffsetCommit: offsets of (group, producer id) that its transaction's marker commits or drops
+  std::map<std::pair<std::string, int64_t>, std::vector<net::partition_offset>> txn_offsets;
+  uint64_t marker_tokens = 0;
   std::map<int32_t, owned_partition> owned;
   int32_t offsets_partitions = 0;  // 0 until __consumer_offsets exists
   bool refreshing = false;         // a leadership look-up is under way
@@ -79,6 +110,12 @@ using self_ptr = group_coordinator_actor::stateful_pointer<coordinator_state>;
 const char* state_name(group_state s);
 
 // --- group_offsets.cpp
+/// A committed offset of `k` stored (or, without a value, deleted).
+void apply_commit(coordinator_state& st, const offset_key& k, std::optional<offset_value> v);
+/// Appends `records` (one batch, acks=all) to the __consumer_offsets partition of `key` (a group
+/// or transactional id); `done` gets none once stored, or what the failure means to a client.
+void append_records(self_ptr self, const std::string& key, runtime::batch_builder& records,
+                    std::function<void(errc)> done);
 /// Whether this broker serves `group` now: none, or not_coordinator (another broker leads its
 /// partition), coordinator_load_in_progress (being read back) or coordinator_not_available (no
 /// __consumer_offsets yet).
@@ -100,6 +137,38 @@ caf::typed_response_promise<net::delete_groups_response> on_delete_groups(
 /// OffsetDelete: committed offsets of partitions no member consumes, tombstoned.
 caf::typed_response_promise<net::offset_delete_response> on_offset_delete(
     self_ptr self, const net::offset_delete_request& req);
+
+// --- txn_coordinator.cpp
+caf::typed_response_promise<net::init_producer_id_response> on_init_txn(
+    self_ptr self, const net::init_txn_request& req);
+caf::typed_response_promise<net::txn_partitions_response> on_add_partitions_to_txn(
+    self_ptr self, const net::add_partitions_to_txn_request& req);
+caf::typed_response_promise<net::status_response> on_add_offsets_to_txn(
+    self_ptr self, const net::add_offsets_to_txn_request& req);
+caf::typed_response_promise<net::status_response> on_end_txn(self_ptr self,
+                                                             const net::end_txn_request& req);
+caf::typed_response_promise<net::offset_commit_response> on_txn_offset_commit(
+    self_ptr self, const net::txn_offset_commit_request& req);
+/// A marker for a __consumer_offsets partition this broker leads: appended, then the
+/// transaction's offsets there are committed (or dropped).
+caf::typed_response_promise<net::produce_response> on_offsets_marker(
+    self_ptr self, const net::write_txn_marker_request& req);
+/// Writes the markers of a deciding transaction (again).
+void retry_markers(self_ptr self, const std::string& id);
+/// The markers of a transaction are written (error none) or it must try again.
+void on_markers_written(self_ptr self, const std::string& id, int64_t producer_id, int16_t epoch,
+                        bool commit, errc e);
+/// A transaction state read back from the log (or written now).
+void apply_txn(coordinator_state& st, const std::string& id, const txn_record& rec);
+/// Offsets of a transaction read back from the log: pending until its marker.
+void apply_txn_offsets(coordinator_state& st, int64_t producer_id, const offset_key& k,
+                       const offset_value& v);
+/// The transaction's marker read back (or written): its pending offsets are committed or dropped.
+void end_txn_offsets(coordinator_state& st, int32_t partition, int64_t producer_id, bool commit);
+/// Transactions of partition p that were deciding when it was read back: their markers are
+/// written again. Timed-out open transactions are aborted (housekeeping).
+void resume_transactions(self_ptr self, int32_t partition);
+void expire_transactions(self_ptr self);
 
 // --- group_coordinator.cpp
 /// Forgets a group this broker no longer coordinates; members waiting in a join or sync are told

@@ -14,6 +14,7 @@
 #include "runtime/countdown.hpp"
 #include "runtime/log.hpp"
 #include "runtime/record_batch.hpp"
+#include "runtime/transactions.hpp"
 
 namespace brook::actors::group_detail {
 
@@ -25,6 +26,8 @@ namespace {
 
 void store_commit(self_ptr self, const net::offset_commit_request& req,
                   caf::typed_response_promise<net::offset_commit_response> promise);
+
+}  // namespace
 
 void apply_commit(coordinator_state& st, const offset_key& k, std::optional<offset_value> v) {
   auto& g = st.groups[k.group];
@@ -40,6 +43,8 @@ void apply_commit(coordinator_state& st, const offset_key& k, std::optional<offs
         net::partition_offset{k.topic, k.partition, v->offset, v->metadata, errc::none};
   }
 }
+
+namespace {
 
 // The answer to a commit: every requested partition with the same outcome `e`.
 net::offset_commit_response commit_outcome(const net::offset_commit_request& req, errc e) {
@@ -70,8 +75,8 @@ errc commit_error(errc append) {
   }
 }
 
-// Appends `records` (one batch, acks=all) to the group's __consumer_offsets partition; `done`
-// gets none once stored, or what the failure means to the client (commit_error).
+}  // namespace
+
 void append_records(self_ptr self, const std::string& group, runtime::batch_builder& records,
                     std::function<void(errc)> done) {
   auto& st = self->state;
@@ -84,6 +89,8 @@ void append_records(self_ptr self, const std::string& group, runtime::batch_buil
       .then([done](net::produce_response& r) { done(commit_error(r.error)); },
             [done](caf::error&) { done(errc::coordinator_not_available); });
 }
+
+namespace {
 
 // Appends the commit to the group's __consumer_offsets partition and answers `promise` once it is
 // stored.
@@ -318,6 +325,7 @@ void loaded(self_ptr self, int32_t p, int32_t epoch) {
                                                                   << "): " << groups
                                                                   << " group(s), " << offsets
                                                                   << " committed offset(s)");
+  resume_transactions(self, p);
 }
 
 // Starts serving partition p (led at `epoch`): its groups are read back from its log.
@@ -341,6 +349,17 @@ void resign(self_ptr self, int32_t p) {
     it = st.groups.erase(it);
     ++n;
   }
+  for (auto it = st.txns.begin(); it != st.txns.end();) {
+    if (offsets_partition_for(it->first, st.offsets_partitions) != p) {
+      ++it;
+      continue;
+    }
+    for (auto& w : it->second.waiting) w.deliver(net::status_response{errc::not_coordinator, ""});
+    it = st.txns.erase(it);
+  }
+  for (auto it = st.txn_offsets.begin(); it != st.txn_offsets.end();)
+    it = offsets_partition_for(it->first.first, st.offsets_partitions) == p ? st.txn_offsets.erase(it)
+                                                                           : std::next(it);
   BROOK_LOG_INFO("[GroupCoordinator] no longer coordinating the groups of "
                  << offsets_topic << "-" << p << " (" << n << " group(s) handed over)");
 }
@@ -413,16 +432,29 @@ void load_partition(self_ptr self, int32_t p, int32_t epoch, int64_t from) {
             int64_t next = -1;
             if (batches)
               for (const auto& b : *batches) {
+                next = b.header.last_offset() + 1;
+                if (b.header.is_control()) {  // a transaction's offsets decided
+                  if (auto commits = runtime::marker_commits(b.data, b.size))
+                    end_txn_offsets(self->state, p, b.header.producer_id, *commits);
+                  continue;
+                }
                 auto recs = runtime::decode_records(b.data, b.size);
                 if (recs)
                   for (const auto& rec : *recs) {
                     if (!rec.key) continue;
+                    if (auto txn = decode_txn_key(*rec.key)) {
+                      if (auto v = rec.value ? decode_txn_value(*rec.value) : std::nullopt)
+                        apply_txn(self->state, *txn, *v);
+                      continue;
+                    }
                     auto key = decode_offset_key(*rec.key);
                     if (!key) continue;
-                    apply_commit(self->state, *key,
-                                 rec.value ? decode_offset_value(*rec.value) : std::nullopt);
+                    auto value = rec.value ? decode_offset_value(*rec.value) : std::nullopt;
+                    if (b.header.is_transactional() && value)
+                      apply_txn_offsets(self->state, b.header.producer_id, *key, *value);
+                    else
+                      apply_commit(self->state, *key, value);
                   }
-                next = b.header.last_offset() + 1;
               }
             if (next >= 0) return load_partition(self, p, epoch, next);
             loaded(self, p, epoch);

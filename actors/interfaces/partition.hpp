@@ -16,6 +16,8 @@ using partition_actor = caf::typed_actor<
     caf::replies_to<net::fetch_request>::with<net::fetch_response>,
     // session -> leader: offset by time / earliest / latest
     caf::replies_to<net::list_offsets_request>::with<net::list_offsets_response>,
+    // transaction coordinator -> leader: a commit or abort marker (WriteTxnMarkers)
+    caf::replies_to<net::write_txn_marker_request>::with<net::produce_response>,
     // session -> leader: move the log start offset up (DeleteRecords)
     caf::replies_to<net::delete_records_request>::with<net::delete_records_response>,
     // broker -> partition: this replica's size and lag, for DescribeLogDirs

@@ -130,6 +130,7 @@ int run_node(const runtime::broker_config& cfg) {
                      cfg.native_listener.port};
     spec.coordinator = cfg.remote_coordinator() ? coordinator_actor{} : coord;
     spec.peers = std::make_shared<peer_connections>();
+    node->peers = spec.peers;
     net::server_options opts{"native", cfg.socket_request_max_bytes};
     server = std::make_unique<net::frame_server>(pool, cfg.native_listener, opts,
                                                  native_session_factory(sys, node));

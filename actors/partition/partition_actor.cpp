@@ -52,20 +52,55 @@ void fail_if_log_unusable(self_ptr self) {
 // producer's delivery.timeout.ms (Kafka's default is 2 minutes).
 constexpr int64_t producer_state_window_ms = 15 * 60 * 1000;
 
-runtime::status rebuild_producer_state(state& st, int64_t now_ms) {
+void track_transactions(state& st, const uint8_t* data, size_t n, const runtime::batch_header& h) {
+  if (!h.is_transactional()) return;
+  std::optional<bool> commits;
+  if (h.is_control()) {
+    auto c = runtime::marker_commits(data, n);
+    if (!c) {
+      BROOK_LOG_WARN("[Partition " << st.name << "] unreadable transaction marker at offset "
+                                   << h.base_offset << ": " << c.error().to_string());
+      return;
+    }
+    commits = *c;
+  }
+  st.txns.on_batch(h, commits);
+}
+
+namespace {
+
+// Calls f(batch data, size, header) for every batch from `from` to the log end.
+template <class F>
+runtime::status each_batch(state& st, runtime::offset from, F f) {
   auto& log = *st.log;
-  st.producers = runtime::producer_state_table{};
-  auto from = log.offset_for_timestamp(now_ms - producer_state_window_ms);
   while (from < log.end_offset()) {
     auto chunk = log.read(from, 4 << 20);
     if (!chunk) return chunk.error();
     auto batches = runtime::split_batches(chunk->data(), chunk->size(), true);
     if (!batches) return batches.error();
     if (batches->empty()) break;
-    for (const auto& b : *batches) st.producers.record(b.header);
+    for (const auto& b : *batches) f(b.data, b.size, b.header);
     from = runtime::offset{batches->back().header.last_offset() + 1};
   }
   return {};
+}
+
+}  // namespace
+
+runtime::status rebuild_producer_state(state& st, int64_t now_ms) {
+  st.producers = runtime::producer_state_table{};
+  auto s = each_batch(st, st.log->offset_for_timestamp(now_ms - producer_state_window_ms),
+                      [&](const uint8_t*, size_t, const runtime::batch_header& h) {
+                        st.producers.record(h);
+                      });
+  if (!s) return s;
+  // Transactions may have opened anywhere in the log: all of it is read (batch headers, and the
+  // marker records).
+  st.txns.clear();
+  return each_batch(st, st.log->start_offset(),
+                    [&](const uint8_t* data, size_t n, const runtime::batch_header& h) {
+                      track_transactions(st, data, n, h);
+                    });
 }
 
 namespace {
@@ -190,10 +225,12 @@ void housekeeping(self_ptr self) {
   }
   if (now - st.last_retention_ms >= st.spec.retention_check_interval_ms) {
     st.last_retention_ms = now;
-    if (auto n = st.log->enforce_retention(now); n > 0)
+    if (auto n = st.log->enforce_retention(now); n > 0) {
       BROOK_LOG_INFO("[Partition " << st.name << "] retention deleted " << n
                                    << " segment(s); log start offset now "
                                    << st.log->start_offset());
+      st.txns.forget_before(st.log->start_offset().value());
+    }
   }
   maybe_compact(self, now);
   if (now - st.last_hw_checkpoint_ms >= st.spec.hw_checkpoint_interval_ms) {
@@ -291,6 +328,8 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
         housekeeping(self);
         self->delayed_send(self, housekeeping_period(self->state), tick_atom::value);
       },
+      [self](net::write_txn_marker_request& req)
+          -> caf::typed_response_promise<net::produce_response> { return write_marker(self, req); },
       [self](net::delete_records_request& req)
           -> caf::typed_response_promise<net::delete_records_response> {
         return delete_records(self, req);

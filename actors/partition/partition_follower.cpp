@@ -76,6 +76,7 @@ bool append_replicated(self_ptr self, runtime::bytes& records) {
       return false;
     }
     st.producers.record(b.header);
+    track_transactions(st, data, b.size, b.header);
     BROOK_LOG_DEBUG("[Partition " << st.name << "] replicated producer " << b.header.producer_id
                                   << " seq " << b.header.base_sequence << "+"
                                   << b.header.last_offset_delta << " at " << b.header.base_offset);
@@ -185,6 +186,7 @@ void on_fetch_result(self_ptr self, net::replica_fetch_result& r) {
     if (auto s = st.log->advance_start(runtime::offset{start}); !s)
       BROOK_LOG_WARN("[Partition " << st.name << "] cannot move the log start to " << start
                                    << ": " << s.to_string());
+    st.txns.forget_before(st.log->start_offset().value());
   }
   st.high_watermark = std::max(st.high_watermark, std::min(resp.high_watermark, end_offset(st)));
   send_fetch(self);

@@ -13,6 +13,7 @@
 #include "actors/partition/partition_actor.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/producer_state.hpp"
+#include "runtime/transactions.hpp"
 #include "runtime/storage/leader_epochs.hpp"
 #include "runtime/storage/partition_log.hpp"
 
@@ -57,6 +58,7 @@ struct state {
   std::unique_ptr<runtime::storage::partition_log> log;
   runtime::storage::leader_epochs epochs;
   runtime::producer_state_table producers;
+  runtime::txn_tracker txns;  // open and aborted transactions, the last stable offset
   std::vector<parked_fetch> parked;
   int64_t last_retention_ms = 0;
   int64_t last_compaction_ms = 0;
@@ -91,8 +93,11 @@ using runtime::wall_ms;
 int64_t end_offset(const state& st);
 
 // --- partition_actor.cpp
-/// Rebuilds the idempotent-producer table from the log's recent tail (after open or truncation).
+/// Rebuilds the idempotent-producer table from the log's recent tail, and the transactions from
+/// the whole log (after open or truncation).
 runtime::status rebuild_producer_state(state& st, int64_t now_ms);
+/// A batch now in the log at `data`: its transactional meaning (opens or ends a transaction).
+void track_transactions(state& st, const uint8_t* data, size_t n, const runtime::batch_header& h);
 /// Crashes the actor if its log refuses writes (recovery from disk is the only way back).
 void fail_if_log_unusable(self_ptr self);
 /// The replication timer of the current role generation, `after` from now.
@@ -109,6 +114,9 @@ net::fetch_response read_fetch(state& st, const net::fetch_request& req);
 /// Answers parked fetches that now have enough data, or whose wait expired.
 void serve_parked(state& st);
 net::list_offsets_response list_offsets(state& st, const net::list_offsets_request& req);
+/// Leader: appends a transaction marker (WriteTxnMarkers), answered once the ISR has it.
+caf::typed_response_promise<net::produce_response> write_marker(
+    self_ptr self, const net::write_txn_marker_request& req);
 /// Leader: DeleteRecords, the log start moved up to the requested offset (at most the high
 /// watermark); followers follow through the log start offset of their fetches, and the answer
 /// waits until the in-sync ones have (or the request's timeout).

@@ -94,7 +94,13 @@ net::fetch_response read_fetch(state& st, const net::fetch_request& req) {
     return resp;
   }
   bool to_end = req.replica_id >= 0 || req.replica_id == net::log_end_reader;
-  int64_t limit = to_end ? end_offset(st) : st.high_watermark;
+  int64_t lso = st.txns.last_stable_offset(st.high_watermark);
+  resp.last_stable_offset = lso;
+  bool committed_only = !to_end && req.isolation_level == 1;
+  int64_t limit = to_end ? end_offset(st) : committed_only ? lso : st.high_watermark;
+  if (committed_only)
+    for (const auto& a : st.txns.aborted_between(req.offset, limit))
+      resp.aborted.push_back({a.producer_id, a.first_offset});
   if (req.offset >= limit && req.offset <= end_offset(st)) return resp;
   auto data = st.log->read(runtime::offset{req.offset}, size_t(std::max(req.max_bytes, 1)));
   if (!data) {
@@ -144,6 +150,8 @@ net::produce_response append_produced(self_ptr self, net::produce_request& req, 
     BROOK_LOG_WARN("[Partition " << st.name << "] rejected batch: " << valid.to_string());
     return refuse(resp, valid.code(), valid.message());
   }
+  if (header->is_control())  // markers come from the transaction coordinator only
+    return refuse(resp, errc::invalid_record, "a producer may not write control batches");
   if (st.spec.config.log.cleanup_compact) {
     // Kafka's rule: compaction keeps the last record of each key, so every record needs one.
     auto records = runtime::decode_records(req.batch.data(), req.batch.size());
@@ -214,6 +222,7 @@ net::produce_response append_produced(self_ptr self, net::produce_request& req, 
   resp.base_offset = r->base_offset.value();
   header->base_offset = resp.base_offset;
   st.producers.record(*header);
+  track_transactions(st, req.batch.data(), req.batch.size(), *header);
   end = header->last_offset() + 1;
   advance_high_watermark(self);
   if (!st.parked.empty()) serve_parked(st);
@@ -280,13 +289,52 @@ caf::typed_response_promise<net::delete_records_response> delete_records(
                       std::to_string(st.high_watermark));
   auto before = st.log->start_offset().value();
   if (auto s = st.log->advance_start(runtime::offset{to}); !s) return refuse(s.code(), s.message());
-  if (st.log->start_offset().value() != before)
+  if (st.log->start_offset().value() != before) {
     BROOK_LOG_INFO("[Partition " << st.name << "] records deleted: log start offset now "
                                  << st.log->start_offset());
+    st.txns.forget_before(st.log->start_offset().value());
+  }
   st.deletes.push_back({std::min(to, st.log->start_offset().value()), promise,
                         clock_type::now() + std::chrono::milliseconds(std::max(req.timeout_ms, 0))});
   settle_deletes(st);
   return promise;
+}
+
+caf::typed_response_promise<net::produce_response> write_marker(
+    self_ptr self, const net::write_txn_marker_request& req) {
+  auto& st = self->state;
+  net::produce_response resp;
+  auto refused = [&](errc e, std::string why) {
+    auto promise = self->make_response_promise<net::produce_response>();
+    promise.deliver(refuse(resp, e, std::move(why)));
+    return promise;
+  };
+  if (st.role != replica_role::leader)
+    return refused(errc::not_leader_or_follower, "replica " + st.name + " is not the leader");
+  auto marker = runtime::build_marker_batch(req.producer_id, req.producer_epoch, req.commit,
+                                            req.coordinator_epoch, wall_ms());
+  auto header = runtime::parse_batch_header(marker.data(), marker.size());
+  // A marker of an older epoch than the producer's last batch is a zombie coordinator's.
+  if (st.producers.check(*header).v == runtime::producer_state_table::verdict::fenced)
+    return refused(errc::invalid_producer_epoch,
+                   "producer epoch " + std::to_string(req.producer_epoch) + " is fenced");
+  auto r = st.log->append(marker.data(), marker.size(), *header, st.current.state.leader_epoch,
+                          wall_ms());
+  if (!r) {
+    fail_if_log_unusable(self);
+    return refused(r.error().code(), r.error().message());
+  }
+  header->base_offset = r->base_offset.value();
+  st.producers.record(*header);
+  track_transactions(st, marker.data(), marker.size(), *header);
+  BROOK_LOG_DEBUG("[Partition " << st.name << "] " << (req.commit ? "commit" : "abort")
+                                << " marker of producer " << req.producer_id << " at "
+                                << header->base_offset);
+  resp.base_offset = header->base_offset;
+  int64_t end = header->base_offset + 1;
+  advance_high_watermark(self);
+  if (!st.parked.empty()) serve_parked(st);
+  return await_replication(self, end, std::move(resp), req.timeout_ms);
 }
 
 net::list_offsets_response list_offsets(state& st, const net::list_offsets_request& req) {

@@ -29,6 +29,7 @@ using session_actor =
                      caf::reacts_to<uint64_t, uint32_t, net::alter_configs_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::delete_records_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::describe_log_dirs_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::write_txn_marker_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::kill_actor_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::list_actors_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::init_producer_id_request>,
@@ -152,6 +153,14 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
         to_partition<net::delete_records_response>(self, seq, corr, native_type::delete_records,
                                                    req);
       },
+      [self](uint64_t seq, uint32_t corr, net::write_txn_marker_request& req) {
+        // A marker for __consumer_offsets also decides the transaction's offsets there: it goes
+        // through the group coordinator; any other partition's to the partition.
+        if (req.topic == "__consumer_offsets")
+          return to_coordinator<net::write_txn_marker_request, net::produce_response>(
+              self, seq, corr, native_type::write_txn_marker, req);
+        to_partition<net::produce_response>(self, seq, corr, native_type::write_txn_marker, req);
+      },
       [self](uint64_t seq, uint32_t corr, net::describe_log_dirs_request& req) {
         to_broker<net::describe_log_dirs_request, net::describe_log_dirs_response>(
             self, seq, corr, native_type::describe_log_dirs, req);
@@ -270,6 +279,8 @@ class session_handler : public net::frame_handler {
         return forward<net::delete_records_request>(seq, *f);
       case native_type::describe_log_dirs:
         return forward<net::describe_log_dirs_request>(seq, *f);
+      case native_type::write_txn_marker:
+        return forward<net::write_txn_marker_request>(seq, *f);
       case native_type::kill_actor:
         return forward<net::kill_actor_request>(seq, *f);
       case native_type::list_actors:

@@ -23,6 +23,9 @@ inline std::chrono::milliseconds answer_timeout(const net::fetch_request& r) {
 inline std::chrono::milliseconds answer_timeout(const net::list_offsets_request&) {
   return std::chrono::seconds(30);
 }
+inline std::chrono::milliseconds answer_timeout(const net::write_txn_marker_request& r) {
+  return std::chrono::milliseconds(std::max(r.timeout_ms, 1) + 5000);
+}
 inline std::chrono::milliseconds answer_timeout(const net::delete_records_request& r) {
   return std::chrono::milliseconds(std::max(r.timeout_ms, 1) + 5000);
 }

@@ -28,6 +28,11 @@ const std::vector<api_support>& supported_apis() {
       {api_key::incremental_alter_configs, 0, 1, 1, "IncrementalAlterConfigs"},
       {api_key::delete_records, 0, 2, 2, "DeleteRecords"},
       {api_key::describe_log_dirs, 0, 4, 2, "DescribeLogDirs"},
+      {api_key::add_partitions_to_txn, 0, 3, 3, "AddPartitionsToTxn"},
+      {api_key::add_offsets_to_txn, 0, 3, 3, "AddOffsetsToTxn"},
+      {api_key::end_txn, 0, 3, 3, "EndTxn"},
+      {api_key::txn_offset_commit, 0, 3, 3, "TxnOffsetCommit"},
+      {api_key::write_txn_markers, 0, 1, 1, "WriteTxnMarkers"},
       {api_key::offset_commit, 2, 7, 8, "OffsetCommit"},
       {api_key::offset_fetch, 1, 5, 6, "OffsetFetch"},
       {api_key::find_coordinator, 0, 2, 3, "FindCoordinator"},
@@ -118,6 +123,11 @@ decode_result decode_request(const uint8_t* payload, size_t n) {
       break;
     case api_key::delete_records: read_body<delete_records_request>(r, out); break;
     case api_key::describe_log_dirs: read_body<describe_log_dirs_request>(r, out); break;
+    case api_key::add_partitions_to_txn: read_body<add_partitions_to_txn_request>(r, out); break;
+    case api_key::add_offsets_to_txn: read_body<add_offsets_to_txn_request>(r, out); break;
+    case api_key::end_txn: read_body<end_txn_request>(r, out); break;
+    case api_key::txn_offset_commit: read_body<txn_offset_commit_request>(r, out); break;
+    case api_key::write_txn_markers: read_body<write_txn_markers_request>(r, out); break;
   }
   if (!hr.ok() || !r.ok()) {
     res.message = std::string("malformed ") + api->name + " v" + std::to_string(v) + " request: " +

@@ -7,6 +7,7 @@
 
 #include "net/kafka/group_messages.hpp"
 #include "net/kafka/messages.hpp"
+#include "net/kafka/txn_messages.hpp"
 #include "runtime/status.hpp"
 
 namespace brook::net::kafka {
@@ -38,6 +39,11 @@ enum class api_key : int16_t {
   incremental_alter_configs = 44,
   delete_records = 21,
   describe_log_dirs = 35,
+  add_partitions_to_txn = 24,
+  add_offsets_to_txn = 25,
+  end_txn = 26,
+  txn_offset_commit = 28,
+  write_txn_markers = 27,
 };
 
 /// One served API: the versions advertised in ApiVersions and where flexible encoding starts.
@@ -68,7 +74,9 @@ using request_body =
                  list_groups_request, create_partitions_request, delete_groups_request,
                  offset_delete_request, describe_cluster_request, alter_configs_request,
                  incremental_alter_configs_request, delete_records_request,
-                 describe_log_dirs_request>;
+                 describe_log_dirs_request, add_partitions_to_txn_request,
+                 add_offsets_to_txn_request, end_txn_request, txn_offset_commit_request,
+                 write_txn_markers_request>;
 
 struct request {
   request_header header;

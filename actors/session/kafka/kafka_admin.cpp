@@ -1,5 +1,5 @@
 // Kafka's metadata and admin APIs, served by the broker actor: Metadata, CreateTopics,
-// CreatePartitions, DeleteTopics, InitProducerId, DescribeConfigs, AlterConfigs,
+// CreatePartitions, DeleteTopics, DescribeConfigs, AlterConfigs,
 // IncrementalAlterConfigs, DescribeLogDirs, DescribeCluster. Versions: net/kafka/codec.cpp,
 // supported_apis().
 #include <algorithm>
@@ -148,26 +148,6 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::delete_topics_reques
                  done();
                });
   }
-}
-
-void serve(self_ptr self, uint64_t seq, const header& h, k::init_producer_id_request& req) {
-  auto answer = [self, seq, h](errc e, int64_t id, int16_t epoch) {
-    k::init_producer_id_response r;
-    r.error_code = code(e);
-    r.producer_id = id;
-    r.producer_epoch = epoch;
-    reply(self, seq, h, r);
-  };
-  if (req.transactional_id) return answer(errc::invalid_request, -1, -1);  // no transactions yet
-  auto b = self->state.node->broker();
-  if (!b) return answer(errc::leader_not_available, -1, -1);
-  self->request(b, std::chrono::seconds(30),
-                net::init_producer_id_request{req.transaction_timeout_ms})
-      .then(
-          [answer](net::init_producer_id_response& r) {
-            answer(r.error, r.producer_id, r.producer_epoch);
-          },
-          [answer](caf::error&) { answer(errc::request_timed_out, -1, -1); });
 }
 
 namespace {

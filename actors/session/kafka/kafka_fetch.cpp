@@ -25,9 +25,10 @@ struct fetch_state {
 void fill_partition(k::fetch_response::partition& out, const net::fetch_response& r) {
   out.error_code = code(r.error);
   out.high_watermark = r.high_watermark;
-  out.last_stable_offset = r.high_watermark;  // no transactions: LSO == HW
+  out.last_stable_offset = r.last_stable_offset >= 0 ? r.last_stable_offset : r.high_watermark;
   out.log_start_offset = r.log_start_offset;
   out.aborted_transactions.emplace();
+  for (const auto& a : r.aborted) out.aborted_transactions->push_back({a.producer_id, a.first_offset});
   out.records = r.records;
 }
 
@@ -64,6 +65,7 @@ void fetch_round(self_ptr self, std::shared_ptr<fetch_state> st, bool wait) {
           t.name,         p.index,
           p.fetch_offset, std::max<int32_t>(1, std::min<int32_t>(p.max_bytes, int32_t(budget))),
           wait ? 1 : 0,   wait ? st->req.max_wait_ms : 0};
+      native.isolation_level = st->req.isolation_level;
       ++st->pending;
       ask_partition<net::fetch_response>(
           self, *self->state.node->directory(), std::move(native),
@@ -148,6 +150,47 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::delete_records_reque
             });
       },
       [self, seq, h](k::delete_records_response& r) { reply(self, seq, h, r); });
+}
+
+// WriteTxnMarkers: each partition's leader appends the marker (a __consumer_offsets partition's
+// through the group coordinator, which decides the transaction's offsets there with it).
+void serve(self_ptr self, uint64_t seq, const header& h, k::write_txn_markers_request& req) {
+  auto resp = std::make_shared<k::write_txn_markers_response>();
+  size_t n = 0;
+  for (const auto& m : req.markers)
+    for (const auto& t : m.topics) n += t.partitions.size();
+  auto done = runtime::countdown(n, [self, seq, h, resp] { reply(self, seq, h, *resp); });
+  for (const auto& m : req.markers) {
+    resp->markers.push_back({m.producer_id, {}});
+    for (const auto& t : m.topics) {
+      resp->markers.back().topics.push_back({t.name, {}});
+      for (auto p : t.partitions) {
+        auto& entries = resp->markers.back().topics.back().partitions;
+        entries.push_back({p, 0});
+        auto fill = [resp, mi = resp->markers.size() - 1,
+                     ti = resp->markers.back().topics.size() - 1, pi = entries.size() - 1,
+                     done](const net::produce_response& r) {
+          resp->markers[mi].topics[ti].partitions[pi].error_code = code(r.error);
+          done();
+        };
+        net::write_txn_marker_request native{t.name,      p, m.producer_id, m.producer_epoch,
+                                             m.committed, m.coordinator_epoch};
+        auto c = self->state.node->group_coordinator();
+        if (t.name != "__consumer_offsets" || !c) {
+          ask_partition<net::produce_response>(self, *self->state.node->directory(),
+                                               std::move(native), fill);
+          continue;
+        }
+        self->request(c, std::chrono::seconds(40), std::move(native))
+            .then([fill](net::produce_response& r) { fill(r); },
+                  [fill](caf::error&) {
+                    net::produce_response r;
+                    r.error = errc::not_leader_or_follower;
+                    fill(r);
+                  });
+      }
+    }
+  }
 }
 
 }  // namespace brook::actors::kafka_detail

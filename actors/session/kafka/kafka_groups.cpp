@@ -20,6 +20,8 @@ void set_error(Response& r, errc e) {
     for (auto& g : r.groups) g.error = e;
   } else if constexpr (std::is_same_v<Response, net::delete_groups_response>) {
     for (auto& g : r.results) g.error = e;
+  } else if constexpr (std::is_same_v<Response, net::txn_partitions_response>) {
+    for (auto& p : r.partitions) p.error = e;
   } else {
     r.error = e;
   }
@@ -48,11 +50,13 @@ void ask_coordinator(self_ptr self, Request req, milliseconds timeout, Answer an
 
 // The broker leading the group's partition of __consumer_offsets (created on first use: until it
 // has leaders the answer is COORDINATOR_NOT_AVAILABLE, which clients retry).
+// The same for a transactional id (key_type 1): its transactions live in the partition it hashes
+// to, served by that partition's group coordinator.
 void serve(self_ptr self, uint64_t seq, const header& h, k::find_coordinator_request& req) {
-  if (req.key_type != 0) {
+  if (req.key_type != 0 && req.key_type != 1) {
     k::find_coordinator_response r;
-    r.error_code = code(errc::coordinator_not_available);
-    r.error_message = "transaction coordinators are not supported";
+    r.error_code = code(errc::invalid_request);
+    r.error_message = "unknown key type " + std::to_string(req.key_type);
     return reply(self, seq, h, r);
   }
   ask_coordinator<net::find_coordinator_request, net::find_coordinator_response>(
@@ -272,6 +276,108 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::offset_delete_reques
         }
         reply(self, seq, h, r);
       });
+}
+
+// ---- transactions (net/txn_messages.hpp): served by this broker's group coordinator when it
+// leads the transactional id's partition (else NOT_COORDINATOR: the client looks it up again).
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::add_partitions_to_txn_request& req) {
+  net::add_partitions_to_txn_request n{req.transactional_id, req.producer_id, req.producer_epoch, {}};
+  for (const auto& t : req.topics)
+    for (auto p : t.partitions) n.partitions.push_back({t.name, p, -1, std::nullopt, errc::none});
+  auto asked = n.partitions;
+  ask_coordinator<net::add_partitions_to_txn_request, net::txn_partitions_response>(
+      self, std::move(n), milliseconds(30000),
+      [self, seq, h, asked](net::txn_partitions_response& r) {
+        if (r.partitions.empty()) {  // the coordinator was not there: one error for all
+          r.partitions = asked;
+          for (auto& p : r.partitions) p.error = errc::coordinator_not_available;
+        }
+        k::add_partitions_to_txn_response out;
+        std::map<std::string, size_t> index;
+        for (const auto& p : r.partitions) {
+          auto [it, fresh] = index.emplace(p.topic, out.results.size());
+          if (fresh) out.results.push_back({p.topic, {}});
+          out.results[it->second].partitions.push_back({p.partition, code(p.error)});
+        }
+        reply(self, seq, h, out);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::add_offsets_to_txn_request& req) {
+  ask_coordinator<net::add_offsets_to_txn_request, net::status_response>(
+      self,
+      net::add_offsets_to_txn_request{req.transactional_id, req.producer_id, req.producer_epoch,
+                                      req.group_id},
+      milliseconds(30000), [self, seq, h](net::status_response& s) {
+        k::txn_status_response r;
+        r.error_code = code(s.error);
+        reply(self, seq, h, r);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::end_txn_request& req) {
+  ask_coordinator<net::end_txn_request, net::status_response>(
+      self,
+      net::end_txn_request{req.transactional_id, req.producer_id, req.producer_epoch,
+                           req.committed},
+      milliseconds(60000), [self, seq, h](net::status_response& s) {
+        k::txn_status_response r;
+        r.error_code = code(s.error);
+        reply(self, seq, h, r);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::txn_offset_commit_request& req) {
+  net::txn_offset_commit_request n{req.transactional_id, req.group_id, req.producer_id,
+                                   req.producer_epoch, {}};
+  for (const auto& t : req.topics)
+    for (const auto& p : t.partitions)
+      n.offsets.push_back({t.name, p.index, p.offset, p.metadata, errc::none});
+  auto asked = n.offsets;
+  ask_coordinator<net::txn_offset_commit_request, net::offset_commit_response>(
+      self, std::move(n), milliseconds(40000),
+      [self, seq, h, asked](net::offset_commit_response& c) {
+        if (c.offsets.empty() && !asked.empty()) {
+          c.offsets = asked;
+          for (auto& o : c.offsets) o.error = errc::coordinator_not_available;
+        }
+        k::txn_offset_commit_response r;
+        std::map<std::string, size_t> index;
+        for (const auto& o : c.offsets) {
+          auto [it, fresh] = index.emplace(o.topic, r.results.size());
+          if (fresh) r.results.push_back({o.topic, {}});
+          r.results[it->second].partitions.push_back({o.partition, code(o.error)});
+        }
+        reply(self, seq, h, r);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::init_producer_id_request& req) {
+  auto answer = [self, seq, h](errc e, int64_t id, int16_t epoch) {
+    k::init_producer_id_response r;
+    r.error_code = code(e);
+    r.producer_id = id;
+    r.producer_epoch = epoch;
+    reply(self, seq, h, r);
+  };
+  if (req.transactional_id) {
+    ask_coordinator<net::init_txn_request, net::init_producer_id_response>(
+        self, net::init_txn_request{*req.transactional_id, req.transaction_timeout_ms},
+        milliseconds(30000), [answer](net::init_producer_id_response& r) {
+          answer(r.error, r.producer_id, r.producer_epoch);
+        });
+    return;
+  }
+  auto b = self->state.node->broker();
+  if (!b) return answer(errc::leader_not_available, -1, -1);
+  self->request(b, std::chrono::seconds(30),
+                net::init_producer_id_request{req.transaction_timeout_ms})
+      .then(
+          [answer](net::init_producer_id_response& r) {
+            answer(r.error, r.producer_id, r.producer_epoch);
+          },
+          [answer](caf::error&) { answer(errc::request_timed_out, -1, -1); });
 }
 
 }  // namespace brook::actors::kafka_detail

@@ -20,8 +20,6 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::produce_request& req
             out.log_start_offset = r.log_start_offset;
           });
         };
-        if (req.transactional_id)
-          return answer({errc::invalid_request, "transactions are not supported", -1, -1});
         if (!p.records) return answer({errc::corrupt_message, "null records", -1, -1});
         net::produce_request native{t.name, p.index, req.acks, req.timeout_ms,
                                     std::move(*p.records)};

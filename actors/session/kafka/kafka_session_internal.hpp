@@ -66,7 +66,6 @@ void answer_per_partition(Request& req, Start start, Finish finish) {
 void serve(self_ptr self, uint64_t seq, const header& h, k::metadata_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::create_topics_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::delete_topics_request& req);
-void serve(self_ptr self, uint64_t seq, const header& h, k::init_producer_id_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::describe_configs_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::create_partitions_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::describe_cluster_request& req);
@@ -90,5 +89,13 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::describe_groups_requ
 void serve(self_ptr self, uint64_t seq, const header& h, k::list_groups_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::delete_groups_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::offset_delete_request& req);
+// kafka_groups.cpp: transactions, at the group coordinator
+void serve(self_ptr self, uint64_t seq, const header& h, k::init_producer_id_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::add_partitions_to_txn_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::add_offsets_to_txn_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::end_txn_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::txn_offset_commit_request& req);
+// kafka_fetch.cpp: markers, at the partition leaders
+void serve(self_ptr self, uint64_t seq, const header& h, k::write_txn_markers_request& req);
 
 }  // namespace brook::actors::kafka_detail

@@ -34,3 +34,28 @@ TEST(GroupOffsets, PartitionFollowsJavaStringHashCode) {
     EXPECT_LT(p, n);
   }
 }
+
+// A transaction's state round-trips, and neither codec mistakes the other's keys for its own.
+TEST(OffsetsCodec, TransactionStatesRoundTripBesideOffsetCommits) {
+  txn_record r;
+  r.producer_id = 4242;
+  r.producer_epoch = 7;
+  r.timeout_ms = 60000;
+  r.state = 1;
+  r.partitions = {{"orders", 0}, {"__consumer_offsets", 13}};
+  r.started_ms = 1700000000000;
+  auto key = encode_txn_key("payments-1");
+  auto value = encode_txn_value(r);
+  EXPECT_EQ(decode_txn_key(key), "payments-1");
+  auto back = decode_txn_value(value);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->producer_id, 4242);
+  EXPECT_EQ(back->producer_epoch, 7);
+  EXPECT_EQ(back->timeout_ms, 60000);
+  EXPECT_EQ(back->state, 1);
+  EXPECT_EQ(back->partitions, r.partitions);
+  EXPECT_EQ(back->started_ms, 1700000000000);
+  EXPECT_FALSE(decode_offset_key(key));
+  EXPECT_FALSE(decode_txn_key(encode_offset_key({"g", "t", 0})));
+  EXPECT_FALSE(decode_txn_value(value.substr(0, value.size() - 3)));  // truncated
+}

@@ -329,6 +329,21 @@ bool with_messages(k::api_key key, F&& f) {
     case k::api_key::describe_log_dirs:
       f(tag<k::describe_log_dirs_request>{}, tag<k::describe_log_dirs_response>{});
       return true;
+    case k::api_key::add_partitions_to_txn:
+      f(tag<k::add_partitions_to_txn_request>{}, tag<k::add_partitions_to_txn_response>{});
+      return true;
+    case k::api_key::add_offsets_to_txn:
+      f(tag<k::add_offsets_to_txn_request>{}, tag<k::txn_status_response>{});
+      return true;
+    case k::api_key::end_txn:
+      f(tag<k::end_txn_request>{}, tag<k::txn_status_response>{});
+      return true;
+    case k::api_key::txn_offset_commit:
+      f(tag<k::txn_offset_commit_request>{}, tag<k::txn_offset_commit_response>{});
+      return true;
+    case k::api_key::write_txn_markers:
+      f(tag<k::write_txn_markers_request>{}, tag<k::write_txn_markers_response>{});
+      return true;
   }
   return false;
 }
