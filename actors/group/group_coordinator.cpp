@@ -214,6 +214,16 @@ void housekeeping(self_ptr self) {
 // ---- join / sync / heartbeat / leave
 // -------------------------------------------------------------
 
+// What a JoinGroup tells about its member: client, timeouts, protocols; it was seen now.
+void take_join(member& m, net::join_group_request& req) {
+  m.client_id = req.client_id;
+  m.client_host = req.client_host;
+  m.session_timeout_ms = req.session_timeout_ms;
+  m.rebalance_timeout_ms = std::max(req.rebalance_timeout_ms, req.session_timeout_ms);
+  m.protocols = std::move(req.protocols);
+  m.last_seen = clock_type::now();
+}
+
 // A static member rejoining without its member id (restarted within its session): a new id
 // takes the old one's place, assignment and all. In a Stable group whose protocol stays the
 // same there is no rebalance: the answer names the current generation and the old leader id (so
@@ -233,12 +243,7 @@ caf::typed_response_promise<net::join_group_response> replace_static_member(
   old.sync.reset();
   node.key() = id;
   old.id = id;
-  old.client_id = req.client_id;
-  old.client_host = req.client_host;
-  old.session_timeout_ms = req.session_timeout_ms;
-  old.rebalance_timeout_ms = std::max(req.rebalance_timeout_ms, req.session_timeout_ms);
-  old.protocols = std::move(req.protocols);
-  old.last_seen = clock_type::now();
+  take_join(old, req);
   auto& m = g.members.insert(std::move(node)).position->second;
   mapped = id;
   std::string leader_before = g.leader;
@@ -323,12 +328,7 @@ caf::typed_response_promise<net::join_group_response> on_join(self_ptr self,
   if (m.id.empty()) m.joined_order = ++st.join_counter;
   m.id = id;
   m.instance_id = instance;
-  m.client_id = req.client_id;
-  m.client_host = req.client_host;
-  m.session_timeout_ms = req.session_timeout_ms;
-  m.rebalance_timeout_ms = std::max(req.rebalance_timeout_ms, req.session_timeout_ms);
-  m.protocols = std::move(req.protocols);
-  m.last_seen = clock_type::now();
+  take_join(m, req);
   if (m.join)
     m.join->deliver(net::join_group_response{errc::rebalance_in_progress, -1, "", "", id, {}});
   m.join = promise;

@@ -395,23 +395,27 @@ void become_leader(self_ptr self) {
   schedule_replica_tick(self, replica_tick_period(st));
 }
 
+namespace {
+
+// Answers every waiting request of `waiting` with `e` and `why`, and forgets them.
+template <class Response, class Waiting>
+void fail_all(std::vector<Waiting>& waiting, errc e, const std::string& why) {
+  for (auto& w : waiting) {
+    Response resp;
+    resp.error = e;
+    resp.message = why;
+    w.promise.deliver(std::move(resp));
+  }
+  waiting.clear();
+}
+
+}  // namespace
+
 void fail_waiting(state& st, errc e, const std::string& why) {
   answer_acks(
       st, [](const pending_ack&) { return true; }, e, why);
-  for (auto& p : st.parked) {
-    net::fetch_response resp;
-    resp.error = e;
-    resp.message = why;
-    p.promise.deliver(std::move(resp));
-  }
-  st.parked.clear();
-  for (auto& d : st.deletes) {
-    net::delete_records_response resp;
-    resp.error = e;
-    resp.message = why;
-    d.promise.deliver(std::move(resp));
-  }
-  st.deletes.clear();
+  fail_all<net::fetch_response>(st.parked, e, why);
+  fail_all<net::delete_records_response>(st.deletes, e, why);
 }
 
 bool on_replica_fetch(self_ptr self, const net::fetch_request& req, net::fetch_response& resp) {

@@ -46,6 +46,26 @@ void ask_coordinator(self_ptr self, Request req, milliseconds timeout, Answer an
             });
 }
 
+// Kafka's per-topic answer lists from a flat list of partition rows (topics in the order they
+// first appear); `entry(row)` makes a row's partition entry.
+template <class Topic, class Rows, class Entry>
+void group_by_topic(std::vector<Topic>& topics, const Rows& rows, Entry entry) {
+  std::map<std::string, size_t> index;
+  for (const auto& row : rows) {
+    auto [it, fresh] = index.emplace(row.topic, topics.size());
+    if (fresh) topics.push_back({row.topic, {}});
+    topics[it->second].partitions.push_back(entry(row));
+  }
+}
+
+// The coordinator answered nothing (it was not there): every asked row gets that error.
+void all_unavailable(std::vector<net::partition_offset>& rows,
+                     const std::vector<net::partition_offset>& asked) {
+  if (!rows.empty() || asked.empty()) return;
+  rows = asked;
+  for (auto& o : rows) o.error = errc::coordinator_not_available;
+}
+
 }  // namespace
 
 // The broker leading the group's partition of __consumer_offsets (created on first use: until it
@@ -160,18 +180,11 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::offset_commit_reques
   ask_coordinator<net::offset_commit_request, net::offset_commit_response>(
       self, std::move(n), milliseconds(40000),
       [self, seq, h, asked](net::offset_commit_response& c) {
-        if (c.offsets.empty() &&
-            !asked.empty()) {  // the coordinator was not there: one error for all
-          c.offsets = asked;
-          for (auto& o : c.offsets) o.error = errc::coordinator_not_available;
-        }
+        all_unavailable(c.offsets, asked);
         k::offset_commit_response r;
-        std::map<std::string, size_t> index;
-        for (const auto& o : c.offsets) {
-          auto [it, fresh] = index.emplace(o.topic, r.topics.size());
-          if (fresh) r.topics.push_back({o.topic, {}});
-          r.topics[it->second].partitions.push_back({o.partition, code(o.error)});
-        }
+        group_by_topic(r.topics, c.offsets, [](const net::partition_offset& o) {
+          return k::offset_commit_response::partition{o.partition, code(o.error)};
+        });
         reply(self, seq, h, r);
       });
 }
@@ -188,13 +201,10 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::offset_fetch_request
         k::offset_fetch_response r;
         r.error_code = code(f.error);
         auto& rows = f.error == errc::none ? f.offsets : asked;
-        std::map<std::string, size_t> index;
-        for (const auto& o : rows) {
-          auto [it, fresh] = index.emplace(o.topic, r.topics.size());
-          if (fresh) r.topics.push_back({o.topic, {}});
+        group_by_topic(r.topics, rows, [&f](const net::partition_offset& o) {
           int16_t err = code(f.error != errc::none ? f.error : o.error);
-          r.topics[it->second].partitions.push_back({o.partition, o.offset, -1, o.metadata, err});
-        }
+          return k::offset_fetch_response::partition{o.partition, o.offset, -1, o.metadata, err};
+        });
         reply(self, seq, h, r);
       });
 }
@@ -289,17 +299,11 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::add_partitions_to_tx
   ask_coordinator<net::add_partitions_to_txn_request, net::txn_partitions_response>(
       self, std::move(n), milliseconds(30000),
       [self, seq, h, asked](net::txn_partitions_response& r) {
-        if (r.partitions.empty()) {  // the coordinator was not there: one error for all
-          r.partitions = asked;
-          for (auto& p : r.partitions) p.error = errc::coordinator_not_available;
-        }
+        all_unavailable(r.partitions, asked);
         k::add_partitions_to_txn_response out;
-        std::map<std::string, size_t> index;
-        for (const auto& p : r.partitions) {
-          auto [it, fresh] = index.emplace(p.topic, out.results.size());
-          if (fresh) out.results.push_back({p.topic, {}});
-          out.results[it->second].partitions.push_back({p.partition, code(p.error)});
-        }
+        group_by_topic(out.results, r.partitions, [](const net::partition_offset& p) {
+          return k::add_partitions_to_txn_response::partition{p.partition, code(p.error)};
+        });
         reply(self, seq, h, out);
       });
 }
@@ -338,17 +342,11 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::txn_offset_commit_re
   ask_coordinator<net::txn_offset_commit_request, net::offset_commit_response>(
       self, std::move(n), milliseconds(40000),
       [self, seq, h, asked](net::offset_commit_response& c) {
-        if (c.offsets.empty() && !asked.empty()) {
-          c.offsets = asked;
-          for (auto& o : c.offsets) o.error = errc::coordinator_not_available;
-        }
+        all_unavailable(c.offsets, asked);
         k::txn_offset_commit_response r;
-        std::map<std::string, size_t> index;
-        for (const auto& o : c.offsets) {
-          auto [it, fresh] = index.emplace(o.topic, r.results.size());
-          if (fresh) r.results.push_back({o.topic, {}});
-          r.results[it->second].partitions.push_back({o.partition, code(o.error)});
-        }
+        group_by_topic(r.results, c.offsets, [](const net::partition_offset& o) {
+          return k::txn_offset_commit_response::partition{o.partition, code(o.error)};
+        });
         reply(self, seq, h, r);
       });
 }
