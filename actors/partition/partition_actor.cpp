@@ -52,8 +52,18 @@ void fail_if_log_unusable(self_ptr self) {
 // producer's delivery.timeout.ms (Kafka's default is 2 minutes).
 constexpr int64_t producer_state_window_ms = 15 * 60 * 1000;
 
+namespace {
+std::string transactional_mark(const state& st) { return st.spec.dir + "/transactional"; }
+}  // namespace
+
 void track_transactions(state& st, const uint8_t* data, size_t n, const runtime::batch_header& h) {
   if (!h.is_transactional()) return;
+  if (!st.transactional) {  // the first one: from now on the log is read at open
+    if (auto s = runtime::write_file_durably(transactional_mark(st), "1\n"); !s)
+      BROOK_LOG_WARN("[Partition " << st.name << "] cannot mark the log transactional: "
+                                   << s.to_string());
+    st.transactional = true;
+  }
   std::optional<bool> commits;
   if (h.is_control()) {
     auto c = runtime::marker_commits(data, n);
@@ -95,8 +105,11 @@ runtime::status rebuild_producer_state(state& st, int64_t now_ms) {
                       });
   if (!s) return s;
   // Transactions may have opened anywhere in the log: all of it is read (batch headers, and the
-  // marker records).
+  // marker records) - if it ever had any.
   st.txns.clear();
+  std::error_code ec;
+  st.transactional = std::filesystem::exists(transactional_mark(st), ec);
+  if (!st.transactional) return {};
   return each_batch(st, st.log->start_offset(),
                     [&](const uint8_t* data, size_t n, const runtime::batch_header& h) {
                       track_transactions(st, data, n, h);

@@ -59,6 +59,9 @@ struct state {
   runtime::storage::leader_epochs epochs;
   runtime::producer_state_table producers;
   runtime::txn_tracker txns;  // open and aborted transactions, the last stable offset
+  // Whether <dir>/transactional exists: the log has had transactional batches, so opening the
+  // replica reads it all to rebuild `txns` (a log that never had any is not read).
+  bool transactional = false;
   std::vector<parked_fetch> parked;
   int64_t last_retention_ms = 0;
   int64_t last_compaction_ms = 0;

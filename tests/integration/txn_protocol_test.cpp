@@ -155,6 +155,23 @@ TEST_F(Transactions, CoordinatorAnswersAsKafkaAndFencesAndTimesOut) {
   ASSERT_EQ(wr.markers.size(), 1u);
   ASSERT_EQ(wr.markers[0].topics.size(), 1u);
   EXPECT_EQ(wr.markers[0].topics[0].partitions[0].error_code, kNone);
+
+  // Restarted (kill -9), the partition rebuilds its transactions from the log: the same aborted
+  // ones are reported, and a new open one holds readers back again.
+  auto [hw0, lso0, aborted0, bytes0] = fetch(c, "txn-raw", 1);
+  broker.kill9();
+  ASSERT_TRUE(broker.start()) << broker.log();
+  kafka_conn after(broker.kafka_port());
+  std::tuple<int64_t, int64_t, size_t, size_t> now;
+  EXPECT_TRUE(itest::eventually(
+      [&] {
+        now = fetch(after, "txn-raw", 1);
+        return std::get<0>(now) == hw0;
+      },
+      20s));
+  EXPECT_EQ(std::get<1>(now), lso0);
+  EXPECT_EQ(std::get<2>(now), aborted0);
+  EXPECT_GE(aborted0, 2u);  // txn-a's first transaction and txn-b's, aborted at its timeout
   expect_serving();
 }
 
