@@ -193,7 +193,9 @@ struct list_offsets_request {
   std::string topic;
   int32_t partition = 0;
   int64_t timestamp = latest_timestamp;
-  MSGPACK_DEFINE(topic, partition, timestamp)
+  /// 1 (read_committed): "latest" is the last stable offset instead of the high watermark.
+  int8_t isolation_level = 0;
+  MSGPACK_DEFINE(topic, partition, timestamp, isolation_level)
 };
 
 struct list_offsets_response {

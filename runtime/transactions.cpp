@@ -6,7 +6,9 @@ namespace brook::runtime {
 
 namespace {
 
-std::string be16(int16_t v) { return {char(uint16_t(v) >> 8), char(v & 0xff)}; }
+std::string be16(int16_t v) {
+  return {char(uint16_t(v) >> 8), char(v & 0xff)};
+}
 
 }  // namespace
 
@@ -52,8 +54,9 @@ std::vector<aborted_txn> txn_tracker::aborted_between(int64_t from, int64_t to) 
   std::vector<aborted_txn> out;
   for (const auto& a : aborted_)
     if (a.last_offset >= from && a.first_offset < to) out.push_back(a);
-  std::sort(out.begin(), out.end(),
-            [](const aborted_txn& a, const aborted_txn& b) { return a.first_offset < b.first_offset; });
+  std::sort(out.begin(), out.end(), [](const aborted_txn& a, const aborted_txn& b) {
+    return a.first_offset < b.first_offset;
+  });
   return out;
 }
 

@@ -48,8 +48,8 @@ class txn_tracker {
   void clear();
 
  private:
-  std::map<int64_t, int64_t> open_;    // producer id -> first offset of its open transaction
-  std::vector<aborted_txn> aborted_;   // by marker offset
+  std::map<int64_t, int64_t> open_;   // producer id -> first offset of its open transaction
+  std::vector<aborted_txn> aborted_;  // by marker offset
 };
 
 }  // namespace brook::runtime

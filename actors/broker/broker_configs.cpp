@@ -3,12 +3,12 @@
 // /config/brokers/<default>. Validated and written here; every broker applies them through its
 // watches and pushes a topic's changed configs to the replicas it hosts.
 #include <algorithm>
+#include <caf/all.hpp>
 #include <cctype>
 #include <filesystem>
 #include <set>
 #include <sstream>
 #include <tuple>
-#include <caf/all.hpp>
 
 #include "actors/broker/broker_internal.hpp"
 #include "runtime/countdown.hpp"
@@ -26,9 +26,9 @@ namespace {
 
 // The list-valued keys, the only ones APPEND and SUBTRACT apply to (as in Kafka).
 bool list_key(const std::string& key) {
-  static const std::set<std::string> keys = {
-      "cleanup.policy", "log.cleanup.policy", "leader.replication.throttled.replicas",
-      "follower.replication.throttled.replicas"};
+  static const std::set<std::string> keys = {"cleanup.policy", "log.cleanup.policy",
+                                             "leader.replication.throttled.replicas",
+                                             "follower.replication.throttled.replicas"};
   return keys.count(key) > 0;
 }
 
@@ -42,8 +42,9 @@ std::vector<std::string> split_list(const std::string& v) {
 
 // The dynamic configs after the request's changes; `in_force(key)` is a key's value now (what
 // APPEND and SUBTRACT start from when the key is not set dynamically).
-runtime::result<properties> changed(const properties& current, const net::alter_configs_request& req,
-                                    const std::function<std::string(const std::string&)>& in_force) {
+runtime::result<properties> changed(
+    const properties& current, const net::alter_configs_request& req,
+    const std::function<std::string(const std::string&)>& in_force) {
   std::set<std::string> seen;
   for (const auto& c : req.changes)
     if (!seen.insert(c.name).second)
@@ -117,7 +118,8 @@ void alter_topic_configs(self_ptr self, const net::alter_configs_request& req, d
     auto def = net::unpack_value<net::topic_definition>(g.value);
     if (!def) return done(def.error());
     auto& st = self->state;
-    auto in_force = st.topics.count(name) ? st.topics.at(name).config.to_properties() : properties{};
+    auto in_force =
+        st.topics.count(name) ? st.topics.at(name).config.to_properties() : properties{};
     auto next = changed(properties(def->configs.begin(), def->configs.end()), req,
                         [&](const std::string& k) { return in_force[k]; });
     if (!next) return done(next.error());
@@ -163,11 +165,11 @@ void alter_broker_configs(self_ptr self, const net::alter_configs_request& req, 
       return done(probe.error());
     if (req.validate_only) return done({});
     int64_t version = g.error == errc::no_node ? -1 : g.version;
-    write_node(self, path, net::pack_value(std::map<std::string, std::string>(next->begin(), next->end())),
-               version, [self, done](status s) {
-                 if (!s) return done(s);
-                 load_broker_configs(self, [done] { done({}); });
-               });
+    auto value = net::pack_value(std::map<std::string, std::string>(next->begin(), next->end()));
+    write_node(self, path, std::move(value), version, [self, done](status s) {
+      if (!s) return done(s);
+      load_broker_configs(self, [done] { done({}); });
+    });
   });
 }
 
@@ -232,7 +234,8 @@ void load_broker_configs(self_ptr self, std::function<void()> done) {
 }
 
 bool is_broker_config_path(const state& st, const std::string& path) {
-  return path == paths::broker_config("") || path == paths::broker_config(std::to_string(my_id(st)));
+  return path == paths::broker_config("") ||
+         path == paths::broker_config(std::to_string(my_id(st)));
 }
 
 void describe_log_dirs(self_ptr self, const net::describe_log_dirs_request& req,
@@ -252,7 +255,8 @@ void describe_log_dirs(self_ptr self, const net::describe_log_dirs_request& req,
   }
   std::vector<std::pair<partition_actor, size_t>> replicas;  // and their directory
   for (const auto& [name, t] : st.topics) {
-    if (!req.all_topics && std::find(req.topics.begin(), req.topics.end(), name) == req.topics.end())
+    if (!req.all_topics &&
+        std::find(req.topics.begin(), req.topics.end(), name) == req.topics.end())
       continue;
     for (size_t p = 0; p < t.slots.size(); ++p)
       if (t.slots[p].actor && !t.slots[p].offline)

@@ -237,7 +237,8 @@ caf::typed_response_promise<net::join_group_response> replace_static_member(
   auto node = g.members.extract(old_id);
   auto& old = node.mapped();
   // The old instance is fenced: whatever it still waits for is answered so.
-  if (old.join) old.join->deliver(net::join_group_response{errc::fenced_instance_id, -1, "", "", old_id, {}});
+  if (old.join)
+    old.join->deliver(net::join_group_response{errc::fenced_instance_id, -1, "", "", old_id, {}});
   if (old.sync) old.sync->deliver(net::sync_group_response{errc::fenced_instance_id, {}});
   old.join.reset();
   old.sync.reset();

@@ -24,8 +24,8 @@ using runtime::wall_ms;
 using std::chrono::milliseconds;
 
 const char* txn_state_name(txn_state s) {
-  static const char* const names[] = {"Empty",         "Ongoing",        "PrepareCommit",
-                                      "PrepareAbort",  "CompleteCommit", "CompleteAbort"};
+  static const char* const names[] = {"Empty",        "Ongoing",        "PrepareCommit",
+                                      "PrepareAbort", "CompleteCommit", "CompleteAbort"};
   return names[size_t(s)];
 }
 
@@ -50,7 +50,8 @@ void end_txn_offsets(coordinator_state& st, int32_t partition, int64_t producer_
     }
     if (commit)
       for (const auto& o : it->second)
-        apply_commit(st, {group, o.topic, o.partition}, offset_value{o.offset, o.metadata, wall_ms()});
+        apply_commit(st, {group, o.topic, o.partition},
+                     offset_value{o.offset, o.metadata, wall_ms()});
     it = st.txn_offsets.erase(it);
   }
 }
@@ -60,7 +61,9 @@ namespace {
 // Kafka's transaction.max.timeout.ms.
 constexpr int32_t max_txn_timeout_ms = 900000;
 
-bool deciding(txn_state s) { return s == txn_state::prepare_commit || s == txn_state::prepare_abort; }
+bool deciding(txn_state s) {
+  return s == txn_state::prepare_commit || s == txn_state::prepare_abort;
+}
 
 // Stores `rec` as `id`'s state (acks=all) and applies it once stored.
 void persist(self_ptr self, const std::string& id, txn_record rec, std::function<void(errc)> done) {
@@ -156,8 +159,8 @@ void write_markers(self_ptr self, const std::string& id) {
             auto left = std::make_shared<std::atomic<size_t>>(rec.partitions.size());
             auto failed = std::make_shared<std::atomic<int>>(int(errc::none));
             for (const auto& [topic, p] : rec.partitions) {
-              net::write_txn_marker_request req{topic, p, rec.producer_id, rec.producer_epoch,
-                                                commit, 0, 30000};
+              net::write_txn_marker_request req{
+                  topic, p, rec.producer_id, rec.producer_epoch, commit, 0, 30000};
               send_marker(self, m, req, [left, failed, report](errc e) {
                 if (e != errc::none) failed->store(int(e));
                 if (--*left == 0) report(errc(failed->load()));
@@ -217,16 +220,17 @@ void on_markers_written(self_ptr self, const std::string& id, int64_t producer_i
       self->delayed_send(self, milliseconds(200), retry_atom::value, id);
       return;
     }
-    BROOK_LOG_INFO("[TransactionCoordinator] " << id << ": transaction of producer "
-                                               << it->second.rec.producer_id << " epoch "
-                                               << it->second.rec.producer_epoch
-                                               << (commit ? " committed" : " aborted"));
+    BROOK_LOG_INFO("[TransactionCoordinator] "
+                   << id << ": transaction of producer " << it->second.rec.producer_id << " epoch "
+                   << it->second.rec.producer_epoch << (commit ? " committed" : " aborted"));
     for (auto& w : it->second.waiting) w.deliver(net::status_response{errc::none, ""});
     it->second.waiting.clear();
   });
 }
 
-void retry_markers(self_ptr self, const std::string& id) { write_markers(self, id); }
+void retry_markers(self_ptr self, const std::string& id) {
+  write_markers(self, id);
+}
 
 caf::typed_response_promise<net::init_producer_id_response> on_init_txn(
     self_ptr self, const net::init_txn_request& req) {
@@ -257,15 +261,16 @@ caf::typed_response_promise<net::init_producer_id_response> on_init_txn(
     }
     if (t.state() == txn_state::ongoing) {
       // An earlier instance's transaction: aborted under a bumped epoch, which fences it.
-      BROOK_LOG_INFO("[TransactionCoordinator] " << id << ": aborting the open transaction of epoch "
-                                                 << t.rec.producer_epoch << " for a new instance");
+      BROOK_LOG_INFO("[TransactionCoordinator] "
+                     << id << ": aborting the open transaction of epoch " << t.rec.producer_epoch
+                     << " for a new instance");
       decide(self, id, false, int16_t(t.rec.producer_epoch + 1), [](errc) {});
       answer(errc::concurrent_transactions);
       return promise;
     }
   }
   auto store = [self, id, answer, timeout = req.transaction_timeout_ms](int64_t pid,
-                                                                          int16_t epoch) mutable {
+                                                                        int16_t epoch) mutable {
     txn_record rec;
     rec.producer_id = pid;
     rec.producer_epoch = epoch;
@@ -301,7 +306,8 @@ caf::typed_response_promise<net::init_producer_id_response> on_init_txn(
 namespace {
 
 // Adds `parts` to `id`'s transaction (opening it) and stores it; `done` gets the outcome.
-void add_to_txn(self_ptr self, txn_entry& t, const std::vector<std::pair<std::string, int32_t>>& parts,
+void add_to_txn(self_ptr self, txn_entry& t,
+                const std::vector<std::pair<std::string, int32_t>>& parts,
                 std::function<void(errc)> done) {
   auto rec = t.rec;
   if (t.state() != txn_state::ongoing) {
@@ -380,8 +386,9 @@ caf::typed_response_promise<net::status_response> on_add_offsets_to_txn(
   }
   std::pair<std::string, int32_t> tp{offsets_topic,
                                      offsets_partition_for(req.group_id, st.offsets_partitions)};
-  add_to_txn(self, *t, {tp},
-             [promise](errc e) mutable { promise.deliver(net::status_response{e, ""}); });
+  add_to_txn(self, *t, {tp}, [promise](errc e) mutable {
+    promise.deliver(net::status_response{e, ""});
+  });
   return promise;
 }
 
@@ -454,17 +461,15 @@ caf::typed_response_promise<net::offset_commit_response> on_txn_offset_commit(
   auto known = [self](const net::partition_offset& o) {
     return self->state.node->directory()->find(o.topic, o.partition).has_value();
   };
-  append_records(self, req.group_id, b,
-                 [self, req, stored, answer, known](errc e) mutable {
-                   if (e == errc::none)
-                     for (const auto& o : stored)
-                       apply_txn_offsets(self->state, req.producer_id,
-                                         {req.group_id, o.topic, o.partition},
-                                         {o.offset, o.metadata, wall_ms()});
-                   answer([e, known](const net::partition_offset& o) {
-                     return known(o) ? e : errc::unknown_topic_or_partition;
-                   });
-                 });
+  append_records(self, req.group_id, b, [self, req, stored, answer, known](errc e) mutable {
+    if (e == errc::none)
+      for (const auto& o : stored)
+        apply_txn_offsets(self->state, req.producer_id, {req.group_id, o.topic, o.partition},
+                          {o.offset, o.metadata, wall_ms()});
+    answer([e, known](const net::partition_offset& o) {
+      return known(o) ? e : errc::unknown_topic_or_partition;
+    });
+  });
   return promise;
 }
 

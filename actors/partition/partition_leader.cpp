@@ -348,7 +348,9 @@ net::list_offsets_response list_offsets(state& st, const net::list_offsets_reque
   if (req.timestamp == net::earliest_timestamp) {
     resp.offset = log.start_offset().value();
   } else if (req.timestamp == net::latest_timestamp) {
-    resp.offset = st.high_watermark;  // what a consumer can read up to
+    // What a consumer can read up to: below the first open transaction when read_committed.
+    resp.offset = req.isolation_level == 1 ? st.txns.last_stable_offset(st.high_watermark)
+                                           : st.high_watermark;
   } else {
     // The index finds the first batch whose max timestamp reaches the time; the answer is
     // the first record in it at or after the time (as Kafka), with that record's timestamp.

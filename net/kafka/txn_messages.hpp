@@ -1,7 +1,7 @@
 #pragma once
 // Kafka transaction request and response bodies (AddPartitionsToTxn, AddOffsetsToTxn, EndTxn,
-// TxnOffsetCommit, WriteTxnMarkers). Each is described once by io(); version gates follow Kafka's message JSON
-// schemas (all flexible from v3).
+// TxnOffsetCommit, WriteTxnMarkers). Each is described once by io(); version gates follow Kafka's
+// message JSON schemas (all flexible from v3).
 #include "net/kafka/messages.hpp"
 
 namespace brook::net::kafka {

@@ -110,6 +110,14 @@ TEST_F(Transactions, CoordinatorAnswersAsKafkaAndFencesAndTimesOut) {
   EXPECT_EQ(lso, 0);
   EXPECT_EQ(bytes, 0u);
   EXPECT_GT(std::get<3>(fetch(c, "txn-raw", 0)), 0u);  // read_uncommitted sees them
+  for (int8_t isolation : {0, 1}) {  // ListOffsets v2 latest: the HW, or the LSO when committed
+    k::list_offsets_request lo;
+    lo.isolation_level = isolation;
+    lo.topics.push_back({"txn-raw", {{0, -1}}});
+    auto r = c.call<k::list_offsets_response>(k::api_key::list_offsets, 2, lo);
+    ASSERT_EQ(r.topics.size(), 1u);
+    EXPECT_EQ(r.topics[0].partitions[0].offset, isolation == 1 ? 0 : 3);
+  }
   ASSERT_EQ(end(c, "txn-a", pid, 1, false), kNone);    // abort: a marker at offset 3
   std::tie(hw, lso, aborted, bytes) = fetch(c, "txn-raw", 1);
   EXPECT_EQ(hw, 4);

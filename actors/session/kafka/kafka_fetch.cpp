@@ -119,10 +119,10 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::fetch_request& req) 
 void serve(self_ptr self, uint64_t seq, const header& h, k::list_offsets_request& req) {
   answer_per_partition<k::list_offsets_response>(
       req,
-      [self](auto& t, auto& p, auto done) {
+      [self, isolation = req.isolation_level](auto& t, auto& p, auto done) {
         ask_partition<net::list_offsets_response>(
             self, *self->state.node->directory(),
-            net::list_offsets_request{t.name, p.index, p.timestamp},
+            net::list_offsets_request{t.name, p.index, p.timestamp, isolation},
             [done](const net::list_offsets_response& r) {
               done([&r](k::list_offsets_response::partition& out) {
                 out.error_code = code(r.error);
