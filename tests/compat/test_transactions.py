@@ -3,7 +3,8 @@ aborts; a read_committed Consumer sees exactly the committed records (a read_unc
 consume-transform-produce commits the group's offsets inside the transaction (send_offsets_to_transaction);
 a second producer with the same transactional.id fences the first (zombie fencing) and aborts what it left
 open. TransactionsClusterTest does it on a 3-broker `brook cluster` while the leader of the data partition is
-SIGKILLed and restarted between transactions and inside one.
+SIGKILLed and restarted between transactions and inside one, and while the transaction coordinator itself is
+SIGKILLed inside a transaction (the broker taking its partition over reads the transaction back).
 """
 
 import os
@@ -188,6 +189,41 @@ class TransactionsClusterTest(ClusterTestCase):
                 self.restart_broker(self.leader_of("txn-cluster", 0), lambda t: None)
         got = read_all(self.bootstrap, "txn-cluster", 1, "read_committed", len(expected), timeout=40)
         self.assertEqual(got, expected)
+
+    def coordinator_of(self, transactional_id):
+        """The broker leading the __consumer_offsets partition the id hashes to (Java's hashCode)."""
+        from confluent_kafka.admin import AdminClient
+        h = 0
+        for ch in transactional_id:
+            h = (31 * h + ord(ch)) & 0xFFFFFFFF
+        h = h - (1 << 32) if h >= (1 << 31) else h
+        md = AdminClient({"bootstrap.servers": self.bootstrap}).list_topics("__consumer_offsets", timeout=10)
+        parts = md.topics["__consumer_offsets"].partitions
+        p = (0 if h == -(1 << 31) else abs(h)) % len(parts)
+        return parts[p].leader
+
+    def test_a_transaction_survives_killing_its_coordinator(self):
+        """The coordinator broker is killed -9 inside a transaction: the broker that takes its partition over
+        reads the transaction back, and the producer commits it there; the next one aborts there."""
+        run([bin_path("brook"), "--bootstrap-server", self.native, "topic", "create", "txn-coord",
+             "--partitions", "2", "--replication-factor", "3"], timeout=30)
+        txn_id = "txn-coord-producer"
+        p = txn_producer(self.bootstrap, txn_id, **{"transaction.timeout.ms": 60000})
+        p.begin_transaction()
+        for i in range(20):
+            p.produce("txn-coord", value=("kept-%d" % i).encode(), partition=i % 2)
+        p.flush(TIMEOUT)
+        coordinator = self.coordinator_of(txn_id)
+        self.assertGreaterEqual(coordinator, 1)
+        self.restart_broker(coordinator, lambda t: None)
+        p.commit_transaction(60)
+        p.begin_transaction()
+        for i in range(5):
+            p.produce("txn-coord", value=("dropped-%d" % i).encode(), partition=i % 2)
+        p.flush(TIMEOUT)
+        p.abort_transaction(60)
+        got = read_all(self.bootstrap, "txn-coord", 2, "read_committed", 20, timeout=40)
+        self.assertEqual(sorted(got), sorted("kept-%d" % i for i in range(20)))
 
 
 if __name__ == "__main__":
