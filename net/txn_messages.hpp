@@ -63,4 +63,38 @@ struct txn_offset_commit_request {
   MSGPACK_DEFINE(transactional_id, group_id, producer_id, producer_epoch, offsets)
 };
 
+/// admin client -> transaction coordinators: the state of these transactional ids (each
+/// coordinator answers for those it serves; others get not_coordinator or
+/// transactional_id_not_found).
+struct describe_transactions_request {
+  std::vector<std::string> transactional_ids;
+  MSGPACK_DEFINE(transactional_ids)
+};
+
+struct txn_description {
+  std::string transactional_id;
+  errc error = errc::none;
+  std::string state;  // Kafka's names: Empty, Ongoing, PrepareCommit, ...
+  int32_t timeout_ms = 0;
+  int64_t start_time_ms = -1;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  std::vector<partition_offset> partitions;  // topic and partition
+  MSGPACK_DEFINE(transactional_id, error, state, timeout_ms, start_time_ms, producer_id,
+                 producer_epoch, partitions)
+};
+
+struct describe_transactions_response {
+  std::vector<txn_description> transactions;
+  MSGPACK_DEFINE(transactions)
+};
+
+/// admin client -> every broker: the transactions it coordinates, filtered by state names and
+/// producer ids (empty: any). Answer: describe_transactions_response.
+struct list_transactions_request {
+  std::vector<std::string> states;
+  std::vector<int64_t> producer_ids;
+  MSGPACK_DEFINE(states, producer_ids)
+};
+
 }  // namespace brook::net

@@ -67,6 +67,7 @@ constexpr entry table[] = {
     {errc::invalid_transaction_timeout, "invalid_transaction_timeout", 50, false},
     {errc::concurrent_transactions, "concurrent_transactions", 51, true},
     {errc::operation_not_attempted, "operation_not_attempted", 55, false},
+    {errc::transactional_id_not_found, "transactional_id_not_found", 105, false},
     {errc::unknown, "unknown_server_error", -1, false},
 };
 

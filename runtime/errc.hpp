@@ -67,6 +67,7 @@ enum class errc : uint8_t {
   invalid_transaction_timeout,  // transaction.timeout.ms above transaction.max.timeout.ms
   concurrent_transactions,      // the previous transaction is still being completed (retriable)
   operation_not_attempted,      // AddPartitionsToTxn: not added because another partition failed
+  transactional_id_not_found,   // DescribeTransactions: no such transactional id here
   unknown,
 };
 

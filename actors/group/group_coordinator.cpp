@@ -470,6 +470,10 @@ group_coordinator_actor::behavior_type coordinator_impl(self_ptr self,
       [self](net::end_txn_request& req) { return on_end_txn(self, req); },
       [self](net::txn_offset_commit_request& req) { return on_txn_offset_commit(self, req); },
       [self](net::write_txn_marker_request& req) { return on_offsets_marker(self, req); },
+      [self](net::describe_transactions_request& req) {
+        return on_describe_transactions(self, req);
+      },
+      [self](net::list_transactions_request& req) { return on_list_transactions(self, req); },
       [self](txn_done_atom, std::string& id, int64_t pid, int16_t epoch, bool commit, int32_t e) {
         on_markers_written(self, id, pid, epoch, commit, errc(e));
       },

@@ -149,6 +149,11 @@ caf::typed_response_promise<net::status_response> on_end_txn(self_ptr self,
                                                              const net::end_txn_request& req);
 caf::typed_response_promise<net::offset_commit_response> on_txn_offset_commit(
     self_ptr self, const net::txn_offset_commit_request& req);
+/// DescribeTransactions / ListTransactions of the transactional ids this broker serves.
+net::describe_transactions_response on_describe_transactions(
+    self_ptr self, const net::describe_transactions_request& req);
+net::describe_transactions_response on_list_transactions(self_ptr self,
+                                                        const net::list_transactions_request& req);
 /// A marker for a __consumer_offsets partition this broker leads: appended, then the
 /// transaction's offsets there are committed (or dropped).
 caf::typed_response_promise<net::produce_response> on_offsets_marker(

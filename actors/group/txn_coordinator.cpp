@@ -498,6 +498,57 @@ caf::typed_response_promise<net::produce_response> on_offsets_marker(
   return promise;
 }
 
+namespace {
+
+net::txn_description describe(const txn_entry& t) {
+  net::txn_description d;
+  d.transactional_id = t.id;
+  d.state = txn_state_name(t.state());
+  d.timeout_ms = t.rec.timeout_ms;
+  d.start_time_ms = t.rec.started_ms;
+  d.producer_id = t.rec.producer_id;
+  d.producer_epoch = t.rec.producer_epoch;
+  for (const auto& [topic, p] : t.rec.partitions)
+    d.partitions.push_back({topic, p, -1, std::nullopt, errc::none});
+  return d;
+}
+
+}  // namespace
+
+net::describe_transactions_response on_describe_transactions(
+    self_ptr self, const net::describe_transactions_request& req) {
+  auto& st = self->state;
+  net::describe_transactions_response r;
+  for (const auto& id : req.transactional_ids) {
+    auto it = st.txns.find(id);
+    errc e = serves(st, id);
+    if (e == errc::none && it == st.txns.end()) e = errc::transactional_id_not_found;
+    if (e != errc::none) {
+      net::txn_description d;
+      d.transactional_id = id;
+      d.error = e;
+      r.transactions.push_back(std::move(d));
+      continue;
+    }
+    r.transactions.push_back(describe(it->second));
+  }
+  return r;
+}
+
+net::describe_transactions_response on_list_transactions(
+    self_ptr self, const net::list_transactions_request& req) {
+  auto& st = self->state;
+  net::describe_transactions_response r;
+  auto wanted = [](const auto& filter, const auto& value) {
+    return filter.empty() || std::find(filter.begin(), filter.end(), value) != filter.end();
+  };
+  for (const auto& [id, t] : st.txns)
+    if (serves(st, id) == errc::none && wanted(req.states, txn_state_name(t.state())) &&
+        wanted(req.producer_ids, t.rec.producer_id))
+      r.transactions.push_back(describe(t));
+  return r;
+}
+
 void resume_transactions(self_ptr self, int32_t partition) {
   auto& st = self->state;
   for (auto& [id, t] : st.txns)

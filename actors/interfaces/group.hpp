@@ -29,6 +29,8 @@ using group_coordinator_actor = caf::typed_actor<
     caf::replies_to<net::add_offsets_to_txn_request>::with<net::status_response>,
     caf::replies_to<net::end_txn_request>::with<net::status_response>,
     caf::replies_to<net::txn_offset_commit_request>::with<net::offset_commit_response>,
+    caf::replies_to<net::describe_transactions_request>::with<net::describe_transactions_response>,
+    caf::replies_to<net::list_transactions_request>::with<net::describe_transactions_response>,
     // transaction coordinator -> the group coordinator leading a __consumer_offsets partition:
     // its marker, which also makes the transaction's offsets committed (or drops them)
     caf::replies_to<net::write_txn_marker_request>::with<net::produce_response>,

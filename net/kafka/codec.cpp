@@ -33,6 +33,8 @@ const std::vector<api_support>& supported_apis() {
       {api_key::end_txn, 0, 3, 3, "EndTxn"},
       {api_key::txn_offset_commit, 0, 3, 3, "TxnOffsetCommit"},
       {api_key::write_txn_markers, 0, 1, 1, "WriteTxnMarkers"},
+      {api_key::describe_transactions, 0, 0, 0, "DescribeTransactions"},
+      {api_key::list_transactions, 0, 0, 0, "ListTransactions"},
       {api_key::offset_commit, 2, 7, 8, "OffsetCommit"},
       {api_key::offset_fetch, 1, 5, 6, "OffsetFetch"},
       {api_key::find_coordinator, 0, 2, 3, "FindCoordinator"},
@@ -128,6 +130,10 @@ decode_result decode_request(const uint8_t* payload, size_t n) {
     case api_key::end_txn: read_body<end_txn_request>(r, out); break;
     case api_key::txn_offset_commit: read_body<txn_offset_commit_request>(r, out); break;
     case api_key::write_txn_markers: read_body<write_txn_markers_request>(r, out); break;
+    case api_key::describe_transactions:
+      read_body<describe_transactions_request>(r, out);
+      break;
+    case api_key::list_transactions: read_body<list_transactions_request>(r, out); break;
   }
   if (!hr.ok() || !r.ok()) {
     res.message = std::string("malformed ") + api->name + " v" + std::to_string(v) + " request: " +

@@ -44,6 +44,8 @@ enum class api_key : int16_t {
   end_txn = 26,
   txn_offset_commit = 28,
   write_txn_markers = 27,
+  describe_transactions = 65,
+  list_transactions = 66,
 };
 
 /// One served API: the versions advertised in ApiVersions and where flexible encoding starts.
@@ -76,7 +78,8 @@ using request_body =
                  incremental_alter_configs_request, delete_records_request,
                  describe_log_dirs_request, add_partitions_to_txn_request,
                  add_offsets_to_txn_request, end_txn_request, txn_offset_commit_request,
-                 write_txn_markers_request>;
+                 write_txn_markers_request, describe_transactions_request,
+                 list_transactions_request>;
 
 struct request {
   request_header header;

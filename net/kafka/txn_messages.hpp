@@ -203,4 +203,86 @@ struct write_txn_markers_response {
   }
 };
 
+// ---- DescribeTransactions (65) and ListTransactions (66), v0 (flexible) -----------------------
+struct describe_transactions_request {
+  std::vector<std::string> transactional_ids;
+  template <class IO>
+  void io(IO& f) {
+    f.array(transactional_ids, [&](std::string& s) { f.str(s); });
+    f.tags();
+  }
+};
+struct describe_transactions_response {
+  struct topic {
+    std::string name;
+    std::vector<int32_t> partitions;
+  };
+  struct state {
+    int16_t error_code = 0;
+    std::string transactional_id;
+    std::string transaction_state;
+    int32_t timeout_ms = 0;
+    int64_t start_time_ms = -1;
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+    std::vector<topic> topics;
+  };
+  int32_t throttle_time_ms = 0;
+  std::vector<state> states;
+  template <class IO>
+  void io(IO& f) {
+    f.i32(throttle_time_ms);
+    f.array(states, [&](state& s) {
+      f.i16(s.error_code);
+      f.str(s.transactional_id);
+      f.str(s.transaction_state);
+      f.i32(s.timeout_ms);
+      f.i64(s.start_time_ms);
+      f.i64(s.producer_id);
+      f.i16(s.producer_epoch);
+      f.array(s.topics, [&](topic& t) {
+        f.str(t.name);
+        int32s(f, t.partitions);
+        f.tags();
+      });
+      f.tags();
+    });
+    f.tags();
+  }
+};
+struct list_transactions_request {
+  std::vector<std::string> state_filters;
+  std::vector<int64_t> producer_id_filters;
+  template <class IO>
+  void io(IO& f) {
+    f.array(state_filters, [&](std::string& s) { f.str(s); });
+    f.array(producer_id_filters, [&](int64_t& p) { f.i64(p); });
+    f.tags();
+  }
+};
+struct list_transactions_response {
+  struct state {
+    std::string transactional_id;
+    int64_t producer_id = -1;
+    std::string transaction_state;
+  };
+  int32_t throttle_time_ms = 0;
+  int16_t error_code = 0;
+  std::vector<std::string> unknown_state_filters;
+  std::vector<state> states;
+  template <class IO>
+  void io(IO& f) {
+    f.i32(throttle_time_ms);
+    f.i16(error_code);
+    f.array(unknown_state_filters, [&](std::string& s) { f.str(s); });
+    f.array(states, [&](state& s) {
+      f.str(s.transactional_id);
+      f.i64(s.producer_id);
+      f.str(s.transaction_state);
+      f.tags();
+    });
+    f.tags();
+  }
+};
+
 }  // namespace brook::net::kafka

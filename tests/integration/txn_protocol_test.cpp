@@ -141,6 +141,30 @@ TEST_F(Transactions, CoordinatorAnswersAsKafkaAndFencesAndTimesOut) {
   ASSERT_EQ(produce(c, "txn-a", "txn-raw", pid, 2, 0, 1), kNone);
   EXPECT_EQ(produce(c, "txn-a", "txn-raw", pid, 1, 5, 1), kInvalidProducerEpoch);
 
+  // DescribeTransactions / ListTransactions (kafka-transactions.sh) see it open.
+  auto d = c.call<k::describe_transactions_response>(
+      k::api_key::describe_transactions, 0, k::describe_transactions_request{{"txn-a", "txn-never"}});
+  ASSERT_EQ(d.states.size(), 2u);
+  EXPECT_EQ(d.states[0].error_code, kNone);
+  EXPECT_EQ(d.states[0].transaction_state, "Ongoing");
+  EXPECT_EQ(d.states[0].producer_id, pid);
+  EXPECT_EQ(d.states[0].producer_epoch, 2);
+  EXPECT_EQ(d.states[0].timeout_ms, 60000);
+  EXPECT_GT(d.states[0].start_time_ms, 0);
+  ASSERT_EQ(d.states[0].topics.size(), 1u);
+  EXPECT_EQ(d.states[0].topics[0].name, "txn-raw");
+  EXPECT_EQ(d.states[0].topics[0].partitions, std::vector<int32_t>{0});
+  EXPECT_EQ(d.states[1].error_code, 105);  // TRANSACTIONAL_ID_NOT_FOUND
+  auto l = c.call<k::list_transactions_response>(
+      k::api_key::list_transactions, 0, k::list_transactions_request{{"Ongoing", "Bogus"}, {}});
+  EXPECT_EQ(l.unknown_state_filters, std::vector<std::string>{"Bogus"});
+  ASSERT_EQ(l.states.size(), 1u);
+  EXPECT_EQ(l.states[0].transactional_id, "txn-a");
+  EXPECT_EQ(l.states[0].transaction_state, "Ongoing");
+  l = c.call<k::list_transactions_response>(k::api_key::list_transactions, 0,
+                                            k::list_transactions_request{{}, {pid + 1000}});
+  EXPECT_TRUE(l.states.empty());
+
   // Left open past its timeout, the transaction is aborted under a bumped epoch.
   auto shortlived = init(c, "txn-b", 1000);
   ASSERT_EQ(shortlived.error_code, kNone);

@@ -22,6 +22,8 @@ void set_error(Response& r, errc e) {
     for (auto& g : r.results) g.error = e;
   } else if constexpr (std::is_same_v<Response, net::txn_partitions_response>) {
     for (auto& p : r.partitions) p.error = e;
+  } else if constexpr (std::is_same_v<Response, net::describe_transactions_response>) {
+    (void)e;  // answered without entries: the caller fills them in
   } else {
     r.error = e;
   }
@@ -376,6 +378,47 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::init_producer_id_req
             answer(r.error, r.producer_id, r.producer_epoch);
           },
           [answer](caf::error&) { answer(errc::request_timed_out, -1, -1); });
+}
+
+// DescribeTransactions: the state of each id this broker coordinates (clients ask each id's
+// coordinator); ListTransactions: those it coordinates, filtered (clients ask every broker).
+void serve(self_ptr self, uint64_t seq, const header& h, k::describe_transactions_request& req) {
+  auto ids = req.transactional_ids;
+  ask_coordinator<net::describe_transactions_request, net::describe_transactions_response>(
+      self, net::describe_transactions_request{req.transactional_ids}, milliseconds(30000),
+      [self, seq, h, ids](net::describe_transactions_response& d) {
+        if (d.transactions.empty())  // the coordinator was not there
+          for (const auto& id : ids) d.transactions.push_back({id, errc::coordinator_not_available});
+        k::describe_transactions_response r;
+        for (const auto& t : d.transactions) {
+          k::describe_transactions_response::state s;
+          s.error_code = code(t.error);
+          s.transactional_id = t.transactional_id;
+          s.transaction_state = t.state;
+          s.timeout_ms = t.timeout_ms;
+          s.start_time_ms = t.start_time_ms;
+          s.producer_id = t.producer_id;
+          s.producer_epoch = t.producer_epoch;
+          group_by_topic(s.topics, t.partitions, [](const net::partition_offset& p) { return p.partition; });
+          r.states.push_back(std::move(s));
+        }
+        reply(self, seq, h, r);
+      });
+}
+
+void serve(self_ptr self, uint64_t seq, const header& h, k::list_transactions_request& req) {
+  static const std::vector<std::string> known = {"Empty",        "Ongoing",        "PrepareCommit",
+                                                 "PrepareAbort", "CompleteCommit", "CompleteAbort"};
+  k::list_transactions_response r;
+  for (const auto& s : req.state_filters)
+    if (std::find(known.begin(), known.end(), s) == known.end()) r.unknown_state_filters.push_back(s);
+  ask_coordinator<net::list_transactions_request, net::describe_transactions_response>(
+      self, net::list_transactions_request{req.state_filters, req.producer_id_filters},
+      milliseconds(30000), [self, seq, h, r](net::describe_transactions_response& d) mutable {
+        for (const auto& t : d.transactions)
+          r.states.push_back({t.transactional_id, t.producer_id, t.state});
+        reply(self, seq, h, r);
+      });
 }
 
 }  // namespace brook::actors::kafka_detail

@@ -95,6 +95,8 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::add_partitions_to_tx
 void serve(self_ptr self, uint64_t seq, const header& h, k::add_offsets_to_txn_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::end_txn_request& req);
 void serve(self_ptr self, uint64_t seq, const header& h, k::txn_offset_commit_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::describe_transactions_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::list_transactions_request& req);
 // kafka_fetch.cpp: markers, at the partition leaders
 void serve(self_ptr self, uint64_t seq, const header& h, k::write_txn_markers_request& req);
 

@@ -344,6 +344,12 @@ bool with_messages(k::api_key key, F&& f) {
     case k::api_key::write_txn_markers:
       f(tag<k::write_txn_markers_request>{}, tag<k::write_txn_markers_response>{});
       return true;
+    case k::api_key::describe_transactions:
+      f(tag<k::describe_transactions_request>{}, tag<k::describe_transactions_response>{});
+      return true;
+    case k::api_key::list_transactions:
+      f(tag<k::list_transactions_request>{}, tag<k::list_transactions_response>{});
+      return true;
   }
   return false;
 }

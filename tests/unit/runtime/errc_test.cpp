@@ -59,6 +59,7 @@ TEST(Errc, KafkaCodes) {
       {errc::invalid_transaction_timeout, 50, false},
       {errc::concurrent_transactions, 51, true},
       {errc::operation_not_attempted, 55, false},
+      {errc::transactional_id_not_found, 105, false},
       {errc::unsupported_compression, 76, false},
       {errc::node_exists, -1, false},
       {errc::no_node, -1, false},
