@@ -87,6 +87,27 @@ errc check_producer(coordinator_state& st, const std::string& id, int64_t produc
   return errc::none;
 }
 
+// The marker appended by this broker's replica of its partition; for __consumer_offsets the
+// transaction's offsets there are then committed or dropped (this actor keeps them).
+void append_local_marker(self_ptr self, const net::write_txn_marker_request& req,
+                         std::function<void(const net::produce_response&)> done) {
+  auto failed = [done] {
+    net::produce_response r;
+    r.error = errc::not_leader_or_follower;
+    done(r);
+  };
+  auto target = self->state.node->directory()->find(req.topic, req.partition);
+  if (!target || !*target) return failed();
+  self->request(*target, std::chrono::seconds(35), req)
+      .then(
+          [self, req, done](net::produce_response& r) {
+            if (r.error == errc::none && req.topic == offsets_topic)
+              end_txn_offsets(self->state, req.partition, req.producer_id, req.commit);
+            done(r);
+          },
+          [failed](caf::error&) { failed(); });
+}
+
 // One marker to one partition's leader; `done` gets the outcome (on any thread).
 void send_marker(self_ptr self, const net::metadata_response& m, net::write_txn_marker_request req,
                  std::function<void(errc)> done) {
@@ -96,27 +117,8 @@ void send_marker(self_ptr self, const net::metadata_response& m, net::write_txn_
     if (t.name == req.topic && req.partition >= 0 && size_t(req.partition) < t.partitions.size())
       leader = t.partitions[size_t(req.partition)].leader;
   if (leader < 0) return done(errc::leader_not_available);
-  if (leader == st.node->config.broker_id) {
-    if (req.topic == offsets_topic) {  // this very actor: its offsets are decided with it
-      auto target = st.node->directory()->find(offsets_topic, req.partition);
-      if (!target || !*target) return done(errc::not_leader_or_follower);
-      self->request(*target, std::chrono::seconds(35), req)
-          .then(
-              [self, req, done](net::produce_response& r) {
-                if (r.error == errc::none)
-                  end_txn_offsets(self->state, req.partition, req.producer_id, req.commit);
-                done(r.error);
-              },
-              [done](caf::error&) { done(errc::not_leader_or_follower); });
-      return;
-    }
-    auto target = st.node->directory()->find(req.topic, req.partition);
-    if (!target || !*target) return done(errc::not_leader_or_follower);
-    self->request(*target, std::chrono::seconds(35), req)
-        .then([done](net::produce_response& r) { done(r.error); },
-              [done](caf::error&) { done(errc::not_leader_or_follower); });
-    return;
-  }
+  if (leader == st.node->config.broker_id)
+    return append_local_marker(self, req, [done](const net::produce_response& r) { done(r.error); });
   const net::broker_info* b = nullptr;
   for (const auto& x : m.brokers)
     if (x.id == leader) b = &x;
@@ -476,25 +478,14 @@ caf::typed_response_promise<net::offset_commit_response> on_txn_offset_commit(
 caf::typed_response_promise<net::produce_response> on_offsets_marker(
     self_ptr self, const net::write_txn_marker_request& req) {
   auto promise = self->make_response_promise<net::produce_response>();
-  auto target = self->state.node->directory()->find(offsets_topic, req.partition);
-  if (req.topic != offsets_topic || !target || !*target) {
+  if (req.topic != offsets_topic) {
     net::produce_response r;
     r.error = errc::not_leader_or_follower;
     promise.deliver(r);
     return promise;
   }
-  self->request(*target, std::chrono::seconds(35), req)
-      .then(
-          [self, req, promise](net::produce_response& r) mutable {
-            if (r.error == errc::none)
-              end_txn_offsets(self->state, req.partition, req.producer_id, req.commit);
-            promise.deliver(r);
-          },
-          [promise](caf::error&) mutable {
-            net::produce_response r;
-            r.error = errc::not_leader_or_follower;
-            promise.deliver(r);
-          });
+  append_local_marker(self, req,
+                      [promise](const net::produce_response& r) mutable { promise.deliver(r); });
   return promise;
 }
 

@@ -99,20 +99,16 @@ runtime::status each_batch(state& st, runtime::offset from, F f) {
 
 runtime::status rebuild_producer_state(state& st, int64_t now_ms) {
   st.producers = runtime::producer_state_table{};
-  auto s = each_batch(st, st.log->offset_for_timestamp(now_ms - producer_state_window_ms),
-                      [&](const uint8_t*, size_t, const runtime::batch_header& h) {
-                        st.producers.record(h);
-                      });
-  if (!s) return s;
-  // Transactions may have opened anywhere in the log: all of it is read (batch headers, and the
-  // marker records) - if it ever had any.
   st.txns.clear();
   std::error_code ec;
   st.transactional = std::filesystem::exists(transactional_mark(st), ec);
-  if (!st.transactional) return {};
-  return each_batch(st, st.log->start_offset(),
+  // Producer state needs only the recent tail; transactions may have opened anywhere, so a log
+  // that has had any is read from its start, in the same one pass (headers, and the markers).
+  auto window = st.log->offset_for_timestamp(now_ms - producer_state_window_ms);
+  return each_batch(st, st.transactional ? st.log->start_offset() : window,
                     [&](const uint8_t* data, size_t n, const runtime::batch_header& h) {
-                      track_transactions(st, data, n, h);
+                      if (h.last_offset() >= window.value()) st.producers.record(h);
+                      if (st.transactional) track_transactions(st, data, n, h);
                     });
 }
 
