@@ -106,25 +106,33 @@ int run_node(const runtime::broker_config& cfg) {
     BROOK_LOG_ERROR(tag << "the coordinator could not open its store; see errors above");
     return 1;
   }
-  std::unique_ptr<net::frame_server> coord_server;
+  std::unique_ptr<net::frame_server> coord_server, server, kafka_server;
+  caf::actor sup_handle;
+  // A node that cannot start (a port taken, the broker not coming up) stops what it started,
+  // so the actor system's destructor does not wait forever for a running coordinator.
+  auto give_up_start = [&](const std::string& why) {
+    BROOK_LOG_ERROR(tag << why);
+    if (server) server->stop();
+    if (kafka_server) kafka_server->stop();
+    if (coord_server) coord_server->stop();
+    if (sup_handle) caf::anon_send_exit(sup_handle, caf::exit_reason::user_shutdown);
+    if (coord) caf::anon_send_exit(coord, caf::exit_reason::user_shutdown);
+    pool.stop();
+    return 1;
+  };
   if (cfg.role_coordinator) {
     coord_server = std::make_unique<net::frame_server>(
         pool, cfg.coordinator_listener,
         net::server_options{"coordinator", cfg.socket_request_max_bytes},
         coord_session_factory(sys, coord, node->actors()));
     auto port = coord_server->start();
-    if (!port) {
-      BROOK_LOG_ERROR(tag << port.error().message());
-      return 1;
-    }
+    if (!port) return give_up_start(port.error().message());
     // ZooKeeper's wording, which `docker-compose logs ... | grep -i binding` looks for.
     BROOK_LOG_INFO("[Coordinator] binding to port " << cfg.coordinator_listener.host << ":"
                                                     << *port);
   }
   if (coord) coord->attach_functor(on_down);
 
-  std::unique_ptr<net::frame_server> server, kafka_server;
-  caf::actor sup_handle;
   if (cfg.role_broker) {
     broker_spec spec{cfg, node, node->directory(), cfg.native_listener.host,
                      cfg.native_listener.port};
@@ -136,20 +144,14 @@ int run_node(const runtime::broker_config& cfg) {
                                                  native_session_factory(sys, node));
     // Bind first so the advertised port is known (port 0 picks a free one).
     auto port = server->start();
-    if (!port) {
-      BROOK_LOG_ERROR(tag << port.error().message());
-      return 1;
-    }
+    if (!port) return give_up_start(port.error().message());
     spec.advertised_port = *port;
     if (spec.advertised_host == "0.0.0.0") spec.advertised_host = "127.0.0.1";
     kafka_server = std::make_unique<net::frame_server>(
         pool, cfg.kafka_listener, net::server_options{"kafka", cfg.socket_request_max_bytes},
         kafka_session_factory(sys, node));
     auto kafka_port = kafka_server->start();
-    if (!kafka_port) {
-      BROOK_LOG_ERROR(tag << kafka_port.error().message());
-      return 1;
-    }
+    if (!kafka_port) return give_up_start(kafka_port.error().message());
     node->kafka_advertised = advertised_kafka_endpoint(cfg, *kafka_port);
     spec.kafka_advertised = node->kafka_advertised;
 
@@ -160,16 +162,8 @@ int run_node(const runtime::broker_config& cfg) {
       std::lock_guard<std::mutex> g(mu);
       return supervisor_down;
     };
-    if (!wait_for_broker(sys, *node, std::chrono::seconds(60), gave_up)) {
-      BROOK_LOG_ERROR(tag << "broker did not come up; see errors above");
-      server->stop();
-      kafka_server->stop();
-      if (coord_server) coord_server->stop();
-      caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
-      if (coord) caf::anon_send_exit(coord, caf::exit_reason::user_shutdown);
-      pool.stop();
-      return 1;
-    }
+    if (!wait_for_broker(sys, *node, std::chrono::seconds(60), gave_up))
+      return give_up_start("broker did not come up; see errors above");
     BROOK_LOG_INFO(tag << "native protocol listening on " << cfg.native_listener.host << ":"
                        << *port);
     BROOK_LOG_INFO(tag << "Kafka protocol listening on " << cfg.kafka_listener.host << ":"

@@ -189,6 +189,29 @@ TEST(Config, UnknownKeyIsRefusedNamingTheKey) {
   EXPECT_NE(r.err.find("log.dirz"), std::string::npos) << r.err;
 }
 
+// A port another process holds: brookd says so and exits (it used to hang in the actor
+// system's shutdown, waiting for the coordinator it had already started).
+TEST(Config, ATakenPortIsAClearErrorAndBrookdExits) {
+  int holder = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(holder, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(holder, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(holder, 1), 0);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::getsockname(holder, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  std::string taken = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  for (const char* key : {"listeners=", "native.listeners="}) {
+    itest::temp_dir dir;
+    auto r = run_brookd(dir, {"--override", key + taken});
+    EXPECT_EQ(r.exit_code, 1) << key << " (-1: brookd did not exit within 10 s)\n" << r.err;
+    EXPECT_NE((r.out + r.err).find("cannot listen on " + taken), std::string::npos)
+        << key << "\n" << r.out << r.err;
+  }
+  ::close(holder);
+}
+
 TEST(Config, BadValueIsRefusedNamingTheKey) {
   itest::temp_dir dir;
   auto r = run_brookd(dir, {"--override", "num.partitions=zero"});
