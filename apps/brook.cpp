@@ -5,8 +5,10 @@
 #include "apps/cli_chaos.hpp"
 #include "apps/cli_cluster.hpp"
 #include "apps/cli_commands.hpp"
+#include "runtime/memory.hpp"
 
 int main(int argc, char** argv) {
+  brook::runtime::keep_freed_buffers();
   using namespace brook::cli;
   CLI::App app{"brook: topics, produce, consume and benchmarks against Brook, and local clusters"};
   app.require_subcommand(1);

@@ -7,6 +7,7 @@
 #include "actors/node/node.hpp"
 #include "runtime/config.hpp"
 #include "runtime/log.hpp"
+#include "runtime/memory.hpp"
 
 namespace {
 
@@ -21,6 +22,7 @@ int usage(const char* why) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  brook::runtime::keep_freed_buffers();
   using namespace brook::runtime;
   properties props;
   std::string config_path;
