@@ -52,7 +52,13 @@ class fault_file final : public file {
         return {errc::io_error, "injected fdatasync failure on " + path_};
       }
     }
-    return inner_->sync();
+    uint64_t len = inner_->size();
+    status s = inner_->sync();
+    if (s) {
+      std::lock_guard<std::mutex> lock(st_->mu);
+      st_->durable[path_] = std::max(st_->durable[path_], len);
+    }
+    return s;
   }
 
   status truncate(uint64_t size) override {
@@ -61,6 +67,8 @@ class fault_file final : public file {
     if (s && size < before) {
       std::lock_guard<std::mutex> lock(st_->mu);
       st_->space_used -= std::min(st_->space_used, before - size);
+      auto& d = st_->durable[path_];
+      d = std::min(d, size);
     }
     return s;
   }
@@ -101,6 +109,19 @@ void fault_env::clear() {
   state_->space_used = 0;
 }
 
+void fault_env::lose_unsynced() {
+  std::map<std::string, uint64_t> durable;
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    durable = state_->durable;
+  }
+  for (const auto& [path, len] : durable) {
+    if (!base_.exists(path)) continue;
+    auto f = base_.open(path);
+    if (f && (*f)->size() > len) (*f)->truncate(len);
+  }
+}
+
 uint64_t fault_env::appends() const {
   std::lock_guard<std::mutex> lock(state_->mu);
   return state_->appends;
@@ -114,6 +135,10 @@ uint64_t fault_env::syncs() const {
 result<std::unique_ptr<file>> fault_env::open(const std::string& path) {
   auto f = base_.open(path);
   if (!f) return f.error();
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->durable.emplace(path, (*f)->size());
+  }
   return std::unique_ptr<file>(new fault_file(std::move(*f), state_, path));
 }
 

@@ -3,9 +3,11 @@
 // the disk misbehaves: short writes, failed fsyncs, a full device. Each armed fault fires once
 // (the space limit stays until cleared). Thread-safe.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 
 #include "runtime/storage/file.hpp"
 
@@ -24,6 +26,10 @@ class fault_env final : public env {
   /// From now on, appends through this env may add at most `bytes` in total (net of truncations);
   /// the append that crosses the limit writes what fits and fails with errc::disk_full (ENOSPC).
   void set_space_limit(uint64_t bytes);
+  /// A power loss: every file opened through this env is cut back to its length at its last
+  /// successful sync (at its first open, if never synced), as if the page cache were lost.
+  /// Call with those files closed; renames and removals are not undone.
+  void lose_unsynced();
   /// Disarms everything.
   void clear();
 
@@ -48,6 +54,7 @@ class fault_env final : public env {
     uint64_t space_used = 0;  // net bytes appended since the limit was set
     uint64_t appends = 0;
     uint64_t syncs = 0;
+    std::map<std::string, uint64_t> durable;  // by path: the length a power loss leaves
   };
 
  private:

@@ -46,6 +46,8 @@ class sparse_index {
   /// REQUIRES: ordered. On failure the index is left empty (possibly with a partial file).
   status assign(std::vector<Entry> entries);
   status sync() { return file_->sync(); }
+  /// The file, for a flush that syncs it on another thread (sync() is safe beside append()).
+  std::shared_ptr<file> shared_file() const { return file_; }
 
   size_t count() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
@@ -53,7 +55,7 @@ class sparse_index {
   const std::vector<Entry>& entries() const { return entries_; }
 
  private:
-  std::unique_ptr<file> file_;
+  std::shared_ptr<file> file_;
   std::vector<Entry> entries_;
 };
 

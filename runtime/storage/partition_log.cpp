@@ -160,28 +160,42 @@ int64_t partition_log::last_timestamp() const {
   return ts;
 }
 
-status partition_log::flush() {
+status flush_plan::run() const {
+  for (const auto& f : files)
+    if (status s = f->sync(); !s) return s;
+  if (!dir.empty()) return fs->sync_dir(dir);
+  return status::ok();
+}
+
+result<flush_plan> partition_log::begin_flush() {
   if (!failure_.is_ok()) return failure_;
-  for (auto& seg : segments_) {
-    if (!seg->dirty()) continue;
-    status s = seg->sync();
-    if (!s) {
-      fail(s);
-      return s;
-    }
-  }
-  if (dir_dirty_) {
-    status s = env_.sync_dir(dir_);
-    if (!s) {
-      fail(s);
-      return s;
-    }
-    dir_dirty_ = false;
-  }
-  flushed_ = end_offset();
+  flush_plan plan;
+  plan.fs = &env_;
+  for (auto& seg : segments_) seg->take_unsynced(plan.files);
+  if (dir_dirty_) plan.dir = dir_;
+  dir_dirty_ = false;
+  plan.up_to = end_offset();
+  plan.generation = truncations_;
   unflushed_messages_ = 0;
   first_unflushed_ms_ = -1;
-  return status::ok();
+  return plan;
+}
+
+status partition_log::end_flush(const flush_plan& plan, const status& outcome) {
+  if (!outcome) {
+    fail(outcome);
+    return outcome;
+  }
+  // After a truncation the offsets below up_to may hold other, unsynced batches.
+  if (plan.generation == truncations_ && plan.up_to > flushed_)
+    flushed_ = std::min(plan.up_to, end_offset());
+  return failure_;
+}
+
+status partition_log::flush() {
+  auto plan = begin_flush();
+  if (!plan) return plan.error();
+  return end_flush(*plan, plan->run());
 }
 
 offset partition_log::flushed_offset() const {

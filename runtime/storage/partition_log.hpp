@@ -32,6 +32,20 @@ struct append_info {
   bool flush_due;  // the flush policy asks the owner to call flush() now
 };
 
+/// One flush taken from the log's owner to another thread (group commit): the files written
+/// since the last flush, synced by run() while the log goes on taking appends.
+struct flush_plan {
+  /// Syncs every file, then the directory if entries were created or removed. Safe on any
+  /// thread; the files stay open as long as the plan lives, even if the log drops them.
+  status run() const;
+
+  env* fs = nullptr;
+  std::vector<std::shared_ptr<file>> files;
+  std::string dir;   // empty when the directory needs no sync
+  offset up_to;      // the log end when the plan was taken: durable once run() succeeded
+  uint64_t generation = 0;  // the log's truncation count then (a truncation voids up_to)
+};
+
 /// What open() found and repaired.
 struct recovery_report {
   size_t segments = 0;           // segments opened
@@ -101,6 +115,12 @@ class partition_log {
   /// the log then refuses appends and flushes with that error until reopened (recovery rereads
   /// what is really on disk).
   status flush();
+  /// The same in three steps, for a flush on another thread: begin_flush takes what is unsynced
+  /// (appends after it count towards the next flush), the plan runs anywhere, end_flush hands
+  /// its outcome back. A failed run fails the log as a failed flush() does. Errors of
+  /// begin_flush: the log's failure.
+  result<flush_plan> begin_flush();
+  status end_flush(const flush_plan& plan, const status& outcome);
   /// Every offset below this is durable.
   offset flushed_offset() const;
   /// True when the flush policy wants a flush at `now_ms`: at least flush_messages unflushed
@@ -172,6 +192,7 @@ class partition_log {
   log_config cfg_;
   std::vector<std::unique_ptr<segment>> segments_;  // by base offset; back() is active
   offset flushed_;
+  uint64_t truncations_ = 0;  // bumped by truncate_to and restart_at (flush_plan::generation)
   int64_t unflushed_messages_ = 0;
   int64_t first_unflushed_ms_ = -1;  // now_ms of the oldest unflushed append, -1 if none
   bool dir_dirty_ = false;           // segment files created or removed since the last flush

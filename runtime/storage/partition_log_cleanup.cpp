@@ -96,6 +96,7 @@ status partition_log::restart_at(offset start) {
   segments_.push_back(std::move(fresh));
   dir_dirty_ = true;
   flushed_ = start;
+  ++truncations_;
   log_start_ = start;
   return write_log_start();
 }
@@ -131,6 +132,7 @@ status partition_log::truncate_to(offset new_end) {
     }
   }
   if (flushed_ > end_offset()) flushed_ = end_offset();
+  ++truncations_;
   if (log_start_ > end_offset()) {  // truncated below the start: the log restarts at its end
     log_start_ = end_offset();
     if (status s = write_log_start(); !s) return s;

@@ -342,6 +342,14 @@ status segment::sync() {
   return s;
 }
 
+void segment::take_unsynced(std::vector<std::shared_ptr<file>>& out) {
+  if (!dirty_) return;
+  out.push_back(log_);
+  out.push_back(index_->shared_file());
+  out.push_back(time_index_->shared_file());
+  dirty_ = false;
+}
+
 status segment::truncate_to(offset o) {
   auto pos = position_of(o);
   if (!pos) return pos.error();

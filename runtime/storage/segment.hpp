@@ -76,6 +76,10 @@ class segment {
   status seal();
   /// fdatasync of the .log, then both indexes.
   status sync();
+  /// For a flush on another thread: adds the .log and both indexes to `out` if the segment was
+  /// appended to since, and counts it as synced from now on (a failed flush fails the whole
+  /// log, partition_log::end_flush).
+  void take_unsynced(std::vector<std::shared_ptr<file>>& out);
   /// Drops every batch whose last offset is >= `o` (a batch straddling `o` goes entirely).
   status truncate_to(offset o);
   /// The .log file, for a compaction pass that reads a closed segment on another thread
