@@ -13,6 +13,7 @@
 #include "net/txn_messages.hpp"
 #include "runtime/config.hpp"
 #include "runtime/storage/compaction.hpp"
+#include "runtime/storage/partition_log.hpp"
 
 // clang-format off
 CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
@@ -62,6 +63,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(brook, (brook::net::replica_fetch_result))
   // Local only: a compaction worker -> its partition actor, the pass it ran
   CAF_ADD_TYPE_ID(brook, (brook::runtime::storage::compaction_pass))
+  // Local only: the log flusher -> a partition actor, the flush it ran
+  CAF_ADD_TYPE_ID(brook, (brook::runtime::storage::flush_done))
   CAF_ADD_TYPE_ID(brook, (brook::net::find_coordinator_request))
   CAF_ADD_TYPE_ID(brook, (brook::net::find_coordinator_response))
   CAF_ADD_TYPE_ID(brook, (brook::net::create_partitions_request))
@@ -186,4 +189,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::partition_role)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::alter_isr_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::replica_fetch_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::runtime::storage::compaction_pass)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::runtime::storage::flush_done)
 // clang-format on

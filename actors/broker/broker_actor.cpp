@@ -62,6 +62,7 @@ void spawn_slot(self_ptr self, const std::string& topic, int32_t p) {
   ps.replica_lag_time_max_ms = st.spec.config.replica_lag_time_max_ms;
   ps.replica_fetch_max_bytes = st.spec.config.replica_fetch_max_bytes;
   ps.actors = st.spec.node->actors();
+  ps.flusher = st.spec.node->flusher;
   auto a = spawn_partition(self->system(), std::move(ps));
   self->monitor(a);
   auto name = topic + "-" + std::to_string(p);

@@ -11,6 +11,10 @@
 #include "actors/interfaces/group.hpp"
 #include "runtime/config.hpp"
 
+namespace brook::runtime::storage {
+class log_flusher;
+}
+
 namespace brook::actors {
 
 class node_context {
@@ -52,6 +56,9 @@ class node_context {
   /// Connections to the other brokers (replica fetches, transaction markers); null on a node
   /// without a broker. Set once at start-up.
   std::shared_ptr<peer_connections> peers;
+  /// Where the partition actors' fsyncs run (runtime/storage/log_flusher.hpp). Set once at
+  /// start-up.
+  std::shared_ptr<runtime::storage::log_flusher> flusher;
   group_coordinator_actor group_coordinator() const {
     std::lock_guard<std::mutex> g(mu_);
     return coordinator_;

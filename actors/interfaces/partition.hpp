@@ -34,6 +34,8 @@ using partition_actor = caf::typed_actor<
     caf::reacts_to<tick_atom>,
     // compaction worker -> partition: a compaction pass it ran over the closed segments
     caf::reacts_to<runtime::storage::compaction_pass>,
+    // log flusher -> partition: a flush it ran (fsync off the actor, group commit)
+    caf::reacts_to<runtime::storage::flush_done>,
     // self -> self: a parked fetch's wait ended
     caf::reacts_to<wake_atom>,
     // self -> self: the replication timer of role generation `n` (ISR checks, fetch retries)

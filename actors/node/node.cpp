@@ -16,6 +16,7 @@
 #include "actors/session/sessions.hpp"
 #include "net/frame_server.hpp"
 #include "runtime/log.hpp"
+#include "runtime/storage/log_flusher.hpp"
 
 namespace brook::actors {
 
@@ -92,6 +93,10 @@ int run_node(const runtime::broker_config& cfg) {
   sys_cfg.set("scheduler.policy", caf::atom("sharing"));
   caf::actor_system sys{sys_cfg};
   auto node = std::make_shared<node_context>(cfg);
+  // Two threads: one partition's fsync does not hold up another's. The hold file is a test
+  // hook (flushes wait while it is missing), so a test can kill -9 between append and flush.
+  const char* hold = std::getenv("BROOK_TEST_FLUSH_HOLD_FILE");
+  node->flusher = std::make_shared<runtime::storage::log_flusher>(2, hold ? hold : "");
   const std::string tag = cfg.role_broker
                               ? "[KafkaServer id=" + std::to_string(cfg.broker_id) + "] "
                               : "[Coordinator] ";

@@ -17,6 +17,7 @@
 #include "runtime/log.hpp"
 #include "runtime/record_batch.hpp"
 #include "runtime/storage/file.hpp"
+#include "runtime/storage/log_flusher.hpp"
 
 namespace brook::actors {
 
@@ -222,16 +223,55 @@ void on_compaction_done(self_ptr self, const runtime::storage::compaction_pass& 
                                << " tombstone(s) removed");
 }
 
+}  // namespace
+
+bool start_flush(self_ptr self) {
+  auto& st = self->state;
+  if (st.flush_in_flight) return true;  // on_flush_done starts the next
+  auto plan = st.log->begin_flush();
+  runtime::status s = plan ? runtime::status::ok() : plan.error();
+  if (s && !st.spec.flusher) s = st.log->end_flush(*plan, plan->run());  // here and now
+  if (!s) {
+    BROOK_LOG_ERROR("[Partition " << st.name << "] flush failed: " << s.to_string());
+    fail_if_log_unusable(self);
+    return false;
+  }
+  if (!st.spec.flusher) {
+    complete_acks(st);
+    return true;
+  }
+  st.flush_in_flight = true;
+  auto job = std::make_shared<const runtime::storage::flush_plan>(std::move(*plan));
+  auto me = caf::actor_cast<partition_actor>(self);
+  st.spec.flusher->submit(
+      [job, me] { caf::anon_send(me, runtime::storage::flush_done{job, job->run()}); });
+  return true;
+}
+
+void on_flush_done(self_ptr self, const runtime::storage::flush_done& done) {
+  auto& st = self->state;
+  st.flush_in_flight = false;
+  if (auto s = st.log->end_flush(*done.plan, done.outcome); !s) {
+    BROOK_LOG_ERROR("[Partition " << st.name << "] flush failed: " << s.to_string());
+    fail_if_log_unusable(self);
+    return;
+  }
+  complete_acks(st);
+  // Group commit: what arrived during this flush goes in the next one.
+  int64_t flushed = st.log->flushed_offset().value();
+  bool waiting = std::any_of(st.acks.begin(), st.acks.end(), [&](const pending_ack& a) {
+    return a.flushed && a.end > flushed;
+  });
+  if (waiting || st.log->flush_due(wall_ms())) start_flush(self);
+}
+
+namespace {
+
 void housekeeping(self_ptr self) {
   auto& st = self->state;
   serve_parked(st);
   int64_t now = wall_ms();
-  if (st.log->flush_due(now)) {
-    if (auto s = st.log->flush(); !s) {
-      BROOK_LOG_ERROR("[Partition " << st.name << "] periodic flush failed: " << s.to_string());
-      fail_if_log_unusable(self);
-    }
-  }
+  if (st.log->flush_due(now)) start_flush(self);
   if (now - st.last_retention_ms >= st.spec.retention_check_interval_ms) {
     st.last_retention_ms = now;
     if (auto n = st.log->enforce_retention(now); n > 0) {
@@ -301,9 +341,11 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
   return {
       [self](net::produce_request& req) -> caf::typed_response_promise<net::produce_response> {
         int64_t end = -1;
-        auto resp = append_produced(self, req, end);
-        if (req.acks == net::acks_all && resp.error == errc::none)
-          return await_replication(self, end, std::move(resp), req.timeout_ms);
+        bool wait_flush = false;
+        auto resp = append_produced(self, req, end, wait_flush);
+        bool wait_hw = req.acks == net::acks_all;
+        if ((wait_hw || wait_flush) && resp.error == errc::none)
+          return await_ack(self, end, std::move(resp), req.timeout_ms, wait_hw, wait_flush);
         auto promise = self->make_response_promise<net::produce_response>();
         promise.deliver(std::move(resp));
         return promise;
@@ -352,6 +394,7 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
       [self](runtime::topic_config& cfg) { apply_config(self, std::move(cfg)); },
       [self](wake_atom) { serve_parked(self->state); },
       [self](runtime::storage::compaction_pass& pass) { on_compaction_done(self, pass); },
+      [self](runtime::storage::flush_done& done) { on_flush_done(self, done); },
       [self](drop_atom) -> bool {
         auto& st = self->state;
         fail_waiting(st, errc::unknown_topic_or_partition, "topic deleted");

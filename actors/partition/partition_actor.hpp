@@ -10,6 +10,10 @@
 #include "actors/interfaces/partition.hpp"
 #include "runtime/config.hpp"
 
+namespace brook::runtime::storage {
+class log_flusher;
+}
+
 namespace brook::actors {
 
 class actor_registry;
@@ -30,6 +34,8 @@ struct partition_spec {
   std::shared_ptr<actor_registry> actors;  // where a follower registers its replica fetcher
   int64_t replica_lag_time_max_ms = 30000;
   int32_t replica_fetch_max_bytes = 1048576;
+  /// Runs the replica's fsyncs while it goes on serving; null: it fsyncs on its own thread.
+  std::shared_ptr<runtime::storage::log_flusher> flusher;
 };
 
 /// Spawns a partition actor. If the log cannot be opened the actor quits with an error

@@ -80,11 +80,7 @@ bool append_replicated(self_ptr self, runtime::bytes& records) {
     BROOK_LOG_DEBUG("[Partition " << st.name << "] replicated producer " << b.header.producer_id
                                   << " seq " << b.header.base_sequence << "+"
                                   << b.header.last_offset_delta << " at " << b.header.base_offset);
-    if (r->flush_due)
-      if (auto fs = st.log->flush(); !fs) {
-        fail_if_log_unusable(self);
-        return false;
-      }
+    if (r->flush_due && !start_flush(self)) return false;
   }
   return true;
 }

@@ -29,9 +29,13 @@ struct parked_fetch {
   clock_type::time_point deadline;
 };
 
-/// An acks=all produce waiting for the high watermark to pass its batch.
+/// A produce waiting for its batch to be replicated (acks=all: the high watermark passed it)
+/// and/or made durable (the flush policy asked for a flush at its append: the flushed offset
+/// passed it).
 struct pending_ack {
   int64_t end = 0;  // the batch's last offset + 1
+  bool replicated = true;  // waits for the high watermark
+  bool flushed = false;    // waits for the log flusher
   net::produce_response resp;
   caf::typed_response_promise<net::produce_response> promise;
   clock_type::time_point deadline;
@@ -86,6 +90,7 @@ struct state {
   std::vector<int32_t> isr_requested;
   clock_type::time_point isr_change_sent;
   bool fetch_in_flight = false;  // follower only
+  bool flush_in_flight = false;  // a flush plan is on the log flusher
 
   ~state();
 };
@@ -103,6 +108,12 @@ runtime::status rebuild_producer_state(state& st, int64_t now_ms);
 void track_transactions(state& st, const uint8_t* data, size_t n, const runtime::batch_header& h);
 /// Crashes the actor if its log refuses writes (recovery from disk is the only way back).
 void fail_if_log_unusable(self_ptr self);
+/// The flush policy asked for a flush: starts one on the log flusher unless one is in flight
+/// (the next starts when it is back: group commit), or without a flusher flushes here. False if
+/// a flush here failed (the actor is then crashing).
+bool start_flush(self_ptr self);
+/// The log flusher ran our plan: the flushed offset moves, waiting produces are answered.
+void on_flush_done(self_ptr self, const runtime::storage::flush_done& done);
 /// The replication timer of the current role generation, `after` from now.
 void schedule_replica_tick(self_ptr self, std::chrono::milliseconds after);
 /// How often a leader checks its followers' lag and a follower retries a failed fetch.
@@ -110,8 +121,10 @@ std::chrono::milliseconds replica_tick_period(const state& st);
 
 // --- partition_leader.cpp
 /// Leader: validates, deduplicates and appends one produced batch; `end` is set to the batch's
-/// last offset + 1 when it is (or already was) in the log.
-net::produce_response append_produced(self_ptr self, net::produce_request& req, int64_t& end);
+/// last offset + 1 when it is (or already was) in the log, `wait_flush` when its answer must
+/// wait for a flush in progress.
+net::produce_response append_produced(self_ptr self, net::produce_request& req, int64_t& end,
+                                      bool& wait_flush);
 /// Leader: stored batches for a consumer (up to the high watermark) or a follower (log end).
 net::fetch_response read_fetch(state& st, const net::fetch_request& req);
 /// Answers parked fetches that now have enough data, or whose wait expired.
@@ -131,10 +144,14 @@ void become_leader(self_ptr self);
 bool on_replica_fetch(self_ptr self, const net::fetch_request& req, net::fetch_response& resp);
 /// Leader: recomputes the high watermark from the ISR's log ends and completes what it passed.
 void advance_high_watermark(self_ptr self);
-/// Leader: parks an acks=all answer until the high watermark reaches `end`.
-caf::typed_response_promise<net::produce_response> await_replication(self_ptr self, int64_t end,
-                                                                     net::produce_response resp,
-                                                                     int32_t timeout_ms);
+/// Leader: parks a produce answer until the high watermark (`replicated`) and/or the flushed
+/// offset (`flushed`) reach `end`.
+caf::typed_response_promise<net::produce_response> await_ack(self_ptr self, int64_t end,
+                                                             net::produce_response resp,
+                                                             int32_t timeout_ms, bool replicated,
+                                                             bool flushed);
+/// Leader: answers the waiting produces whose conditions now hold.
+void complete_acks(state& st);
 /// Leader: shrinks the ISR by lag and times out waiting acks (its replication timer).
 void on_leader_tick(self_ptr self);
 /// Fails every waiting produce and parked fetch (the replica stopped leading).

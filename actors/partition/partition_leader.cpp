@@ -131,7 +131,8 @@ void serve_parked(state& st) {
 
 // Validates, deduplicates and appends one produced batch (the leader's side of Produce).
 // `end` is set to the batch's last offset + 1 when it is (or already was) in the log.
-net::produce_response append_produced(self_ptr self, net::produce_request& req, int64_t& end) {
+net::produce_response append_produced(self_ptr self, net::produce_request& req, int64_t& end,
+                                      bool& wait_flush) {
   auto& st = self->state;
   net::produce_response resp;
   resp.log_start_offset = st.log->start_offset().value();
@@ -164,9 +165,11 @@ net::produce_response append_produced(self_ptr self, net::produce_request& req, 
   auto judged = st.producers.check(*header);
   switch (judged.v) {
     case runtime::producer_state_table::verdict::duplicate:
-      // A retry of a batch already stored: its original offsets, no second copy.
+      // A retry of a batch already stored: its original offsets, no second copy, answered
+      // when the original would be (a flush in progress may still have to cover it).
       resp.base_offset = judged.base_offset;
       end = judged.base_offset + header->last_offset_delta + 1;
+      wait_flush = st.flush_in_flight && end > st.log->flushed_offset().value();
       return resp;
     case runtime::producer_state_table::verdict::out_of_order:
       return refuse(resp, errc::out_of_order_sequence,
@@ -212,12 +215,9 @@ net::produce_response append_produced(self_ptr self, net::produce_request& req, 
     return refuse(resp, r.error().code(), r.error().message());
   }
   if (r->flush_due) {
-    if (auto fs = st.log->flush(); !fs) {
-      // The batch is written but not durable: do not acknowledge it.
-      BROOK_LOG_ERROR("[Partition " << st.name << "] flush failed: " << fs.to_string());
-      fail_if_log_unusable(self);
-      return refuse(resp, fs.code(), fs.message());
-    }
+    if (!start_flush(self))  // written but not durable: not acknowledged
+      return refuse(resp, st.log->failure().code(), st.log->failure().message());
+    wait_flush = true;
   }
   resp.base_offset = r->base_offset.value();
   header->base_offset = resp.base_offset;
@@ -324,6 +324,8 @@ caf::typed_response_promise<net::produce_response> write_marker(
     fail_if_log_unusable(self);
     return refused(r.error().code(), r.error().message());
   }
+  if (r->flush_due && !start_flush(self))
+    return refused(st.log->failure().code(), st.log->failure().message());
   header->base_offset = r->base_offset.value();
   st.producers.record(*header);
   track_transactions(st, marker.data(), marker.size(), *header);
@@ -334,7 +336,7 @@ caf::typed_response_promise<net::produce_response> write_marker(
   int64_t end = header->base_offset + 1;
   advance_high_watermark(self);
   if (!st.parked.empty()) serve_parked(st);
-  return await_replication(self, end, std::move(resp), req.timeout_ms);
+  return await_ack(self, end, std::move(resp), req.timeout_ms, true, r->flush_due);
 }
 
 net::list_offsets_response list_offsets(state& st, const net::list_offsets_request& req) {
@@ -484,25 +486,48 @@ void advance_high_watermark(self_ptr self) {
   }
   if (hw <= st.high_watermark) return;
   st.high_watermark = hw;
-  bool enough = int32_t(st.current.state.isr.size()) >= st.spec.config.min_insync_replicas;
-  answer_acks(
-      st, [hw](const pending_ack& a) { return a.end <= hw; },
-      enough ? errc::none : errc::not_enough_replicas_after_append,
-      enough ? std::string() : "the ISR of " + st.name + " shrank below min.insync.replicas");
+  complete_acks(st);
   if (!st.parked.empty()) serve_parked(st);
 }
 
-caf::typed_response_promise<net::produce_response> await_replication(self_ptr self, int64_t end,
-                                                                     net::produce_response resp,
-                                                                     int32_t timeout_ms) {
+namespace {
+
+bool ack_ready(const state& st, const pending_ack& a) {
+  return (!a.replicated || a.end <= st.high_watermark) &&
+         (!a.flushed || a.end <= st.log->flushed_offset().value());
+}
+
+}  // namespace
+
+void complete_acks(state& st) {
+  if (st.acks.empty()) return;
+  bool enough = int32_t(st.current.state.isr.size()) >= st.spec.config.min_insync_replicas;
+  if (enough) {
+    answer_acks(
+        st, [&](const pending_ack& a) { return ack_ready(st, a); }, errc::none, {});
+    return;
+  }
+  // Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND: replicated, but by fewer than min.insync.replicas.
+  answer_acks(
+      st, [&](const pending_ack& a) { return a.replicated && ack_ready(st, a); },
+      errc::not_enough_replicas_after_append,
+      "the ISR of " + st.name + " shrank below min.insync.replicas");
+  answer_acks(
+      st, [&](const pending_ack& a) { return ack_ready(st, a); }, errc::none, {});
+}
+
+caf::typed_response_promise<net::produce_response> await_ack(self_ptr self, int64_t end,
+                                                             net::produce_response resp,
+                                                             int32_t timeout_ms, bool replicated,
+                                                             bool flushed) {
   auto& st = self->state;
   auto promise = self->make_response_promise<net::produce_response>();
-  if (end <= st.high_watermark) {
-    promise.deliver(std::move(resp));
-    return promise;
-  }
-  auto wait = milliseconds(std::max(timeout_ms, 1));
-  st.acks.push_back({end, std::move(resp), promise, clock_type::now() + wait});
+  pending_ack a{end, replicated, flushed, std::move(resp), promise,
+                clock_type::now() + milliseconds(std::max(timeout_ms, 1))};
+  if (ack_ready(st, a))
+    promise.deliver(std::move(a.resp));
+  else
+    st.acks.push_back(std::move(a));
   return promise;
 }
 
@@ -513,7 +538,7 @@ void on_leader_tick(self_ptr self) {
   auto now = clock_type::now();
   answer_acks(
       st, [now](const pending_ack& a) { return a.deadline <= now; }, errc::request_timed_out,
-      "not replicated to the ISR within the request timeout");
+      "not replicated to the ISR (or not flushed) within the request timeout");
   settle_deletes(st, now);  // the ISR may have shrunk; requests past their timeout give up
 }
 

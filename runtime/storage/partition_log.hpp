@@ -46,6 +46,13 @@ struct flush_plan {
   uint64_t generation = 0;  // the log's truncation count then (a truncation voids up_to)
 };
 
+/// A flush plan that ran on the log flusher, as its thread hands it back to the log's owner (a
+/// message).
+struct flush_done {
+  std::shared_ptr<const flush_plan> plan;
+  status outcome;
+};
+
 /// What open() found and repaired.
 struct recovery_report {
   size_t segments = 0;           // segments opened

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -220,5 +222,103 @@ TEST(Supervision, PartitionGivesUpLoudlyAfterRepeatedCrashesAndTheNodeKeepsServi
                              "--partition", "1", "--from-beginning", "--count", "1", "--timeout-ms", "10000"});
   EXPECT_EQ(consume.out, "still here\n");
   EXPECT_TRUE(broker.running());
+  EXPECT_EQ(broker.terminate(), 0);
+}
+
+// log.flush.interval.messages=1: every acks=1 write is answered only once the log flusher has
+// made it durable, while the partition actor goes on taking appends (group commit). Flushes are
+// held back with the test hook BROOK_TEST_FLUSH_HOLD_FILE; a kill -9 between the appends and
+// their flush loses nothing that was acknowledged. (That unsynced writes would be lost in a
+// power failure is shown with fault_env in tests/unit/storage/fault_test.cpp.)
+TEST(Durability, FlushModeAcksWaitForTheirFlushAndKillNineLosesNothingAcknowledged) {
+  itest::temp_dir dir;
+  const std::string release = dir.path() + "/release-flushes";
+  setenv("BROOK_TEST_FLUSH_HOLD_FILE", release.c_str(), 1);
+  itest::brookd_process broker(dir.path(), {"log.flush.interval.messages=1"});
+  bool started = broker.start();
+  unsetenv("BROOK_TEST_FLUSH_HOLD_FILE");  // only this brookd has the hook
+  ASSERT_TRUE(started) << broker.log();
+  create_topic(broker.bootstrap(), "flushed", 1);
+
+  client::producer_config cfg;
+  cfg.bootstrap_servers = broker.bootstrap();
+  cfg.acks = 1;
+  cfg.linger_ms = 0;
+  cfg.retry_backoff_ms = 50;
+  cfg.request_timeout_ms = 3000;
+  cfg.delivery_timeout_ms = 60000;
+  auto prod = client::producer::create(cfg);
+  ASSERT_TRUE(prod) << prod.error().to_string();
+  constexpr int per_round = 50;
+  std::mutex mu;
+  std::map<int, int64_t> acked;  // record -> offset
+  int failed = 0;
+  auto send = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      client::producer_record rec;
+      rec.topic = "flushed";
+      rec.partition = 0;
+      rec.key = "key-" + std::to_string(i);
+      rec.value = "value-" + std::to_string(i);
+      auto st = (*prod)->send(std::move(rec), [&, i](const client::delivery_report& r) {
+        std::lock_guard<std::mutex> g(mu);
+        if (r.error.is_ok())
+          acked[i] = r.offset;
+        else
+          ++failed;
+      });
+      ASSERT_TRUE(st) << st.to_string();
+    }
+  };
+  auto acked_count = [&] {
+    std::lock_guard<std::mutex> g(mu);
+    return int(acked.size());
+  };
+
+  // Round 1: appended, not flushed, so not acknowledged; released, all are.
+  send(0, per_round);
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(acked_count(), 0) << "acks=1 writes were acknowledged before their flush";
+  { std::ofstream(release) << "go"; }
+  EXPECT_TRUE(itest::eventually([&] { return acked_count() == per_round; }, 30s))
+      << acked_count() << " of " << per_round << " acknowledged after the flushes were released";
+
+  // Round 2: flushes held again; the appends are in the log, unacknowledged, at the kill.
+  std::filesystem::remove(release);
+  std::this_thread::sleep_for(100ms);
+  send(per_round, 2 * per_round);
+  std::this_thread::sleep_for(1000ms);
+  EXPECT_EQ(acked_count(), per_round) << "a held-back write was acknowledged";
+  broker.kill9();
+  { std::ofstream(release) << "go"; }  // the restarted brookd flushes normally
+  ASSERT_TRUE(broker.start()) << broker.log();
+  // The producer retries what was not acknowledged (idempotent: no second copy).
+  EXPECT_TRUE((*prod)->flush(60s));
+  {
+    std::lock_guard<std::mutex> g(mu);
+    EXPECT_EQ(failed, 0);
+    EXPECT_EQ(int(acked.size()), 2 * per_round);
+  }
+
+  client::consumer_config ccfg;
+  ccfg.bootstrap_servers = broker.bootstrap();
+  auto c = client::consumer::create(ccfg);
+  ASSERT_TRUE(c);
+  ASSERT_TRUE((*c)->assign({{"flushed", 0}}));
+  ASSERT_TRUE((*c)->seek_to_beginning({{"flushed", 0}}));
+  std::map<int64_t, std::string> stored;  // offset -> key
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (stored.size() < size_t(2 * per_round) && std::chrono::steady_clock::now() < deadline) {
+    auto recs = (*c)->poll(200ms);
+    ASSERT_TRUE(recs) << recs.error().to_string();
+    for (auto& r : *recs) stored[r.rec.offset] = r.rec.key.value_or("");
+  }
+  std::lock_guard<std::mutex> g(mu);
+  for (const auto& [i, off] : acked) {
+    auto it = stored.find(off);
+    ASSERT_NE(it, stored.end()) << "acknowledged record " << i << " missing at offset " << off;
+    EXPECT_EQ(it->second, "key-" + std::to_string(i));
+  }
+  EXPECT_EQ(stored.size(), size_t(2 * per_round)) << "a record stored twice or one too many";
   EXPECT_EQ(broker.terminate(), 0);
 }
