@@ -20,18 +20,38 @@ struct native_frame {
   native_type kind() const { return native_type(type & ~response_flag); }
 };
 
-/// Encodes a whole frame including the u32 length prefix.
+/// Bytes of record batches a body carries, so its frame is allocated once at its full size.
+inline size_t batch_bytes(const fetch_response& b) { return b.records.size(); }
+inline size_t batch_bytes(const produce_request& b) { return b.batch.size(); }
+template <class Body>
+size_t batch_bytes(const Body&) {
+  return 0;
+}
+
+namespace detail {
+// msgpack's output stream over a byte vector: packs straight into the frame.
+struct bytes_sink {
+  runtime::bytes& out;
+  void write(const char* p, size_t n) {
+    out.insert(out.end(), reinterpret_cast<const uint8_t*>(p),
+               reinterpret_cast<const uint8_t*>(p) + n);
+  }
+};
+}  // namespace detail
+
+/// Encodes a whole frame including the u32 length prefix. The frame is packed in place (one
+/// copy of the records of a fetch or produce, no regrowth): this is the fetch path's hot loop.
 template <class Body>
 runtime::bytes encode_frame(uint16_t type, uint32_t correlation_id, const Body& body) {
-  msgpack::sbuffer buf;
-  buf.write("\0\0\0\0", frame_length_size);
-  msgpack::packer<msgpack::sbuffer> pk(buf);
+  runtime::bytes out;
+  out.reserve(frame_length_size + 256 + batch_bytes(body));
+  out.resize(frame_length_size);
+  detail::bytes_sink sink{out};
+  msgpack::packer<detail::bytes_sink> pk(sink);
   pk.pack_array(3);
   pk.pack(type);
   pk.pack(correlation_id);
   pk.pack(body);
-  runtime::bytes out(reinterpret_cast<const uint8_t*>(buf.data()),
-                     reinterpret_cast<const uint8_t*>(buf.data()) + buf.size());
   runtime::store_be32(out.data(), uint32_t(out.size() - frame_length_size));
   return out;
 }

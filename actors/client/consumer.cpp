@@ -1,11 +1,13 @@
 #include "actors/client/consumer.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "actors/client/client_metadata.hpp"
@@ -62,16 +64,54 @@ struct consumer::impl {
     }
   }
 
-  void on_fetch(const topic_partition& tp, uint64_t epoch, runtime::result<net::native_frame> f) {
+  // A fetch's answer, on the connection's I/O thread. The records are decoded outside the lock
+  // (poll() goes on handing out what is buffered); while fewer than queued.min.messages are
+  // buffered the next fetch goes out at once on the same connection.
+  void on_fetch(const topic_partition& tp, uint64_t epoch,
+                const std::weak_ptr<net::native_client>& via,
+                runtime::result<net::native_frame> f) {
+    int64_t from;
+    {
+      std::lock_guard<std::mutex> g(mu);
+      auto it = parts.find(tp);
+      if (it == parts.end() || it->second.epoch != epoch) return;
+      from = it->second.fetch_position;
+    }
+    status problem;
+    std::vector<runtime::record> got;
+    int64_t next = from;
+    std::optional<net::fetch_response> resp;
+    if (f)
+      if (auto r = net::body_as<net::fetch_response>(*f)) resp = std::move(*r);
+    if (resp && resp->error == errc::none) {
+      auto batches = runtime::split_batches(resp->records.data(), resp->records.size(), true);
+      if (!batches) problem = batches.error();
+      size_t count = 0;
+      for (size_t i = 0; batches && i < batches->size(); ++i)
+        count += size_t((*batches)[i].header.last_offset_delta) + 1;
+      got.reserve(count);
+      for (size_t i = 0; batches && i < batches->size() && problem.is_ok(); ++i) {
+        const auto& b = (*batches)[i];
+        if (b.header.last_offset() < next) continue;
+        auto recs = runtime::decode_records(b.data, b.size);
+        if (!recs) {
+          problem = status{recs.error().code(), tp.topic + "-" + std::to_string(tp.partition) +
+                                                    ": " + recs.error().message()};
+          break;
+        }
+        if (!b.header.is_control())
+          for (auto& r : *recs)
+            if (r.offset >= from) got.push_back(std::move(r));
+        next = b.header.last_offset() + 1;
+      }
+    }
     std::lock_guard<std::mutex> g(mu);
     auto it = parts.find(tp);
-    if (it == parts.end() || it->second.epoch != epoch) return;
+    if (it == parts.end() || it->second.epoch != epoch) return;  // a seek meanwhile
     auto& ps = it->second;
     ps.fetching = false;
     cv.notify_all();
-    if (!f) return;  // connection trouble: the next poll fetches again
-    auto resp = net::body_as<net::fetch_response>(*f);
-    if (!resp) return;
+    if (!resp) return;  // connection trouble: the next poll fetches again
     if (resp->error == errc::offset_out_of_range) {
       if (cfg.auto_offset_reset == "none") {
         fatal = status{errc::offset_out_of_range, "offset " + std::to_string(ps.fetch_position) +
@@ -88,24 +128,33 @@ struct consumer::impl {
         meta->invalidate(tp.topic);
       return;
     }
-    auto batches = runtime::split_batches(resp->records.data(), resp->records.size(), true);
-    if (!batches) {
-      fatal = batches.error();
+    if (!problem.is_ok()) {
+      fatal = problem;
       return;
     }
-    for (const auto& b : *batches) {
-      if (b.header.last_offset() < ps.fetch_position) continue;
-      auto recs = runtime::decode_records(b.data, b.size);
-      if (!recs) {
-        fatal = status{recs.error().code(), tp.topic + "-" + std::to_string(tp.partition) + ": " +
-                                                recs.error().message()};
-        return;
-      }
-      if (!b.header.is_control())
-        for (auto& r : *recs)
-          if (r.offset >= ps.fetch_position) ps.buffered.push_back(std::move(r));
-      ps.fetch_position = b.header.last_offset() + 1;
-    }
+    ps.buffered.insert(ps.buffered.end(), std::make_move_iterator(got.begin()),
+                       std::make_move_iterator(got.end()));
+    ps.fetch_position = next;
+    if (ps.buffered.size() < size_t(cfg.queued_min_messages) && next > from)
+      if (auto conn = via.lock()) send_fetch(tp, ps, conn);
+  }
+
+  // REQUIRES: mu held. One fetch for `tp` from its fetch position.
+  void send_fetch(const topic_partition& tp, partition_state& ps,
+                  const std::shared_ptr<net::native_client>& conn) {
+    ps.fetching = true;
+    net::fetch_request req{tp.topic,
+                           tp.partition,
+                           ps.fetch_position,
+                           cfg.max_partition_fetch_bytes,
+                           cfg.fetch_min_bytes,
+                           cfg.fetch_max_wait_ms};
+    auto corr = conn->next_correlation_id();
+    std::weak_ptr<net::native_client> via = conn;
+    conn->send(net::encode_request(net::native_type::fetch, corr, req), corr,
+               [this, tp, epoch = ps.epoch, via](runtime::result<net::native_frame> f) {
+                 on_fetch(tp, epoch, via, std::move(f));
+               });
   }
 
   // Positions to commit: where the application has read up to, per assigned partition.
@@ -145,21 +194,8 @@ struct consumer::impl {
       lk.unlock();
       auto conn = meta->leader_connection(tp.topic, tp.partition, client_metadata::bulk);
       lk.lock();
-      if (!conn) continue;
-      ps.fetching = true;
-      net::fetch_request req{tp.topic,
-                             tp.partition,
-                             ps.fetch_position,
-                             cfg.max_partition_fetch_bytes,
-                             cfg.fetch_min_bytes,
-                             cfg.fetch_max_wait_ms};
-      auto corr = (*conn)->next_correlation_id();
-      auto epoch = ps.epoch;
-      auto key = tp;
-      (*conn)->send(net::encode_request(net::native_type::fetch, corr, req), corr,
-                    [this, key, epoch](runtime::result<net::native_frame> f) {
-                      on_fetch(key, epoch, std::move(f));
-                    });
+      if (!conn || ps.fetching) continue;
+      send_fetch(tp, ps, *conn);
     }
   }
 };
@@ -345,6 +381,9 @@ runtime::result<std::vector<consumer_record>> consumer::poll(milliseconds timeou
   }
   std::unique_lock<std::mutex> lk(p.mu);
   std::vector<consumer_record> out;
+  size_t buffered = 0;
+  for (const auto& [tp, ps] : p.parts) buffered += ps.buffered.size();
+  out.reserve(std::min(buffered, size_t(p.cfg.max_poll_records)));
   for (;;) {
     if (!p.fatal.is_ok()) {
       auto f = p.fatal;

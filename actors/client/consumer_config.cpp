@@ -18,6 +18,7 @@ runtime::result<consumer_config> consumer_config::from_properties(
       {"fetch.min.bytes", int_setting(c.fetch_min_bytes, 0, INT32_MAX)},
       {"fetch.max.wait.ms", int_setting(c.fetch_max_wait_ms, 0, INT32_MAX)},
       {"max.partition.fetch.bytes", int_setting(c.max_partition_fetch_bytes, 1, INT32_MAX)},
+      {"queued.min.messages", int_setting(c.queued_min_messages, 1, INT32_MAX)},
       {"request.timeout.ms", int_setting(c.request_timeout_ms, 1, INT32_MAX)},
       {"group.id", runtime::string_setting(c.group_id)},
       {"client.id", runtime::string_setting(c.client_id)},

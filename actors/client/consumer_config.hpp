@@ -14,6 +14,10 @@ struct consumer_config {
   int32_t fetch_min_bytes = 1;
   int32_t fetch_max_wait_ms = 500;
   int32_t max_partition_fetch_bytes = 1048576;
+  /// librdkafka's queued.min.messages: while fewer records than this are buffered for a
+  /// partition, the next fetch goes out as soon as the last one is answered (prefetch), so the
+  /// broker's read and the application's work overlap.
+  int32_t queued_min_messages = 100000;
   std::string auto_offset_reset = "latest";  // earliest | latest | none
   int64_t request_timeout_ms = 30000;
   std::string group_id;
