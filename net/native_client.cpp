@@ -32,7 +32,8 @@ struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
   push_fn push;
   std::deque<runtime::bytes> out;
   uint8_t header[4];
-  runtime::bytes payload;
+  std::unique_ptr<uint8_t[]> payload;  // one per frame: the frame keeps it (decode_frame)
+  size_t payload_len = 0;
   status failure;
 
   void fail(const std::string& why) {
@@ -53,10 +54,11 @@ struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
       if (ec) return self->fail(ec.message());
       uint32_t len = runtime::load_be32(self->header);
       if (len == 0 || len > (1u << 30)) return self->fail("bad frame length from broker");
-      self->payload.resize(len);
-      asio::async_read(self->sock, asio::buffer(self->payload), [self](auto ec2, size_t) {
+      self->payload.reset(new uint8_t[len]);  // not zeroed: the read fills it
+      self->payload_len = len;
+      asio::async_read(self->sock, asio::buffer(self->payload.get(), len), [self](auto ec2, size_t) {
         if (ec2) return self->fail(ec2.message());
-        auto f = decode_frame(self->payload.data(), self->payload.size());
+        auto f = decode_frame(std::move(self->payload), self->payload_len);
         if (!f) return self->fail(f.error().message());
         auto it = self->pending.find(f->correlation_id);
         if (it != self->pending.end()) {

@@ -2,14 +2,19 @@
 
 namespace brook::net {
 
-runtime::result<native_frame> decode_frame(const uint8_t* payload, size_t n) {
-  native_frame f;
+namespace {
+
+bool reference_all(msgpack::type::object_type, std::size_t, void*) { return true; }
+
+// `reference`: strings and byte arrays point into `payload` (which must outlive the frame).
+runtime::status decode_into(native_frame& f, const uint8_t* payload, size_t n, bool reference) {
   try {
     std::size_t off = 0;
     // Every element takes at least one byte, so no count may exceed n: this bounds what a hostile
     // frame can make the decoder allocate.
     const msgpack::unpack_limit limit(n, n, n, n, n, 32);
-    f.handle = msgpack::unpack(reinterpret_cast<const char*>(payload), n, off, nullptr, nullptr, limit);
+    f.handle = msgpack::unpack(reinterpret_cast<const char*>(payload), n, off,
+                               reference ? reference_all : nullptr, nullptr, limit);
     if (off != n)
       return runtime::status{errc::invalid_request, "trailing bytes after the frame's message"};
     const msgpack::object& o = f.handle.get();
@@ -21,6 +26,21 @@ runtime::result<native_frame> decode_frame(const uint8_t* payload, size_t n) {
   } catch (const std::exception& e) {
     return runtime::status{errc::invalid_request, std::string("undecodable frame: ") + e.what()};
   }
+  return runtime::status::ok();
+}
+
+}  // namespace
+
+runtime::result<native_frame> decode_frame(const uint8_t* payload, size_t n) {
+  native_frame f;
+  if (auto s = decode_into(f, payload, n, false); !s) return s;
+  return f;
+}
+
+runtime::result<native_frame> decode_frame(std::unique_ptr<uint8_t[]> payload, size_t n) {
+  native_frame f;
+  if (auto s = decode_into(f, payload.get(), n, true); !s) return s;
+  f.storage = std::move(payload);
   return f;
 }
 

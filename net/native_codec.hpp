@@ -1,5 +1,6 @@
 #pragma once
 // Encoding and decoding of native frames. Decoding never throws: malformed input becomes a status.
+#include <memory>
 #include <msgpack.hpp>
 
 #include "net/native_messages.hpp"
@@ -15,6 +16,9 @@ struct native_frame {
   uint32_t correlation_id = 0;
   msgpack::object body;
   msgpack::object_handle handle;  // owns what `body` points into
+  // With decode_frame(payload, n): the payload, into which the body's strings and byte arrays
+  // point (they are not copied).
+  std::unique_ptr<uint8_t[]> storage;
 
   bool is_response() const { return type & response_flag; }
   native_type kind() const { return native_type(type & ~response_flag); }
@@ -68,6 +72,9 @@ runtime::bytes encode_response(native_type t, uint32_t correlation_id, const Bod
 
 /// Decodes the envelope of one frame payload (without the length prefix).
 runtime::result<native_frame> decode_frame(const uint8_t* payload, size_t n);
+/// The same for a payload the frame takes over: the body's strings and byte arrays point into
+/// it instead of being copied (a fetch's records are read where they arrived).
+runtime::result<native_frame> decode_frame(std::unique_ptr<uint8_t[]> payload, size_t n);
 
 /// Converts a frame body to T; wrong field types become errc::invalid_request.
 template <class T>

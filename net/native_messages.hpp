@@ -69,7 +69,9 @@ constexpr int16_t acks_all = -1;
 constexpr int64_t latest_timestamp = -1;    // list_offsets: the log end offset
 constexpr int64_t earliest_timestamp = -2;  // list_offsets: the log start offset
 
-/// client -> broker: one RecordBatch v2 for one partition. acks 0: no response frame at all.
+/// client -> broker: RecordBatch v2 for one partition: one, or several back to back (the native
+/// producer packs the batches of a partition that are ready together into one request; the Kafka
+/// listener passes exactly one, Kafka's rule). acks 0: no response frame at all.
 struct produce_request {
   std::string topic;
   int32_t partition = 0;
@@ -79,13 +81,15 @@ struct produce_request {
   MSGPACK_DEFINE(topic, partition, acks, timeout_ms, batch)
 };
 
-/// broker -> client: where the batch landed, or why it did not.
+/// broker -> client: where the batch landed, or why it did not. For a request of several batches:
+/// `base_offsets` has each one's base offset, in order; an error is the whole request's.
 struct produce_response {
   errc error = errc::none;
   std::string message;
   int64_t base_offset = -1;
   int64_t log_start_offset = -1;
-  MSGPACK_DEFINE(error, message, base_offset, log_start_offset)
+  std::vector<int64_t> base_offsets;
+  MSGPACK_DEFINE(error, message, base_offset, log_start_offset, base_offsets)
 };
 
 /// client -> broker: stored batches from `offset`; parked up to max_wait_ms until min_bytes exist.
@@ -139,6 +143,23 @@ struct fetch_response {
   int64_t diverging_end_offset = -1;
   int64_t last_stable_offset = -1;  // below it every transaction is decided
   std::vector<aborted_transaction> aborted;  // read_committed: those overlapping the records
+  MSGPACK_DEFINE(error, message, high_watermark, log_start_offset, records, diverging_epoch,
+                 diverging_end_offset, last_stable_offset, aborted)
+};
+
+/// A fetch_response read without copying its records (the same fields; the consumer's hot
+/// path): `records` points into the frame it was decoded from, which must outlive it
+/// (decode_frame with the payload handed over).
+struct fetch_response_view {
+  errc error = errc::none;
+  std::string message;
+  int64_t high_watermark = -1;
+  int64_t log_start_offset = -1;
+  msgpack::type::raw_ref records;
+  int32_t diverging_epoch = -1;
+  int64_t diverging_end_offset = -1;
+  int64_t last_stable_offset = -1;
+  std::vector<aborted_transaction> aborted;
   MSGPACK_DEFINE(error, message, high_watermark, log_start_offset, records, diverging_epoch,
                  diverging_end_offset, last_stable_offset, aborted)
 };

@@ -306,7 +306,7 @@ void set_leader_epoch(uint8_t* batch, int32_t epoch) {
   store_be32(batch + batch_leader_epoch_at, uint32_t(epoch));
 }
 
-result<std::vector<record>> decode_records(const uint8_t* batch, size_t n) {
+status decode_records(const uint8_t* batch, size_t n, std::vector<record>& out) {
   auto h = parse_batch_header(batch, n);
   if (!h) return h.error();
   if (auto s = check_integrity(*h, batch, n); !s) return s;
@@ -322,8 +322,8 @@ result<std::vector<record>> decode_records(const uint8_t* batch, size_t n) {
     p = inflated.data();
     end = p + inflated.size();
   }
-  std::vector<record> out;
-  out.reserve(std::min(size_t(h->records_count), size_t(end - p) / min_record_size));
+  size_t need = out.size() + std::min(size_t(h->records_count), size_t(end - p) / min_record_size);
+  if (out.capacity() < need) out.reserve(std::max(need, 2 * out.capacity()));
   for (int32_t i = 0; i < h->records_count; ++i) {
     if (p == end)
       return corrupt("batch declares " + std::to_string(h->records_count) + " records but holds " +
@@ -335,6 +335,12 @@ result<std::vector<record>> decode_records(const uint8_t* batch, size_t n) {
   if (p != end)
     return corrupt(std::to_string(end - p) + " bytes follow the last of " +
                    std::to_string(h->records_count) + " records");
+  return status::ok();
+}
+
+result<std::vector<record>> decode_records(const uint8_t* batch, size_t n) {
+  std::vector<record> out;
+  if (auto s = decode_records(batch, n, out); !s) return s;
   return out;
 }
 

@@ -135,6 +135,8 @@ void set_leader_epoch(uint8_t* batch, int32_t epoch);
 /// timestamps. Never trusts a count or length beyond what the bytes can hold.
 /// Errors: corrupt_message, unsupported_compression.
 result<std::vector<record>> decode_records(const uint8_t* batch, size_t n);
+/// The same, appending to `out` (on an error `out` may hold some of the batch's records).
+status decode_records(const uint8_t* batch, size_t n, std::vector<record>& out);
 
 /// Builds one batch. append() is the producer's hot path: records are encoded straight into
 /// an internal buffer, with no per-record allocation.

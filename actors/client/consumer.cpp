@@ -20,12 +20,41 @@ using runtime::status;
 using std::chrono::milliseconds;
 
 namespace {
+// The records buffered for one partition: each fetch's records as they were decoded, handed out
+// in order without being moved again.
+class record_queue {
+ public:
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+  void push(std::vector<runtime::record> fetched) {
+    size_ += fetched.size();
+    if (!fetched.empty()) chunks_.push_back(std::move(fetched));
+  }
+  runtime::record& front() { return chunks_.front()[head_]; }
+  void pop_front() {
+    --size_;
+    if (++head_ == chunks_.front().size()) {
+      chunks_.pop_front();
+      head_ = 0;
+    }
+  }
+  void clear() {
+    chunks_.clear();
+    head_ = size_ = 0;
+  }
+
+ private:
+  std::deque<std::vector<runtime::record>> chunks_;
+  size_t head_ = 0;  // the next record of chunks_.front()
+  size_t size_ = 0;
+};
+
 struct partition_state {
   int64_t position = -1;        // next offset poll() returns; -1: resolve by auto.offset.reset
   int64_t fetch_position = -1;  // next offset to fetch
   bool fetching = false;
   uint64_t epoch = 0;  // bumped by seek(): responses of older fetches are dropped
-  std::deque<runtime::record> buffered;
+  record_queue buffered;
 };
 }  // namespace
 
@@ -80,30 +109,32 @@ struct consumer::impl {
     status problem;
     std::vector<runtime::record> got;
     int64_t next = from;
-    std::optional<net::fetch_response> resp;
+    std::optional<net::fetch_response_view> resp;
     if (f)
-      if (auto r = net::body_as<net::fetch_response>(*f)) resp = std::move(*r);
+      if (auto r = net::body_as<net::fetch_response_view>(*f)) resp = std::move(*r);
     if (resp && resp->error == errc::none) {
-      auto batches = runtime::split_batches(resp->records.data(), resp->records.size(), true);
+      auto* data = reinterpret_cast<const uint8_t*>(resp->records.ptr);
+      auto batches = runtime::split_batches(data, resp->records.size, true);
       if (!batches) problem = batches.error();
       size_t count = 0;
       for (size_t i = 0; batches && i < batches->size(); ++i)
         count += size_t((*batches)[i].header.last_offset_delta) + 1;
       got.reserve(count);
-      for (size_t i = 0; batches && i < batches->size() && problem.is_ok(); ++i) {
+      for (size_t i = 0; batches && i < batches->size(); ++i) {
         const auto& b = (*batches)[i];
         if (b.header.last_offset() < next) continue;
-        auto recs = runtime::decode_records(b.data, b.size);
-        if (!recs) {
-          problem = status{recs.error().code(), tp.topic + "-" + std::to_string(tp.partition) +
-                                                    ": " + recs.error().message()};
+        next = b.header.last_offset() + 1;
+        if (b.header.is_control()) continue;
+        if (auto s = runtime::decode_records(b.data, b.size, got); !s) {
+          problem = status{s.code(), tp.topic + "-" + std::to_string(tp.partition) + ": " +
+                                         s.message()};
           break;
         }
-        if (!b.header.is_control())
-          for (auto& r : *recs)
-            if (r.offset >= from) got.push_back(std::move(r));
-        next = b.header.last_offset() + 1;
       }
+      // Only the first batch can begin below the fetch position.
+      auto first = std::find_if(got.begin(), got.end(),
+                                [from](const runtime::record& r) { return r.offset >= from; });
+      got.erase(got.begin(), first);
     }
     std::lock_guard<std::mutex> g(mu);
     auto it = parts.find(tp);
@@ -132,8 +163,7 @@ struct consumer::impl {
       fatal = problem;
       return;
     }
-    ps.buffered.insert(ps.buffered.end(), std::make_move_iterator(got.begin()),
-                       std::make_move_iterator(got.end()));
+    ps.buffered.push(std::move(got));
     ps.fetch_position = next;
     if (ps.buffered.size() < size_t(cfg.queued_min_messages) && next > from)
       if (auto conn = via.lock()) send_fetch(tp, ps, conn);
