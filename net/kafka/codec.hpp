@@ -96,11 +96,24 @@ struct decode_result {
 };
 decode_result decode_request(const uint8_t* payload, size_t n);
 
+/// Bytes of record batches a response carries (so encode_response allocates once).
+inline size_t batch_bytes(const fetch_response& r) {
+  size_t n = 0;
+  for (const auto& t : r.topics)
+    for (const auto& p : t.partitions) n += p.records ? p.records->size() : 0;
+  return n;
+}
+template <class Response>
+size_t batch_bytes(const Response&) {
+  return 0;
+}
+
 /// Encodes a whole response frame (length prefix included) for the request with `h`.
 /// ApiVersions always uses response header v0 (kafka-protocol.md, pitfall 1).
 template <class Response>
 bytes encode_response(const request_header& h, Response& body) {
   bytes out(4);
+  out.reserve(256 + batch_bytes(body));  // one allocation, however many records a fetch holds
   runtime::append_be32(out, uint32_t(h.correlation_id));
   const auto* api = find_api(h.api_key);
   bool flexible = api && h.api_version >= api->first_flexible;

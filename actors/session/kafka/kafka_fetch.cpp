@@ -22,14 +22,15 @@ struct fetch_state {
   bool answered = false;
 };
 
-void fill_partition(k::fetch_response::partition& out, const net::fetch_response& r) {
+// Takes the records over (they are the bulk of the answer and are encoded once, from here).
+void fill_partition(k::fetch_response::partition& out, net::fetch_response& r) {
   out.error_code = code(r.error);
   out.high_watermark = r.high_watermark;
   out.last_stable_offset = r.last_stable_offset >= 0 ? r.last_stable_offset : r.high_watermark;
   out.log_start_offset = r.log_start_offset;
   out.aborted_transactions.emplace();
   for (const auto& a : r.aborted) out.aborted_transactions->push_back({a.producer_id, a.first_offset});
-  out.records = r.records;
+  out.records = std::move(r.records);
 }
 
 // Kafka's response limit: partitions are filled in request order until max_bytes is reached; the
@@ -69,11 +70,11 @@ void fetch_round(self_ptr self, std::shared_ptr<fetch_state> st, bool wait) {
       ++st->pending;
       ask_partition<net::fetch_response>(
           self, *self->state.node->directory(), std::move(native),
-          [self, st, ti, pi, wait](const net::fetch_response& r) {
+          [self, st, ti, pi, wait](net::fetch_response& r) {
             if (st->answered) return;
+            bool got_data = !r.records.empty() || r.error != errc::none;
             fill_partition(st->resp.topics[ti].partitions[pi], r);
             --st->pending;
-            bool got_data = !r.records.empty() || r.error != errc::none;
             if (wait && !got_data && st->pending > 0) return;
             if (!wait && st->pending > 0) return;
             if (!wait) {
