@@ -1,8 +1,9 @@
 #pragma once
 // Idempotent-producer bookkeeping of one partition: for every producer id, its epoch and the
-// last 5 batches it wrote (Kafka keeps 5: the most a producer may have in flight). A retried
-// batch that matches one of them is a duplicate and gets its original offsets instead of a
-// second append. Rebuilt from the log's batch headers when a partition opens.
+// last 64 batches it wrote (Kafka keeps 5, the most a Kafka producer may have in flight; Brook's
+// native producer packs the batches that are ready together into one request and keeps up to 64
+// of a partition unanswered). A retried batch that matches one of them is a duplicate and gets
+// its original offsets instead of a second append. Rebuilt from the log's batch headers when a partition opens.
 // Used by exactly one partition actor; not thread-safe.
 #include <cstdint>
 #include <deque>
@@ -14,7 +15,7 @@ namespace brook::runtime {
 
 class producer_state_table {
  public:
-  static constexpr size_t batches_kept = 5;
+  static constexpr size_t batches_kept = 64;
 
   enum class verdict { append, duplicate, out_of_order, fenced };
   struct check_result {

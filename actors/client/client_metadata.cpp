@@ -149,6 +149,21 @@ runtime::result<topic_meta> client_metadata::topic(const std::string& topic, boo
   }
 }
 
+runtime::result<topic_shape> client_metadata::shape(const std::string& topic,
+                                                    bool allow_auto_create,
+                                                    std::chrono::milliseconds max_wait) {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = topics_.find(topic);
+    auto stale = stale_.find(topic);
+    if (it != topics_.end() && (stale == stale_.end() || !stale->second))
+      return topic_shape{it->second.partitions, it->second.urgency_class};
+  }
+  auto m = this->topic(topic, allow_auto_create, max_wait);
+  if (!m) return m.error();
+  return topic_shape{m->partitions, m->urgency_class};
+}
+
 std::optional<topic_meta> client_metadata::cached(const std::string& topic) {
   std::lock_guard<std::mutex> g(mu_);
   auto it = topics_.find(topic);

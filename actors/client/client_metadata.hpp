@@ -23,6 +23,12 @@ struct topic_meta {
   std::vector<int32_t> leaders;  // per partition; -1 when unavailable
 };
 
+/// What a producer needs of a topic for each record it sends.
+struct topic_shape {
+  int32_t partitions = 0;
+  runtime::urgency urgency_class = runtime::urgency::normal;
+};
+
 class client_metadata {
  public:
   /// lane: 0 bulk traffic, 1 urgent records (their own connection so they never wait behind bulk).
@@ -37,6 +43,10 @@ class client_metadata {
   runtime::result<topic_meta> topic(
       const std::string& topic, bool allow_auto_create = true,
       std::chrono::milliseconds max_wait = std::chrono::milliseconds(0));
+  /// The same as topic() for a producer's every record: from a fresh cached entry it copies
+  /// nothing (no leader list).
+  runtime::result<topic_shape> shape(const std::string& topic, bool allow_auto_create,
+                                     std::chrono::milliseconds max_wait);
   /// The cached entry, stale or not, without asking a broker (never blocks on the network).
   std::optional<topic_meta> cached(const std::string& topic);
   /// Marks the entry stale so the next lookup asks a broker again.

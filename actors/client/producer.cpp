@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/log.hpp"
 #include "runtime/partitioner.hpp"
+#include "runtime/producer_state.hpp"
 
 namespace brook::client {
 
@@ -38,6 +40,10 @@ using producer_actor = caf::typed_actor<
     caf::reacts_to<sent_atom, uint64_t, net::produce_response>,
     // self -> self: retry batch `id` after its backoff
     caf::reacts_to<retry_atom, uint64_t>>;
+
+// Kafka's max.request.size default: the most bytes of batches one produce request carries
+// (a single larger batch still goes alone).
+constexpr size_t max_request_bytes = 1048576;
 
 // Bytes a record is charged against buffer.memory and batch.size (encoded size plus framing).
 size_t record_size(const producer_record& r) {
@@ -82,6 +88,11 @@ struct producer::impl {
   uint64_t next_id = 1;
   std::mt19937 rng{std::random_device{}()};
   std::atomic<bool> drain_pending{false};
+  // The one linger timer (a delayed `ready` to the sender) and when it fires: a new batch does
+  // not schedule its own while an earlier one is pending (with small batches that would be a
+  // timer per batch); collect() arms it again for what is still open.
+  bool linger_timer_armed = false;
+  clock_type::time_point linger_timer_due;
   // Idempotence: id/epoch from the broker; next sequence per partition (sender actor only).
   int64_t producer_id = -1;
   int16_t producer_epoch = -1;
@@ -92,11 +103,15 @@ struct producer::impl {
   // the partitions plus the batches sent, however many wait (a long leader outage piles up
   // thousands).
   std::map<std::pair<std::string, int32_t>, std::deque<std::unique_ptr<batch>>> pending;
-  std::map<uint64_t, std::unique_ptr<batch>> in_flight, retrying;
-  std::map<const net::native_client*, int> in_flight_per_conn;
+  // Requests sent and not answered, by the id of their first batch: the batches of one partition
+  // that were ready together travel in one request (at most max_request_bytes).
+  std::map<uint64_t, std::vector<std::unique_ptr<batch>>> in_flight;
+  std::map<uint64_t, std::unique_ptr<batch>> retrying;
+  std::map<const net::native_client*, int> in_flight_per_conn;  // requests
   // Batches of a partition sent and not answered yet, over every connection (a leader change
-  // can leave some on the old leader's): never more than max.in.flight, so a retried batch finds
-  // itself in the broker's window of the last 5 batches and is recognized as a duplicate.
+  // can leave some on the old leader's): never more than the broker's window of remembered
+  // batches (producer_state_table::batches_kept), so a retried batch is recognized as a
+  // duplicate.
   std::map<std::pair<std::string, int32_t>, int> in_flight_per_partition;
   // The connection of each in-flight batch, held so its address (the key above) cannot be reused
   // by a new connection while answers from the old one are still to come.
@@ -139,25 +154,39 @@ using sender_ptr = producer_actor::stateful_pointer<sender_state>;
 // Moves sealed and lingered batches out of the accumulator and builds their bytes.
 void collect(producer::impl& p) {
   std::vector<std::unique_ptr<batch>> ready;
+  std::optional<clock_type::duration> arm;  // the linger timer to schedule, from now
   {
     std::lock_guard<std::mutex> g(p.mu);
     p.drain_pending = false;
     for (auto& b : p.sealed) ready.push_back(std::move(b));
     p.sealed.clear();
     auto now = clock_type::now();
+    if (p.linger_timer_armed && p.linger_timer_due <= now) p.linger_timer_armed = false;
+    std::optional<clock_type::time_point> next_due;
     for (auto it = p.open.begin(); it != p.open.end();) {
       // Cached only: this runs under the accumulator lock and must not wait on the network.
       auto meta = p.meta->cached(it->first.first);
-      auto linger =
-          p.linger_for(it->second->urgent, meta ? meta->urgency_class : runtime::urgency::normal);
-      if (p.flushing || now - it->second->created >= linger) {
+      auto due = it->second->created + p.linger_for(it->second->urgent,
+                                                    meta ? meta->urgency_class
+                                                         : runtime::urgency::normal);
+      if (p.flushing || now >= due) {
         ready.push_back(std::move(it->second));
         it = p.open.erase(it);
       } else {
+        next_due = next_due ? std::min(*next_due, due) : due;
         ++it;
       }
     }
+    if (next_due && !p.linger_timer_armed) {
+      p.linger_timer_armed = true;
+      p.linger_timer_due = *next_due;
+      arm = *next_due - now;
+    }
   }
+  if (arm)
+    caf::delayed_anon_send(p.sender, std::chrono::duration_cast<milliseconds>(*arm) +
+                                         milliseconds(1),
+                           ready_atom::value);
   for (auto& b : ready) {
     if (p.producer_id >= 0) {
       auto& seq = p.next_sequence[{b->topic, b->partition}];
@@ -191,29 +220,42 @@ void send_partition(sender_ptr self, const std::pair<std::string, int32_t>& tp,
       auto id = failed->id;
       queue.pop_front();
       settle(self, id, std::move(failed),
-             {conn.error().code(), conn.error().message(), -1, -1});
+             {conn.error().code(), conn.error().message(), -1, -1, {}});
       return;
     }
     auto* key = conn->get();
-    if (p.in_flight_per_conn[key] >= p.cfg.max_in_flight ||
-        p.in_flight_per_partition[tp] >= p.cfg.max_in_flight)
-      return;
-    net::produce_request req{b->topic, b->partition, p.cfg.acks, int32_t(p.cfg.request_timeout_ms),
-                             std::move(b->data)};
+    auto& partition_in_flight = p.in_flight_per_partition[tp];
+    int window = int(runtime::producer_state_table::batches_kept);
+    if (p.in_flight_per_conn[key] >= p.cfg.max_in_flight || partition_in_flight >= window) return;
+    // The front batches that fit one request and the partition's window go together.
+    std::vector<std::unique_ptr<batch>> sent;
+    size_t bytes = 0;
+    while (!queue.empty() && partition_in_flight + int(sent.size()) < window &&
+           (sent.empty() || bytes + queue.front()->data.size() <= max_request_bytes)) {
+      bytes += queue.front()->data.size();
+      sent.push_back(std::move(queue.front()));
+      queue.pop_front();
+    }
+    net::produce_request req{sent[0]->topic, sent[0]->partition, p.cfg.acks,
+                             int32_t(p.cfg.request_timeout_ms), {}};
+    if (sent.size() == 1) {
+      req.batch = std::move(sent[0]->data);
+    } else {
+      req.batch.reserve(bytes);
+      for (const auto& b : sent) req.batch.insert(req.batch.end(), b->data.begin(), b->data.end());
+    }
     auto corr = (*conn)->next_correlation_id();
     auto frame = net::encode_request(net::native_type::produce, corr, req);
-    b->data = std::move(req.batch);  // kept for a retry
-    b->attempts++;
-    auto id = b->id;
+    if (sent.size() == 1) sent[0]->data = std::move(req.batch);  // kept for a retry
+    for (auto& b : sent) b->attempts++;
+    auto id = sent[0]->id;
     if (p.cfg.acks == 0) {
       (*conn)->send(std::move(frame), corr, nullptr);
-      auto done = std::move(b);
-      queue.pop_front();
-      p.complete(*done, -1, status{});
+      for (auto& b : sent) p.complete(*b, -1, status{});
       continue;
     }
     p.in_flight_per_conn[key]++;
-    p.in_flight_per_partition[tp]++;
+    partition_in_flight += int(sent.size());
     producer_actor me = self;
     (*conn)->send(std::move(frame), corr, [me, id](runtime::result<net::native_frame> f) {
       net::produce_response r;
@@ -229,8 +271,7 @@ void send_partition(sender_ptr self, const std::pair<std::string, int32_t>& tp,
       caf::anon_send(me, sent_atom::value, id, std::move(r));
     });
     p.conn_of[id] = *conn;
-    p.in_flight[id] = std::move(b);
-    queue.pop_front();
+    p.in_flight[id] = std::move(sent);
   }
 }
 
@@ -288,15 +329,24 @@ void on_response(sender_ptr self, uint64_t id, net::produce_response& r) {
   auto& p = *self->state.p;
   auto it = p.in_flight.find(id);
   if (it == p.in_flight.end()) return;
-  auto b = std::move(it->second);
+  auto sent = std::move(it->second);
   p.in_flight.erase(it);
   if (auto c = p.conn_of.find(id); c != p.conn_of.end()) {
     if (--p.in_flight_per_conn[c->second.get()] <= 0) p.in_flight_per_conn.erase(c->second.get());
     p.conn_of.erase(c);
   }
-  auto tp = std::make_pair(b->topic, b->partition);
-  if (--p.in_flight_per_partition[tp] <= 0) p.in_flight_per_partition.erase(tp);
-  settle(self, id, std::move(b), r);
+  auto tp = std::make_pair(sent[0]->topic, sent[0]->partition);
+  if ((p.in_flight_per_partition[tp] -= int(sent.size())) <= 0) p.in_flight_per_partition.erase(tp);
+  if (r.error == errc::none && sent.size() > 1 && r.base_offsets.size() != sent.size()) {
+    r.error = errc::unknown;
+    r.message = "the broker answered " + std::to_string(r.base_offsets.size()) +
+                " offsets for a request of " + std::to_string(sent.size()) + " batches";
+  }
+  for (size_t i = 0; i < sent.size(); ++i) {
+    if (sent.size() > 1 && r.error == errc::none) r.base_offset = r.base_offsets[i];
+    auto bid = sent[i]->id;
+    settle(self, bid, std::move(sent[i]), r);
+  }
   send_pending(self);
 }
 
@@ -329,7 +379,8 @@ void spawn_sender(producer::impl* p) {
       if (p->closed || !reason) return;
     }
     BROOK_LOG_WARN("producer: sender actor died (" << caf::to_string(reason) << "); restarting it");
-    for (auto& [id, b] : p->in_flight) requeue(*p, std::move(b));
+    for (auto& [id, sent] : p->in_flight)
+      for (auto& b : sent) requeue(*p, std::move(b));
     for (auto& [id, b] : p->retrying) requeue(*p, std::move(b));
     p->in_flight.clear();
     p->retrying.clear();
@@ -410,7 +461,7 @@ int32_t producer::partition_for(const producer_record& rec, int32_t n) {
 
 runtime::status producer::send(producer_record rec, delivery_callback cb) {
   auto& p = *impl_;
-  auto meta = p.meta->topic(rec.topic, true, milliseconds(p.cfg.max_block_ms));
+  auto meta = p.meta->shape(rec.topic, true, milliseconds(p.cfg.max_block_ms));
   if (!meta) return meta.error();
   size_t size = record_size(rec);
   if (size > p.cfg.buffer_memory)
@@ -419,7 +470,8 @@ runtime::status producer::send(producer_record rec, delivery_callback cb) {
   if (rec.timestamp < 0) rec.timestamp = runtime::wall_ms();
   bool urgent = meta->urgency_class == runtime::urgency::urgent;
   bool wake = urgent || p.cfg.linger_ms == 0;
-  bool new_batch = false;
+  bool arm_linger = false;
+  auto linger = p.linger_for(false, meta->urgency_class);
   {
     std::unique_lock<std::mutex> lk(p.mu);
     if (p.closed) return {errc::invalid_request, "producer is closed"};
@@ -430,9 +482,10 @@ runtime::status producer::send(producer_record rec, delivery_callback cb) {
     } else {
       rec.partition = partition_for(rec, meta->partitions);
     }
-    auto deadline = clock_type::now() + milliseconds(p.cfg.max_block_ms);
+    std::optional<clock_type::time_point> deadline;  // read the clock only when it must wait
     while (p.buffered + size > p.cfg.buffer_memory) {
-      if (p.cv.wait_until(lk, deadline) == std::cv_status::timeout &&
+      if (!deadline) deadline = clock_type::now() + milliseconds(p.cfg.max_block_ms);
+      if (p.cv.wait_until(lk, *deadline) == std::cv_status::timeout &&
           p.buffered + size > p.cfg.buffer_memory)
         return {errc::request_timed_out, "buffer.memory (" + std::to_string(p.cfg.buffer_memory) +
                                              " bytes) still full after max.block.ms"};
@@ -453,7 +506,12 @@ runtime::status producer::send(producer_record rec, delivery_callback cb) {
       slot->builder =
           runtime::batch_builder(urgent ? runtime::compression::none : p.cfg.compression_type);
       slot->created = clock_type::now();
-      new_batch = true;
+      if (!wake && !urgent &&
+          (!p.linger_timer_armed || slot->created + linger < p.linger_timer_due)) {
+        p.linger_timer_armed = true;
+        p.linger_timer_due = slot->created + linger;
+        arm_linger = true;
+      }
     }
     slot->builder.append(
         rec.timestamp, rec.key ? std::optional<std::string_view>(*rec.key) : std::nullopt,
@@ -467,11 +525,10 @@ runtime::status producer::send(producer_record rec, delivery_callback cb) {
       p.open.erase(key);
     }
   }
-  if (wake) {
+  if (wake)
     p.wake_sender();
-  } else if (new_batch) {
-    caf::delayed_anon_send(p.sender, p.linger_for(false, meta->urgency_class), ready_atom::value);
-  }
+  else if (arm_linger)
+    caf::delayed_anon_send(p.sender, linger, ready_atom::value);
   return {};
 }
 

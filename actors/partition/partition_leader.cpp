@@ -129,23 +129,26 @@ void serve_parked(state& st) {
   }
 }
 
-// Validates, deduplicates and appends one produced batch (the leader's side of Produce).
-// `end` is set to the batch's last offset + 1 when it is (or already was) in the log.
-net::produce_response append_produced(self_ptr self, net::produce_request& req, int64_t& end,
-                                      bool& wait_flush) {
+namespace {
+
+// Validates, deduplicates and appends one produced batch of `n` bytes at `data` (rewritten in
+// place: offsets, leader epoch). `end` is set to the batch's last offset + 1 when it is (or
+// already was) in the log.
+net::produce_response append_one(self_ptr self, uint8_t* data, size_t n, int16_t acks,
+                                 int64_t& end, bool& wait_flush) {
   auto& st = self->state;
   net::produce_response resp;
   resp.log_start_offset = st.log->start_offset().value();
   if (st.role != replica_role::leader)
     return refuse(resp, errc::not_leader_or_follower, "replica " + st.name + " is not the leader");
-  if (req.batch.size() > size_t(st.spec.config.max_message_bytes))
+  if (n > size_t(st.spec.config.max_message_bytes))
     return refuse(resp, errc::message_too_large,
-                  "batch of " + std::to_string(req.batch.size()) +
+                  "batch of " + std::to_string(n) +
                       " bytes exceeds max.message.bytes " +
                       std::to_string(st.spec.config.max_message_bytes));
   // The header is parsed once, here, and passed down to the log.
-  auto header = runtime::parse_batch_header(req.batch.data(), req.batch.size());
-  auto valid = header ? runtime::validate_batch(*header, req.batch.data(), req.batch.size())
+  auto header = runtime::parse_batch_header(data, n);
+  auto valid = header ? runtime::validate_batch(*header, data, n)
                       : runtime::status(header.error());
   if (!valid) {
     BROOK_LOG_WARN("[Partition " << st.name << "] rejected batch: " << valid.to_string());
@@ -155,7 +158,7 @@ net::produce_response append_produced(self_ptr self, net::produce_request& req, 
     return refuse(resp, errc::invalid_record, "a producer may not write control batches");
   if (st.spec.config.log.cleanup_compact) {
     // Kafka's rule: compaction keeps the last record of each key, so every record needs one.
-    auto records = runtime::decode_records(req.batch.data(), req.batch.size());
+    auto records = runtime::decode_records(data, n);
     if (!records) return refuse(resp, records.error().code(), records.error().message());
     for (const auto& r : *records)
       if (!r.key)
@@ -189,25 +192,28 @@ net::produce_response append_produced(self_ptr self, net::produce_request& req, 
   // Kafka checks min.insync.replicas before appending: nothing is written that cannot be
   // acknowledged.
   int32_t isr = int32_t(st.current.state.isr.size());
-  if (req.acks == net::acks_all && isr < st.spec.config.min_insync_replicas)
+  if (acks == net::acks_all && isr < st.spec.config.min_insync_replicas)
     return refuse(resp, errc::not_enough_replicas,
                   "ISR of " + st.name + " has " + std::to_string(isr) +
                       " replica(s), min.insync.replicas is " +
                       std::to_string(st.spec.config.min_insync_replicas));
   // A topic with its own compression.type stores every batch in that codec, as Kafka does.
   const auto& codec = st.spec.config.compression_type;
+  runtime::bytes recompressed;
   if (codec && header->codec() != *codec) {
-    auto packed = runtime::recompress_batch(*header, req.batch.data(), req.batch.size(), *codec);
+    auto packed = runtime::recompress_batch(*header, data, n, *codec);
     if (!packed) return refuse(resp, packed.error().code(), packed.error().message());
     if (packed->size() > size_t(st.spec.config.max_message_bytes))
       return refuse(resp, errc::message_too_large,
                     "batch of " + std::to_string(packed->size()) + " bytes in " +
                         std::string(runtime::to_string(*codec)) + " exceeds max.message.bytes " +
                         std::to_string(st.spec.config.max_message_bytes));
-    req.batch = std::move(*packed);
-    header = runtime::parse_batch_header(req.batch.data(), req.batch.size());
+    recompressed = std::move(*packed);
+    data = recompressed.data();
+    n = recompressed.size();
+    header = runtime::parse_batch_header(data, n);
   }
-  auto r = st.log->append(req.batch.data(), req.batch.size(), *header,
+  auto r = st.log->append(data, n, *header,
                           st.current.state.leader_epoch, wall_ms());
   if (!r) {
     BROOK_LOG_ERROR("[Partition " << st.name << "] append failed: " << r.error().to_string());
@@ -222,11 +228,43 @@ net::produce_response append_produced(self_ptr self, net::produce_request& req, 
   resp.base_offset = r->base_offset.value();
   header->base_offset = resp.base_offset;
   st.producers.record(*header);
-  track_transactions(st, req.batch.data(), req.batch.size(), *header);
+  track_transactions(st, data, n, *header);
   end = header->last_offset() + 1;
   advance_high_watermark(self);
   if (!st.parked.empty()) serve_parked(st);
   return resp;
+}
+
+}  // namespace
+
+net::produce_response append_produced(self_ptr self, net::produce_request& req, int64_t& end,
+                                      bool& wait_flush) {
+  auto* data = req.batch.data();
+  size_t n = req.batch.size();
+  auto first = runtime::parse_batch_header(data, n);
+  if (!first || first->total_size() >= n)  // one batch (or a bad one: append_one says why)
+    return append_one(self, data, n, req.acks, end, wait_flush);
+  // Several batches, as the native producer packs them: each is appended in turn. The first
+  // refused one ends the request with its error, for the whole request: the producer sends them
+  // all again (those already stored are recognised as duplicates when it is idempotent, and
+  // then answered as the original would be).
+  auto batches = runtime::split_batches(data, n, false);
+  if (!batches) {
+    net::produce_response resp;
+    resp.log_start_offset = self->state.log->start_offset().value();
+    return refuse(resp, batches.error().code(), batches.error().message());
+  }
+  net::produce_response all;
+  for (const auto& b : *batches) {
+    bool wait = false;
+    auto one = append_one(self, const_cast<uint8_t*>(b.data), b.size, req.acks, end, wait);
+    wait_flush |= wait;
+    if (one.error != errc::none) return one;
+    all.base_offsets.push_back(one.base_offset);
+    all.log_start_offset = one.log_start_offset;
+  }
+  all.base_offset = all.base_offsets.front();
+  return all;
 }
 
 namespace {

@@ -5,11 +5,16 @@
 #include <future>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "actors/client/consumer.hpp"
 #include "actors/client/producer.hpp"
+#include "group_test_fixture.hpp"
 #include "harness.hpp"
+#include "net/native_client.hpp"
+#include "net/native_codec.hpp"
 #include "runtime/partitioner.hpp"
+#include "runtime/record_batch.hpp"
 
 using namespace brook;
 using namespace std::chrono_literals;
@@ -173,4 +178,123 @@ TEST_F(Producer, ConflictingIdempotenceSettingsAreConfigErrors) {
   c = client::producer_config::from_properties({{"linger.mss", "1"}});
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message().find("linger.mss"), std::string::npos);
+}
+
+namespace {
+
+runtime::bytes small_batch(int records, const std::string& tag) {
+  runtime::batch_builder b;
+  for (int i = 0; i < records; ++i)
+    b.append(1000 + i, std::nullopt, tag + "-" + std::to_string(i), {});
+  return b.build();
+}
+
+}  // namespace
+
+// The native protocol takes several batches of a partition in one produce request (the native
+// producer packs the batches that are ready together): each is appended in order and answered
+// with its own base offset. The Kafka listener keeps Kafka's rule of exactly one batch per
+// partition (INVALID_RECORD, 87), and stores nothing of such a request.
+TEST_F(Producer, SeveralBatchesInOneNativeRequestGetTheirOwnOffsetsAndKafkaRefusesThem) {
+  create_topic(broker.bootstrap(), "packed", 1);
+  auto c = net::native_client::connect({"127.0.0.1", broker.port()}, 5s);
+  ASSERT_TRUE(c);
+  net::produce_request req{"packed", 0, 1, 5000, {}};
+  for (auto [n, tag] : std::vector<std::pair<int, std::string>>{{3, "a"}, {5, "b"}, {2, "c"}}) {
+    auto b = small_batch(n, tag);
+    req.batch.insert(req.batch.end(), b.begin(), b.end());
+  }
+  auto r = (*c)->call<net::produce_response>(net::native_type::produce, req, 10s);
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_EQ(r->error, net::errc::none) << r->message;
+  EXPECT_EQ(r->base_offset, 0);
+  EXPECT_EQ(r->base_offsets, (std::vector<int64_t>{0, 3, 8}));
+
+  // A trailing partial batch: refused as a whole, nothing more stored.
+  net::produce_request torn{"packed", 0, 1, 5000, small_batch(2, "d")};
+  auto tail = small_batch(2, "e");
+  torn.batch.insert(torn.batch.end(), tail.begin(), tail.begin() + 20);
+  auto bad = (*c)->call<net::produce_response>(net::native_type::produce, torn, 10s);
+  ASSERT_TRUE(bad);
+  EXPECT_NE(bad->error, net::errc::none);
+
+  // Two batches in one partition's records through the Kafka listener.
+  group_tests::kafka_conn kafka(broker.kafka_port());
+  ASSERT_TRUE(kafka.connected());
+  k::produce_request kreq;
+  kreq.acks = 1;
+  auto two = small_batch(1, "k1");
+  auto second = small_batch(1, "k2");
+  two.insert(two.end(), second.begin(), second.end());
+  kreq.topics = {{"packed", {{0, two}}}};
+  auto kresp = kafka.call<k::produce_response>(k::api_key::produce, 7, kreq);
+  ASSERT_EQ(kresp.topics.size(), 1u);
+  ASSERT_EQ(kresp.topics[0].partitions.size(), 1u);
+  EXPECT_EQ(kresp.topics[0].partitions[0].error_code, 87);  // INVALID_RECORD
+
+  client::consumer_config cc;
+  cc.bootstrap_servers = broker.bootstrap();
+  auto consumer = client::consumer::create(cc);
+  ASSERT_TRUE(consumer);
+  ASSERT_TRUE((*consumer)->assign({{"packed", 0}}));
+  ASSERT_TRUE((*consumer)->seek_to_beginning({{"packed", 0}}));
+  std::vector<std::pair<int64_t, std::string>> got;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (got.size() < 10 && std::chrono::steady_clock::now() < deadline) {
+    auto recs = (*consumer)->poll(200ms);
+    ASSERT_TRUE(recs) << recs.error().to_string();
+    for (auto& rec : *recs) got.emplace_back(rec.rec.offset, *rec.rec.value);
+  }
+  std::vector<std::pair<int64_t, std::string>> want{{0, "a-0"}, {1, "a-1"}, {2, "a-2"}, {3, "b-0"},
+                                                    {4, "b-1"}, {5, "b-2"}, {6, "b-3"}, {7, "b-4"},
+                                                    {8, "c-0"}, {9, "c-1"}};
+  EXPECT_EQ(got, want);
+  std::this_thread::sleep_for(300ms);  // nothing after them (the refused requests)
+  auto more = (*consumer)->poll(300ms);
+  ASSERT_TRUE(more);
+  EXPECT_TRUE(more->empty()) << more->size() << " record(s) past the 10 of the packed request";
+}
+
+// An idempotent producer with small batches: they travel several to a request, every record gets
+// the offset it is stored at, in send order, once.
+TEST_F(Producer, SmallBatchesPackedIntoRequestsKeepOrderOffsetsAndIdempotence) {
+  create_topic(broker.bootstrap(), "small", 1);
+  auto cfg = base(broker.bootstrap());
+  cfg.acks = -1;
+  cfg.batch_size = 512;  // a few records a batch: thousands of batches
+  cfg.linger_ms = 20;
+  auto p = client::producer::create(cfg);
+  ASSERT_TRUE(p);
+  constexpr int n = 20000;
+  std::vector<int64_t> offset(n, -1);
+  std::atomic<int> failed{0};
+  for (int i = 0; i < n; ++i)
+    ASSERT_TRUE((*p)->send({"small", std::nullopt, std::nullopt, "r" + std::to_string(i), {}, -1},
+                           [&, i](const client::delivery_report& r) {
+                             if (r.error.is_ok())
+                               offset[size_t(i)] = r.offset;
+                             else
+                               failed++;
+                           }));
+  ASSERT_TRUE((*p)->flush(60s));
+  ASSERT_EQ(failed.load(), 0);
+  for (int i = 0; i < n; ++i) ASSERT_EQ(offset[size_t(i)], i) << "record " << i;
+  client::consumer_config cc;
+  cc.bootstrap_servers = broker.bootstrap();
+  auto consumer = client::consumer::create(cc);
+  ASSERT_TRUE(consumer);
+  ASSERT_TRUE((*consumer)->assign({{"small", 0}}));
+  ASSERT_TRUE((*consumer)->seek_to_beginning({{"small", 0}}));
+  int next = 0;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (next < n && std::chrono::steady_clock::now() < deadline) {
+    auto recs = (*consumer)->poll(200ms);
+    ASSERT_TRUE(recs) << recs.error().to_string();
+    for (auto& rec : *recs) {
+      ASSERT_EQ(rec.rec.offset, next);
+      ASSERT_EQ(*rec.rec.value, "r" + std::to_string(next));
+      ++next;
+    }
+  }
+  EXPECT_EQ(next, n);
 }

@@ -4,6 +4,7 @@
 
 #include "actors/session/kafka/kafka_session_internal.hpp"
 #include "actors/session/route.hpp"
+#include "runtime/record_batch.hpp"
 
 namespace brook::actors::kafka_detail {
 
@@ -20,7 +21,14 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::produce_request& req
             out.log_start_offset = r.log_start_offset;
           });
         };
-        if (!p.records) return answer({errc::corrupt_message, "null records", -1, -1});
+        if (!p.records) return answer({errc::corrupt_message, "null records", -1, -1, {}});
+        // Kafka's LogValidator: a v2 produce carries exactly one batch per partition (the
+        // partition actor would take several, as the native producer sends them).
+        auto first = runtime::parse_batch_header(p.records->data(), p.records->size());
+        if (first && first->total_size() < p.records->size())
+          return answer({errc::invalid_record,
+                         "a produce request must carry exactly one record batch per partition",
+                         -1, -1, {}});
         net::produce_request native{t.name, p.index, req.acks, req.timeout_ms,
                                     std::move(*p.records)};
         if (!no_response)

@@ -48,14 +48,16 @@ TEST(ProducerState, GapIsOutOfOrderAndOldEpochIsFenced) {
   EXPECT_EQ(t.check(batch(7, 2, 3, 1)).v, verdict::out_of_order);
 }
 
-TEST(ProducerState, KeepsOnlyTheLastFiveBatches) {
+TEST(ProducerState, KeepsOnlyTheLastBatchesOfItsWindow) {
   producer_state_table t;
-  for (int i = 0; i < 7; ++i) t.record(batch(9, 0, i, 1, i));
-  EXPECT_EQ(t.check(batch(9, 0, 6, 1)).v, verdict::duplicate);
+  const int kept = int(producer_state_table::batches_kept);
+  for (int i = 0; i < kept + 2; ++i) t.record(batch(9, 0, i, 1, i));
+  EXPECT_EQ(t.check(batch(9, 0, kept + 1, 1)).v, verdict::duplicate);
   EXPECT_EQ(t.check(batch(9, 0, 2, 1)).v, verdict::duplicate);
+  EXPECT_EQ(t.check(batch(9, 0, 2, 1)).base_offset, 2);
   // Batch 1 has aged out of the window: no longer recognised, and not next in sequence.
   EXPECT_EQ(t.check(batch(9, 0, 1, 1)).v, verdict::out_of_order);
-  EXPECT_EQ(t.check(batch(9, 0, 7, 1)).v, verdict::append);
+  EXPECT_EQ(t.check(batch(9, 0, kept + 2, 1)).v, verdict::append);
 }
 
 TEST(ProducerState, UnknownProducerAppendsFromAnySequence) {
