@@ -8,8 +8,9 @@
 #        PARTITIONS="1 10 100 1000"   PRODUCERS="1 2 4 8"
 #        STEP_TIMEOUT=seconds allowed per cell's producers (default 180)
 #
-# Each producer is `brook bench produce` (acks=1, 100-byte values, no key: the sticky
-# partitioner spreads its batches over every partition). Throughput is all records over the
+# Each producer is `brook bench produce` (acks=1, 100-byte values, batch.size 16384 as Kafka
+# Java's default, no key: the sticky partitioner moves to another partition with every batch,
+# so the records spread over all partitions). Throughput is all records over the
 # time from the first producer's start to the last one's end. Memory is brookd's resident set
 # (VmRSS) once the topic's partitions are open, before anything is produced, and after the
 # cell; "per partition" is the idle RSS above the same brookd with no topic, divided by the
@@ -93,7 +94,8 @@ for parts in $PARTITIONS; do
     t0=$(now_s)
     for ((i = 0; i < prods; i++)); do
       timeout "$STEP_TIMEOUT" "$BROOK" --bootstrap-server "127.0.0.1:$PORT" bench produce \
-        --topic bench --records "$each" --record-size 100 --acks 1 >"$dir/producer-$i.out" 2>&1 &
+        --topic bench --records "$each" --record-size 100 --acks 1 --batch-size 16384 \
+        >"$dir/producer-$i.out" 2>&1 &
       pids+=($!)
     done
     failed=0
@@ -121,7 +123,7 @@ cat <<EOF
 - date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')
 - nproc: $(nproc), CPU: $(lscpu | grep 'Model name' | sed 's/^Model name:[[:space:]]*//')
 - brook: HEAD $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-- records per cell: $RECORDS of 100 bytes, acks=1; brookd with no topic: RSS $((BASE_KB / 1024)) MiB
+- records per cell: $RECORDS of 100 bytes, acks=1, batch.size 16384; brookd with no topic: RSS $((BASE_KB / 1024)) MiB
 
 | partitions | producers | records/s | RSS idle MiB | RSS after MiB | idle KiB per partition |
 |---:|---:|---:|---:|---:|---:|

@@ -107,7 +107,11 @@ struct producer::impl {
   // that were ready together travel in one request (at most max_request_bytes).
   std::map<uint64_t, std::vector<std::unique_ptr<batch>>> in_flight;
   std::map<uint64_t, std::unique_ptr<batch>> retrying;
-  std::map<const net::native_client*, int> in_flight_per_conn;  // requests
+  // Requests unanswered per partition on a connection: max.in.flight.requests.per.connection
+  // applies per partition, because a native request carries one partition's batches (a Kafka
+  // request carries every partition the broker leads, so Kafka's limit is per connection).
+  using conn_partition = std::pair<const net::native_client*, std::pair<std::string, int32_t>>;
+  std::map<conn_partition, int> in_flight_per_conn;
   // Batches of a partition sent and not answered yet, over every connection (a leader change
   // can leave some on the old leader's): never more than the broker's window of remembered
   // batches (producer_state_table::batches_kept), so a retried batch is recognized as a
@@ -223,7 +227,7 @@ void send_partition(sender_ptr self, const std::pair<std::string, int32_t>& tp,
              {conn.error().code(), conn.error().message(), -1, -1, {}});
       return;
     }
-    auto* key = conn->get();
+    auto key = producer::impl::conn_partition{conn->get(), tp};
     auto& partition_in_flight = p.in_flight_per_partition[tp];
     int window = int(runtime::producer_state_table::batches_kept);
     if (p.in_flight_per_conn[key] >= p.cfg.max_in_flight || partition_in_flight >= window) return;
@@ -331,11 +335,12 @@ void on_response(sender_ptr self, uint64_t id, net::produce_response& r) {
   if (it == p.in_flight.end()) return;
   auto sent = std::move(it->second);
   p.in_flight.erase(it);
+  auto tp = std::make_pair(sent[0]->topic, sent[0]->partition);
   if (auto c = p.conn_of.find(id); c != p.conn_of.end()) {
-    if (--p.in_flight_per_conn[c->second.get()] <= 0) p.in_flight_per_conn.erase(c->second.get());
+    producer::impl::conn_partition key{c->second.get(), tp};
+    if (--p.in_flight_per_conn[key] <= 0) p.in_flight_per_conn.erase(key);
     p.conn_of.erase(c);
   }
-  auto tp = std::make_pair(sent[0]->topic, sent[0]->partition);
   if ((p.in_flight_per_partition[tp] -= int(sent.size())) <= 0) p.in_flight_per_partition.erase(tp);
   if (r.error == errc::none && sent.size() > 1 && r.base_offsets.size() != sent.size()) {
     r.error = errc::unknown;
