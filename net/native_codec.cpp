@@ -37,6 +37,12 @@ runtime::result<native_frame> decode_frame(const uint8_t* payload, size_t n) {
   return f;
 }
 
+runtime::result<native_frame> decode_frame_in_place(const uint8_t* payload, size_t n) {
+  native_frame f;
+  if (auto s = decode_into(f, payload, n, true); !s) return s;
+  return f;
+}
+
 runtime::result<native_frame> decode_frame(std::unique_ptr<uint8_t[]> payload, size_t n) {
   native_frame f;
   if (auto s = decode_into(f, payload.get(), n, true); !s) return s;

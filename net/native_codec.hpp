@@ -75,6 +75,10 @@ runtime::result<native_frame> decode_frame(const uint8_t* payload, size_t n);
 /// The same for a payload the frame takes over: the body's strings and byte arrays point into
 /// it instead of being copied (a fetch's records are read where they arrived).
 runtime::result<native_frame> decode_frame(std::unique_ptr<uint8_t[]> payload, size_t n);
+/// The same pointing into `payload`, which the caller keeps: for a caller that converts the
+/// body (body_as) before `payload` changes, as a session's frame handler does (a produced
+/// batch is then copied once, not twice).
+runtime::result<native_frame> decode_frame_in_place(const uint8_t* payload, size_t n);
 
 /// Converts a frame body to T; wrong field types become errc::invalid_request.
 template <class T>

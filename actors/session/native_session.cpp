@@ -245,8 +245,9 @@ class session_handler : public net::frame_handler {
   session_handler(session_actor session, std::shared_ptr<net::connection> conn)
       : session_(std::move(session)), conn_(std::move(conn)) {}
 
+  // Every body is converted (forward) before this returns, so the frame may point into payload.
   void on_frame(const uint8_t* payload, size_t n) override {
-    auto f = net::decode_frame(payload, n);
+    auto f = net::decode_frame_in_place(payload, n);
     if (!f) {
       BROOK_LOG_WARN("[native] malformed frame from " << conn_->peer() << ": "
                                                       << f.error().message());
