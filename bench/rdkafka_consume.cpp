@@ -44,7 +44,9 @@ bool set(rd_kafka_conf_t* conf, const std::string& k, const std::string& v) {
 
 int main(int argc, char** argv) {
   if (argc < 5) {
-    std::fprintf(stderr, "usage: %s BOOTSTRAP TOPIC PARTITION RECORDS [api=callback|batch] [key=value...]\n", argv[0]);
+    std::fprintf(
+        stderr, "usage: %s BOOTSTRAP TOPIC PARTITION RECORDS [api=callback|batch] [key=value...]\n",
+        argv[0]);
     return 2;
   }
   int32_t partition = std::atoi(argv[3]);
@@ -94,7 +96,8 @@ int main(int argc, char** argv) {
     }
     if (c.n > before) last = clock_type::now();
     if (clock_type::now() - last > std::chrono::seconds(10))
-      c.error = "no records for 10 s after " + std::to_string(c.n) + " of " + std::to_string(records);
+      c.error =
+          "no records for 10 s after " + std::to_string(c.n) + " of " + std::to_string(records);
   }
   if (!c.error.empty()) {
     std::fprintf(stderr, "brook_rdkafka_consume_bench: %s\n", c.error.c_str());
@@ -105,7 +108,8 @@ int main(int argc, char** argv) {
   rd_kafka_consume_stop(rkt, partition);
   rd_kafka_topic_destroy(rkt);
   rd_kafka_destroy(rk);
-  std::printf("consume (librdkafka, Kafka protocol): %ld records in %.2f s: %.0f records/s, %.2f MB/s\n",
-              n, secs, double(n) / secs, double(bytes) / secs / 1048576.0);
+  std::printf(
+      "consume (librdkafka, Kafka protocol): %ld records in %.2f s: %.0f records/s, %.2f MB/s\n", n,
+      secs, double(n) / secs, double(bytes) / secs / 1048576.0);
   return 0;
 }

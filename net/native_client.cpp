@@ -56,25 +56,26 @@ struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
       if (len == 0 || len > (1u << 30)) return self->fail("bad frame length from broker");
       self->payload.reset(new uint8_t[len]);  // not zeroed: the read fills it
       self->payload_len = len;
-      asio::async_read(self->sock, asio::buffer(self->payload.get(), len), [self](auto ec2, size_t) {
-        if (ec2) return self->fail(ec2.message());
-        auto f = decode_frame(std::move(self->payload), self->payload_len);
-        if (!f) return self->fail(f.error().message());
-        auto it = self->pending.find(f->correlation_id);
-        if (it != self->pending.end()) {
-          auto fn = std::move(it->second);
-          self->pending.erase(it);
-          if (f->kind() == native_type::error) {
-            auto st = body_as<status_response>(*f);
-            fn(status{st ? st->error : errc::unknown, st ? st->message : "error frame"});
-          } else {
-            fn(std::move(*f));
-          }
-        } else if (self->push) {
-          self->push(std::move(*f));
-        }
-        self->read_header();
-      });
+      asio::async_read(
+          self->sock, asio::buffer(self->payload.get(), len), [self](auto ec2, size_t) {
+            if (ec2) return self->fail(ec2.message());
+            auto f = decode_frame(std::move(self->payload), self->payload_len);
+            if (!f) return self->fail(f.error().message());
+            auto it = self->pending.find(f->correlation_id);
+            if (it != self->pending.end()) {
+              auto fn = std::move(it->second);
+              self->pending.erase(it);
+              if (f->kind() == native_type::error) {
+                auto st = body_as<status_response>(*f);
+                fn(status{st ? st->error : errc::unknown, st ? st->message : "error frame"});
+              } else {
+                fn(std::move(*f));
+              }
+            } else if (self->push) {
+              self->push(std::move(*f));
+            }
+            self->read_header();
+          });
     });
   }
 

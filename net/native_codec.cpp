@@ -4,7 +4,9 @@ namespace brook::net {
 
 namespace {
 
-bool reference_all(msgpack::type::object_type, std::size_t, void*) { return true; }
+bool reference_all(msgpack::type::object_type, std::size_t, void*) {
+  return true;
+}
 
 // `reference`: strings and byte arrays point into `payload` (which must outlive the frame).
 runtime::status decode_into(native_frame& f, const uint8_t* payload, size_t n, bool reference) {

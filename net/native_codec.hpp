@@ -25,8 +25,12 @@ struct native_frame {
 };
 
 /// Bytes of record batches a body carries, so its frame is allocated once at its full size.
-inline size_t batch_bytes(const fetch_response& b) { return b.records.size(); }
-inline size_t batch_bytes(const produce_request& b) { return b.batch.size(); }
+inline size_t batch_bytes(const fetch_response& b) {
+  return b.records.size();
+}
+inline size_t batch_bytes(const produce_request& b) {
+  return b.batch.size();
+}
 template <class Body>
 size_t batch_bytes(const Body&) {
   return 0;

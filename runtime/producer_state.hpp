@@ -3,8 +3,8 @@
 // last 64 batches it wrote (Kafka keeps 5, the most a Kafka producer may have in flight; Brook's
 // native producer packs the batches that are ready together into one request and keeps up to 64
 // of a partition unanswered). A retried batch that matches one of them is a duplicate and gets
-// its original offsets instead of a second append. Rebuilt from the log's batch headers when a partition opens.
-// Used by exactly one partition actor; not thread-safe.
+// its original offsets instead of a second append. Rebuilt from the log's batch headers when a
+// partition opens. Used by exactly one partition actor; not thread-safe.
 #include <cstdint>
 #include <deque>
 #include <unordered_map>

@@ -126,8 +126,8 @@ struct consumer::impl {
         next = b.header.last_offset() + 1;
         if (b.header.is_control()) continue;
         if (auto s = runtime::decode_records(b.data, b.size, got); !s) {
-          problem = status{s.code(), tp.topic + "-" + std::to_string(tp.partition) + ": " +
-                                         s.message()};
+          problem =
+              status{s.code(), tp.topic + "-" + std::to_string(tp.partition) + ": " + s.message()};
           break;
         }
       }

@@ -170,9 +170,9 @@ void collect(producer::impl& p) {
     for (auto it = p.open.begin(); it != p.open.end();) {
       // Cached only: this runs under the accumulator lock and must not wait on the network.
       auto meta = p.meta->cached(it->first.first);
-      auto due = it->second->created + p.linger_for(it->second->urgent,
-                                                    meta ? meta->urgency_class
-                                                         : runtime::urgency::normal);
+      auto due =
+          it->second->created +
+          p.linger_for(it->second->urgent, meta ? meta->urgency_class : runtime::urgency::normal);
       if (p.flushing || now >= due) {
         ready.push_back(std::move(it->second));
         it = p.open.erase(it);
@@ -188,8 +188,8 @@ void collect(producer::impl& p) {
     }
   }
   if (arm)
-    caf::delayed_anon_send(p.sender, std::chrono::duration_cast<milliseconds>(*arm) +
-                                         milliseconds(1),
+    caf::delayed_anon_send(p.sender,
+                           std::chrono::duration_cast<milliseconds>(*arm) + milliseconds(1),
                            ready_atom::value);
   for (auto& b : ready) {
     if (p.producer_id >= 0) {
@@ -240,8 +240,8 @@ void send_partition(sender_ptr self, const std::pair<std::string, int32_t>& tp,
       sent.push_back(std::move(queue.front()));
       queue.pop_front();
     }
-    net::produce_request req{sent[0]->topic, sent[0]->partition, p.cfg.acks,
-                             int32_t(p.cfg.request_timeout_ms), {}};
+    net::produce_request req{
+        sent[0]->topic, sent[0]->partition, p.cfg.acks, int32_t(p.cfg.request_timeout_ms), {}};
     if (sent.size() == 1) {
       req.batch = std::move(sent[0]->data);
     } else {

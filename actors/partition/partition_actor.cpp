@@ -243,8 +243,9 @@ bool start_flush(self_ptr self) {
   st.flush_in_flight = true;
   auto job = std::make_shared<const runtime::storage::flush_plan>(std::move(*plan));
   auto me = caf::actor_cast<partition_actor>(self);
-  st.spec.flusher->submit(
-      [job, me] { caf::anon_send(me, runtime::storage::flush_done{job, job->run()}); });
+  st.spec.flusher->submit([job, me] {
+    caf::anon_send(me, runtime::storage::flush_done{job, job->run()});
+  });
   return true;
 }
 
@@ -259,9 +260,8 @@ void on_flush_done(self_ptr self, const runtime::storage::flush_done& done) {
   complete_acks(st);
   // Group commit: what arrived during this flush goes in the next one.
   int64_t flushed = st.log->flushed_offset().value();
-  bool waiting = std::any_of(st.acks.begin(), st.acks.end(), [&](const pending_ack& a) {
-    return a.flushed && a.end > flushed;
-  });
+  bool waiting = std::any_of(st.acks.begin(), st.acks.end(),
+                             [&](const pending_ack& a) { return a.flushed && a.end > flushed; });
   if (waiting || st.log->flush_due(wall_ms())) start_flush(self);
 }
 

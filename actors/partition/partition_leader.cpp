@@ -134,8 +134,8 @@ namespace {
 // Validates, deduplicates and appends one produced batch of `n` bytes at `data` (rewritten in
 // place: offsets, leader epoch). `end` is set to the batch's last offset + 1 when it is (or
 // already was) in the log.
-net::produce_response append_one(self_ptr self, uint8_t* data, size_t n, int16_t acks,
-                                 int64_t& end, bool& wait_flush) {
+net::produce_response append_one(self_ptr self, uint8_t* data, size_t n, int16_t acks, int64_t& end,
+                                 bool& wait_flush) {
   auto& st = self->state;
   net::produce_response resp;
   resp.log_start_offset = st.log->start_offset().value();
@@ -143,13 +143,11 @@ net::produce_response append_one(self_ptr self, uint8_t* data, size_t n, int16_t
     return refuse(resp, errc::not_leader_or_follower, "replica " + st.name + " is not the leader");
   if (n > size_t(st.spec.config.max_message_bytes))
     return refuse(resp, errc::message_too_large,
-                  "batch of " + std::to_string(n) +
-                      " bytes exceeds max.message.bytes " +
+                  "batch of " + std::to_string(n) + " bytes exceeds max.message.bytes " +
                       std::to_string(st.spec.config.max_message_bytes));
   // The header is parsed once, here, and passed down to the log.
   auto header = runtime::parse_batch_header(data, n);
-  auto valid = header ? runtime::validate_batch(*header, data, n)
-                      : runtime::status(header.error());
+  auto valid = header ? runtime::validate_batch(*header, data, n) : runtime::status(header.error());
   if (!valid) {
     BROOK_LOG_WARN("[Partition " << st.name << "] rejected batch: " << valid.to_string());
     return refuse(resp, valid.code(), valid.message());
@@ -213,8 +211,7 @@ net::produce_response append_one(self_ptr self, uint8_t* data, size_t n, int16_t
     n = recompressed.size();
     header = runtime::parse_batch_header(data, n);
   }
-  auto r = st.log->append(data, n, *header,
-                          st.current.state.leader_epoch, wall_ms());
+  auto r = st.log->append(data, n, *header, st.current.state.leader_epoch, wall_ms());
   if (!r) {
     BROOK_LOG_ERROR("[Partition " << st.name << "] append failed: " << r.error().to_string());
     fail_if_log_unusable(self);
@@ -541,8 +538,7 @@ void complete_acks(state& st) {
   if (st.acks.empty()) return;
   bool enough = int32_t(st.current.state.isr.size()) >= st.spec.config.min_insync_replicas;
   if (enough) {
-    answer_acks(
-        st, [&](const pending_ack& a) { return ack_ready(st, a); }, errc::none, {});
+    answer_acks(st, [&](const pending_ack& a) { return ack_ready(st, a); }, errc::none, {});
     return;
   }
   // Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND: replicated, but by fewer than min.insync.replicas.
@@ -550,8 +546,7 @@ void complete_acks(state& st) {
       st, [&](const pending_ack& a) { return a.replicated && ack_ready(st, a); },
       errc::not_enough_replicas_after_append,
       "the ISR of " + st.name + " shrank below min.insync.replicas");
-  answer_acks(
-      st, [&](const pending_ack& a) { return ack_ready(st, a); }, errc::none, {});
+  answer_acks(st, [&](const pending_ack& a) { return ack_ready(st, a); }, errc::none, {});
 }
 
 caf::typed_response_promise<net::produce_response> await_ack(self_ptr self, int64_t end,
@@ -560,8 +555,9 @@ caf::typed_response_promise<net::produce_response> await_ack(self_ptr self, int6
                                                              bool flushed) {
   auto& st = self->state;
   auto promise = self->make_response_promise<net::produce_response>();
-  pending_ack a{end, replicated, flushed, std::move(resp), promise,
-                clock_type::now() + milliseconds(std::max(timeout_ms, 1))};
+  pending_ack a{end,     replicated,
+                flushed, std::move(resp),
+                promise, clock_type::now() + milliseconds(std::max(timeout_ms, 1))};
   if (ack_ready(st, a))
     promise.deliver(std::move(a.resp));
   else

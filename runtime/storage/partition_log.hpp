@@ -41,8 +41,8 @@ struct flush_plan {
 
   env* fs = nullptr;
   std::vector<std::shared_ptr<file>> files;
-  std::string dir;   // empty when the directory needs no sync
-  offset up_to;      // the log end when the plan was taken: durable once run() succeeded
+  std::string dir;          // empty when the directory needs no sync
+  offset up_to;             // the log end when the plan was taken: durable once run() succeeded
   uint64_t generation = 0;  // the log's truncation count then (a truncation voids up_to)
 };
 

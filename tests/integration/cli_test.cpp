@@ -207,7 +207,8 @@ TEST(Config, ATakenPortIsAClearErrorAndBrookdExits) {
     auto r = run_brookd(dir, {"--override", key + taken});
     EXPECT_EQ(r.exit_code, 1) << key << " (-1: brookd did not exit within 10 s)\n" << r.err;
     EXPECT_NE((r.out + r.err).find("cannot listen on " + taken), std::string::npos)
-        << key << "\n" << r.out << r.err;
+        << key << "\n"
+        << r.out << r.err;
   }
   ::close(holder);
 }

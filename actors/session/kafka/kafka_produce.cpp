@@ -28,7 +28,9 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::produce_request& req
         if (first && first->total_size() < p.records->size())
           return answer({errc::invalid_record,
                          "a produce request must carry exactly one record batch per partition",
-                         -1, -1, {}});
+                         -1,
+                         -1,
+                         {}});
         net::produce_request native{t.name, p.index, req.acks, req.timeout_ms,
                                     std::move(*p.records)};
         if (!no_response)
