@@ -33,7 +33,6 @@ struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
   std::deque<runtime::bytes> out;
   uint8_t header[4];
   std::unique_ptr<uint8_t[]> payload;  // one per frame: the frame keeps it (decode_frame)
-  size_t payload_len = 0;
   status failure;
 
   void fail(const std::string& why) {
@@ -55,11 +54,10 @@ struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
       uint32_t len = runtime::load_be32(self->header);
       if (len == 0 || len > (1u << 30)) return self->fail("bad frame length from broker");
       self->payload.reset(new uint8_t[len]);  // not zeroed: the read fills it
-      self->payload_len = len;
       asio::async_read(
-          self->sock, asio::buffer(self->payload.get(), len), [self](auto ec2, size_t) {
+          self->sock, asio::buffer(self->payload.get(), len), [self, len](auto ec2, size_t) {
             if (ec2) return self->fail(ec2.message());
-            auto f = decode_frame(std::move(self->payload), self->payload_len);
+            auto f = decode_frame(std::move(self->payload), len);
             if (!f) return self->fail(f.error().message());
             auto it = self->pending.find(f->correlation_id);
             if (it != self->pending.end()) {

@@ -118,8 +118,7 @@ runtime::result<topic_meta> client_metadata::topic(const std::string& topic, boo
   for (;;) {
     {
       std::lock_guard<std::mutex> g(mu_);
-      auto it = topics_.find(topic);
-      if (it != topics_.end() && !stale_[topic]) return it->second;
+      if (auto* m = fresh(topic)) return *m;
     }
     status err;
     auto resp = fetch({topic}, allow_auto_create);
@@ -149,15 +148,19 @@ runtime::result<topic_meta> client_metadata::topic(const std::string& topic, boo
   }
 }
 
+const topic_meta* client_metadata::fresh(const std::string& topic) const {
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) return nullptr;
+  auto stale = stale_.find(topic);
+  return stale != stale_.end() && stale->second ? nullptr : &it->second;
+}
+
 runtime::result<topic_shape> client_metadata::shape(const std::string& topic,
                                                     bool allow_auto_create,
                                                     std::chrono::milliseconds max_wait) {
   {
     std::lock_guard<std::mutex> g(mu_);
-    auto it = topics_.find(topic);
-    auto stale = stale_.find(topic);
-    if (it != topics_.end() && (stale == stale_.end() || !stale->second))
-      return topic_shape{it->second.partitions, it->second.urgency_class};
+    if (auto* m = fresh(topic)) return topic_shape{m->partitions, m->urgency_class};
   }
   auto m = this->topic(topic, allow_auto_create, max_wait);
   if (!m) return m.error();

@@ -71,6 +71,8 @@ class client_metadata {
   runtime::result<std::shared_ptr<net::native_client>> connection_to(int32_t broker, lane l);
   runtime::result<net::metadata_response> fetch(const std::vector<std::string>& topics,
                                                 bool auto_create);
+  // REQUIRES: mu_ held. The cached entry for `topic` if it is not marked stale, else null.
+  const topic_meta* fresh(const std::string& topic) const;
 
   std::vector<runtime::endpoint> bootstrap_;
   std::chrono::milliseconds timeout_;

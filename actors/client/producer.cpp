@@ -88,11 +88,10 @@ struct producer::impl {
   uint64_t next_id = 1;
   std::mt19937 rng{std::random_device{}()};
   std::atomic<bool> drain_pending{false};
-  // The one linger timer (a delayed `ready` to the sender) and when it fires: a new batch does
-  // not schedule its own while an earlier one is pending (with small batches that would be a
-  // timer per batch); collect() arms it again for what is still open.
-  bool linger_timer_armed = false;
-  clock_type::time_point linger_timer_due;
+  // When the one linger timer (a delayed `ready` to the sender) fires, if one is pending: a new
+  // batch does not schedule its own while an earlier one is (with small batches that would be
+  // a timer per batch); collect() arms it again for what is still open.
+  std::optional<clock_type::time_point> linger_timer;
   // Idempotence: id/epoch from the broker; next sequence per partition (sender actor only).
   int64_t producer_id = -1;
   int16_t producer_epoch = -1;
@@ -165,7 +164,7 @@ void collect(producer::impl& p) {
     for (auto& b : p.sealed) ready.push_back(std::move(b));
     p.sealed.clear();
     auto now = clock_type::now();
-    if (p.linger_timer_armed && p.linger_timer_due <= now) p.linger_timer_armed = false;
+    if (p.linger_timer && *p.linger_timer <= now) p.linger_timer.reset();
     std::optional<clock_type::time_point> next_due;
     for (auto it = p.open.begin(); it != p.open.end();) {
       // Cached only: this runs under the accumulator lock and must not wait on the network.
@@ -181,9 +180,8 @@ void collect(producer::impl& p) {
         ++it;
       }
     }
-    if (next_due && !p.linger_timer_armed) {
-      p.linger_timer_armed = true;
-      p.linger_timer_due = *next_due;
+    if (next_due && !p.linger_timer) {
+      p.linger_timer = next_due;
       arm = *next_due - now;
     }
   }
@@ -511,10 +509,8 @@ runtime::status producer::send(producer_record rec, delivery_callback cb) {
       slot->builder =
           runtime::batch_builder(urgent ? runtime::compression::none : p.cfg.compression_type);
       slot->created = clock_type::now();
-      if (!wake && !urgent &&
-          (!p.linger_timer_armed || slot->created + linger < p.linger_timer_due)) {
-        p.linger_timer_armed = true;
-        p.linger_timer_due = slot->created + linger;
+      if (!wake && (!p.linger_timer || slot->created + linger < *p.linger_timer)) {
+        p.linger_timer = slot->created + linger;
         arm_linger = true;
       }
     }

@@ -133,7 +133,7 @@ namespace {
 
 // Validates, deduplicates and appends one produced batch of `n` bytes at `data` (rewritten in
 // place: offsets, leader epoch). `end` is set to the batch's last offset + 1 when it is (or
-// already was) in the log.
+// already was) in the log. The caller moves the high watermark once for the whole request.
 net::produce_response append_one(self_ptr self, uint8_t* data, size_t n, int16_t acks, int64_t& end,
                                  bool& wait_flush) {
   auto& st = self->state;
@@ -227,24 +227,20 @@ net::produce_response append_one(self_ptr self, uint8_t* data, size_t n, int16_t
   st.producers.record(*header);
   track_transactions(st, data, n, *header);
   end = header->last_offset() + 1;
-  advance_high_watermark(self);
-  if (!st.parked.empty()) serve_parked(st);
   return resp;
 }
 
-}  // namespace
-
-net::produce_response append_produced(self_ptr self, net::produce_request& req, int64_t& end,
-                                      bool& wait_flush) {
+// One batch, or several back to back as the native producer packs them: each is appended in
+// turn. The first refused one ends the request with its error, for the whole request: the
+// producer sends them all again (those already stored are recognised as duplicates when it is
+// idempotent, and then answered as the original would be).
+net::produce_response append_all(self_ptr self, net::produce_request& req, int64_t& end,
+                                 bool& wait_flush) {
   auto* data = req.batch.data();
   size_t n = req.batch.size();
   auto first = runtime::parse_batch_header(data, n);
   if (!first || first->total_size() >= n)  // one batch (or a bad one: append_one says why)
     return append_one(self, data, n, req.acks, end, wait_flush);
-  // Several batches, as the native producer packs them: each is appended in turn. The first
-  // refused one ends the request with its error, for the whole request: the producer sends them
-  // all again (those already stored are recognised as duplicates when it is idempotent, and
-  // then answered as the original would be).
   auto batches = runtime::split_batches(data, n, false);
   if (!batches) {
     net::produce_response resp;
@@ -262,6 +258,20 @@ net::produce_response append_produced(self_ptr self, net::produce_request& req, 
   }
   all.base_offset = all.base_offsets.front();
   return all;
+}
+
+}  // namespace
+
+net::produce_response append_produced(self_ptr self, net::produce_request& req, int64_t& end,
+                                      bool& wait_flush) {
+  auto& st = self->state;
+  int64_t before = end_offset(st);
+  auto resp = append_all(self, req, end, wait_flush);
+  if (end_offset(st) != before) {  // something was appended: once per request, not per batch
+    advance_high_watermark(self);
+    if (!st.parked.empty()) serve_parked(st);
+  }
+  return resp;
 }
 
 namespace {

@@ -51,8 +51,6 @@ class segment {
   /// When the segment started filling, for segment.ms: the now_ms of its first append, or after
   /// a restart its first batch's max timestamp; -1 if unknown (empty).
   int64_t rolling_timestamp() const { return rolling_ts_; }
-  /// Appended to since the last successful sync().
-  bool dirty() const { return dirty_; }
   /// False once a failed append could not be undone: the files may hold a partial batch.
   bool healthy() const { return healthy_; }
   const recovery_info& recovery() const { return recovery_; }
@@ -121,7 +119,7 @@ class segment {
   std::unique_ptr<time_index> time_index_;
   tail_state tail_;
   int64_t rolling_ts_ = -1;
-  bool dirty_ = false;
+  bool dirty_ = false;  // appended to since the last sync() or take_unsynced()
   bool healthy_ = true;
   recovery_info recovery_;
 };
