@@ -10,6 +10,7 @@
 #include "net/coord_messages.hpp"
 #include "net/group_messages.hpp"
 #include "net/native_messages.hpp"
+#include "net/security_messages.hpp"
 #include "net/txn_messages.hpp"
 #include "runtime/config.hpp"
 #include "runtime/storage/compaction.hpp"
@@ -88,6 +89,12 @@ CAF_BEGIN_TYPE_ID_BLOCK(brook, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(brook, (brook::net::describe_transactions_request))
   CAF_ADD_TYPE_ID(brook, (brook::net::describe_transactions_response))
   CAF_ADD_TYPE_ID(brook, (brook::net::list_transactions_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::alter_user_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::create_acls_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::delete_acls_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::describe_acls_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::describe_users_request))
+  CAF_ADD_TYPE_ID(brook, (brook::net::acls_response))
   // Local only: broker -> partition actor, the topic's configs after a change
   CAF_ADD_TYPE_ID(brook, (brook::runtime::topic_config))
   // Atoms: one meaning each.
@@ -158,6 +165,12 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::kill_actor_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::list_actors_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::list_actors_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::status_response)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::alter_user_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::create_acls_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::delete_acls_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::describe_acls_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::describe_users_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::acls_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::init_producer_id_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::init_producer_id_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::net::join_group_request)

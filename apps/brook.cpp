@@ -52,6 +52,44 @@ int main(int argc, char** argv) {
   auto* blogdirs =
       broker->add_subcommand("log-dirs", "the replicas the bootstrap broker stores, and their size");
 
+  auto* user = app.add_subcommand("user", "SCRAM users: create, delete, list");
+  user->require_subcommand(1);
+  auto* ucreate = user->add_subcommand(
+      "create", "set a user's password (salted and hashed here; replaces an earlier one)");
+  ucreate->add_option("name", o.user)->required();
+  ucreate->add_option("--password", o.password, "the password (default: a line of stdin)");
+  ucreate->add_option("--mechanism", o.mechanisms,
+                      "SCRAM-SHA-256 or SCRAM-SHA-512 (repeatable; default both)");
+  ucreate->add_option("--iterations", o.iterations, "SCRAM iterations, 4096-16384");
+  auto* udelete = user->add_subcommand("delete", "remove a user's credentials");
+  udelete->add_option("name", o.user)->required();
+  udelete->add_option("--mechanism", o.mechanisms, "only this mechanism's (repeatable)");
+  auto* ulist = user->add_subcommand("list", "users and their mechanisms");
+
+  auto* acl = app.add_subcommand("acl", "access control lists: add, remove, list");
+  acl->require_subcommand(1);
+  auto* aadd = acl->add_subcommand("add", "allow or deny principals operations on a resource");
+  auto* aremove = acl->add_subcommand("remove", "remove the ACLs the flags match");
+  auto* alist = acl->add_subcommand("list", "list the ACLs the flags match (default: all)");
+  for (auto* a : {aadd, aremove, alist}) {
+    a->add_option("--topic", o.topic, "a topic (or prefix, or * for every topic)");
+    a->add_option("--group", o.group, "a consumer group (or prefix, or *)");
+    a->add_option("--transactional-id", o.transactional_id, "a transactional id (or prefix, or *)");
+    a->add_flag("--cluster", o.cluster, "the cluster");
+    a->add_option("--resource-pattern-type", o.pattern_type,
+                  "literal or prefixed (remove, list: also any, match)");
+    a->add_option("--operation", o.operations,
+                  "READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, CLUSTER_ACTION, "
+                  "DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE or ALL (add: repeatable)");
+    a->add_option("--host", o.acl_host, "the client host (default: any)");
+  }
+  aadd->add_option("--allow-principal", o.allow_principals, "e.g. User:alice (repeatable)");
+  aadd->add_option("--deny-principal", o.deny_principals, "e.g. User:mallory (repeatable)");
+  aadd->add_flag("--producer", o.producer, "WRITE, DESCRIBE and CREATE on the topic");
+  aadd->add_flag("--consumer", o.consumer, "READ and DESCRIBE on the topic, READ on the group");
+  for (auto* a : {aremove, alist})
+    a->add_option("--principal", o.principal, "only this principal's ACLs");
+
   auto* produce = app.add_subcommand("produce", "send lines from stdin as records");
   produce->add_option("topic", o.topic)->required();
   produce->add_option("--acks", o.acks, "0, 1 or all");
@@ -238,6 +276,12 @@ int main(int argc, char** argv) {
   if (delrec->parsed()) return topic_delete_records(o);
   if (balter->parsed()) return broker_alter_config(o);
   if (blogdirs->parsed()) return broker_log_dirs(o);
+  if (ucreate->parsed()) return user_create(o);
+  if (udelete->parsed()) return user_delete(o);
+  if (ulist->parsed()) return user_list(o);
+  if (aadd->parsed()) return acl_add(o);
+  if (aremove->parsed()) return acl_remove(o);
+  if (alist->parsed()) return acl_list(o);
   if (produce->parsed()) return produce_lines(o);
   if (consume->parsed()) return consume_records(o);
   if (bench->got_subcommand("produce")) return bench_produce(o);

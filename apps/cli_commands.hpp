@@ -49,6 +49,22 @@ struct options {
   // topic alter / broker alter-config: Kafka's --add-config k=v and --delete-config k
   std::vector<std::string> delete_configs;
   std::string broker;  // a broker's id; empty: the default of every broker
+  // user create|delete|list
+  std::string user;
+  std::string password;                 // empty: read from stdin
+  std::vector<std::string> mechanisms;  // empty: both SCRAM mechanisms
+  int32_t iterations = 4096;
+  // acl add|remove|list (kafka-acls.sh's flags); o.topic and o.group name those resources
+  std::vector<std::string> allow_principals;
+  std::vector<std::string> deny_principals;
+  std::string principal;  // remove/list: only this principal's
+  std::vector<std::string> operations;
+  std::string transactional_id;
+  bool cluster = false;
+  std::string pattern_type = "literal";
+  std::string acl_host;  // add: "" is every host ("*"); remove/list: "" matches any
+  bool producer = false;
+  bool consumer = false;
 };
 
 int topic_create(const options& o);
@@ -74,5 +90,11 @@ int kill_streams_task(const options& o);
 int admin_actors(const options& o);
 int admin_kill(const options& o);
 int bench_streams(const options& o);
+int user_create(const options& o);
+int user_delete(const options& o);
+int user_list(const options& o);
+int acl_add(const options& o);
+int acl_remove(const options& o);
+int acl_list(const options& o);
 
 }  // namespace brook::cli

@@ -1,17 +1,23 @@
 #include "net/frame_server.hpp"
 
+#include <openssl/x509.h>
+
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <deque>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "net/tls.hpp"
 #include "runtime/log.hpp"
 
 namespace brook::net {
 
 namespace asio = boost::asio;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+using tls_stream = ssl::stream<tcp::socket>;
 
 struct io_pool::impl {
   asio::io_context ctx;
@@ -37,24 +43,51 @@ void io_pool::stop() {
 
 namespace {
 
-class tcp_connection : public connection, public std::enable_shared_from_this<tcp_connection> {
+// The TCP socket under a plain or TLS stream.
+tcp::socket& tcp_of(tcp::socket& s) { return s; }
+tcp::socket& tcp_of(tls_stream& s) { return s.next_layer(); }
+
+// The verified client certificate's subject ("CN=alice,OU=..."), or "".
+std::string subject_of(tcp::socket&) { return {}; }
+std::string subject_of(tls_stream& s) {
+  X509* cert = SSL_get_peer_certificate(s.native_handle());
+  if (!cert) return {};
+  std::string out;
+  if (SSL_get_verify_result(s.native_handle()) == X509_V_OK) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    // RFC 2253 order and escaping, as Kafka's default SSL principal shows it.
+    X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253);
+    char* data = nullptr;
+    long n = BIO_get_mem_data(bio, &data);
+    out.assign(data, size_t(n));
+    BIO_free(bio);
+  }
+  X509_free(cert);
+  return out;
+}
+
+// One accepted connection over `Stream`: tcp::socket, or tls_stream (handshake first).
+template <class Stream>
+class stream_connection : public connection,
+                          public std::enable_shared_from_this<stream_connection<Stream>> {
  public:
-  tcp_connection(tcp::socket sock, const server_options& opts)
-      : sock_(std::move(sock)), strand_(sock_.get_executor()), opts_(opts) {
+  template <class... TlsContext>
+  stream_connection(tcp::socket sock, const server_options& opts, TlsContext&... tls)
+      : sock_(std::move(sock), tls...), strand_(sock_.get_executor()), opts_(opts) {
     boost::system::error_code ec;
-    auto ep = sock_.remote_endpoint(ec);
+    auto ep = tcp_of(sock_).remote_endpoint(ec);
     peer_ = ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
-    sock_.set_option(tcp::no_delay(true), ec);
+    tcp_of(sock_).set_option(tcp::no_delay(true), ec);
   }
 
   void start(std::unique_ptr<frame_handler> h, std::function<void()> on_end) {
     handler_ = std::move(h);
     on_end_ = std::move(on_end);
-    asio::post(strand_, [self = shared_from_this()] { self->read_header(); });
+    asio::post(strand_, [self = this->shared_from_this()] { self->handshake(); });
   }
 
   void send(runtime::bytes frame) override {
-    asio::post(strand_, [self = shared_from_this(), f = std::move(frame)]() mutable {
+    asio::post(strand_, [self = this->shared_from_this(), f = std::move(frame)]() mutable {
       if (self->closed_ || self->closing_) return;
       self->queue_.push_back(std::move(f));
       if (self->queue_.size() == 1) self->write_next();
@@ -64,7 +97,7 @@ class tcp_connection : public connection, public std::enable_shared_from_this<tc
   // Frames queued before close() still go out (an error frame explaining the close), then the
   // socket closes.
   void close(const std::string& reason) override {
-    asio::post(strand_, [self = shared_from_this(), reason] {
+    asio::post(strand_, [self = this->shared_from_this(), reason] {
       if (self->queue_.empty()) return self->shutdown(reason);
       self->closing_ = true;
       self->close_reason_ = reason;
@@ -72,11 +105,27 @@ class tcp_connection : public connection, public std::enable_shared_from_this<tc
   }
 
   const std::string& peer() const override { return peer_; }
+  const std::string& tls_subject() const override { return subject_; }
 
  private:
+  // A TLS connection reads no frame before its handshake: a plaintext client's bytes fail it.
+  void handshake() {
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      read_header();
+    } else {
+      sock_.async_handshake(
+          ssl::stream_base::server,
+          asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec) {
+            if (ec) return self->shutdown("TLS handshake failed: " + ec.message());
+            self->subject_ = subject_of(self->sock_);
+            self->read_header();
+          }));
+    }
+  }
+
   void read_header() {
     asio::async_read(sock_, asio::buffer(header_, 4),
-                     asio::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t) {
+                     asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec, size_t) {
                        if (ec) return self->shutdown(ec == asio::error::eof ? "" : ec.message());
                        uint32_t len = runtime::load_be32(self->header_);
                        if (len == 0 || len > self->opts_.max_frame_bytes) {
@@ -98,7 +147,7 @@ class tcp_connection : public connection, public std::enable_shared_from_this<tc
     size_t want = std::min(expected_ - have, std::max<size_t>(65536, have));
     payload_.resize(have + want);
     asio::async_read(sock_, asio::buffer(payload_.data() + have, want),
-                     asio::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t) {
+                     asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec, size_t) {
                        if (ec) return self->shutdown(ec == asio::error::eof ? "" : ec.message());
                        if (self->payload_.size() < self->expected_) return self->read_payload();
                        self->handler_->on_frame(self->payload_.data(), self->payload_.size());
@@ -108,7 +157,7 @@ class tcp_connection : public connection, public std::enable_shared_from_this<tc
 
   void write_next() {
     asio::async_write(sock_, asio::buffer(queue_.front()),
-                      asio::bind_executor(strand_, [self = shared_from_this()](auto ec, size_t) {
+                      asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec, size_t) {
                         if (ec) return self->shutdown(ec.message());
                         self->queue_.pop_front();
                         if (!self->queue_.empty()) return self->write_next();
@@ -122,17 +171,18 @@ class tcp_connection : public connection, public std::enable_shared_from_this<tc
     if (!reason.empty())
       BROOK_LOG_WARN("[" << opts_.name << "] closing connection from " << peer_ << ": " << reason);
     boost::system::error_code ec;
-    sock_.shutdown(tcp::socket::shutdown_both, ec);
-    sock_.close(ec);
+    tcp_of(sock_).shutdown(tcp::socket::shutdown_both, ec);
+    tcp_of(sock_).close(ec);
     // queue_ is left alone: an aborted async_write may still refer to its front buffer.
     if (handler_) handler_->on_close();
     if (on_end_) on_end_();
   }
 
-  tcp::socket sock_;
-  asio::strand<tcp::socket::executor_type> strand_;
+  Stream sock_;
+  asio::strand<typename Stream::executor_type> strand_;
   server_options opts_;
   std::string peer_;
+  std::string subject_;
   uint8_t header_[4];
   runtime::bytes payload_;
   size_t expected_ = 0;  // length of the frame being read
@@ -151,27 +201,36 @@ struct frame_server::impl : std::enable_shared_from_this<frame_server::impl> {
       : ctx(c), acceptor(c), ep(std::move(e)), opts(std::move(o)), factory(std::move(f)) {}
 
   void accept() {
-    acceptor.async_accept([self = shared_from_this()](auto ec, tcp::socket sock) {
+    acceptor.async_accept([self = this->shared_from_this()](auto ec, tcp::socket sock) {
       if (ec) {
         if (ec != asio::error::operation_aborted)
           BROOK_LOG_WARN("[" << self->opts.name << "] accept failed: " << ec.message());
         if (self->acceptor.is_open()) self->accept();
         return;
       }
-      auto conn = std::make_shared<tcp_connection>(std::move(sock), self->opts);
-      {
-        std::lock_guard<std::mutex> g(self->mu);
-        self->conns.insert(conn);
-      }
-      std::weak_ptr<impl> weak = self;
-      std::weak_ptr<tcp_connection> wconn = conn;
-      conn->start(self->factory(conn), [weak, wconn] {
-        if (auto s = weak.lock()) {
-          std::lock_guard<std::mutex> g(s->mu);
-          s->conns.erase(wconn.lock());
-        }
-      });
+      if (self->opts.tls)
+        self->start(std::make_shared<stream_connection<tls_stream>>(
+            std::move(sock), self->opts,
+            *static_cast<ssl::context*>(self->opts.tls->native())));
+      else
+        self->start(std::make_shared<stream_connection<tcp::socket>>(std::move(sock), self->opts));
       self->accept();
+    });
+  }
+
+  template <class Conn>
+  void start(std::shared_ptr<Conn> conn) {
+    {
+      std::lock_guard<std::mutex> g(mu);
+      conns.insert(conn);
+    }
+    std::weak_ptr<impl> weak = shared_from_this();
+    std::weak_ptr<connection> wconn = conn;
+    conn->start(factory(conn), [weak, wconn] {
+      if (auto s = weak.lock()) {
+        std::lock_guard<std::mutex> g(s->mu);
+        s->conns.erase(wconn.lock());
+      }
     });
   }
 
@@ -181,7 +240,7 @@ struct frame_server::impl : std::enable_shared_from_this<frame_server::impl> {
   server_options opts;
   handler_factory factory;
   std::mutex mu;
-  std::set<std::shared_ptr<tcp_connection>> conns;
+  std::set<std::shared_ptr<connection>> conns;
 };
 
 frame_server::frame_server(io_pool& pool, runtime::endpoint ep, server_options opts,
@@ -220,7 +279,7 @@ void frame_server::stop() {
   asio::post(impl_->ctx, [s = impl_] {
     boost::system::error_code ec;
     s->acceptor.close(ec);
-    std::set<std::shared_ptr<tcp_connection>> conns;
+    std::set<std::shared_ptr<connection>> conns;
     {
       std::lock_guard<std::mutex> g(s->mu);
       conns.swap(s->conns);

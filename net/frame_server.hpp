@@ -22,6 +22,8 @@ class connection {
   /// with the peer and closes the socket; frames sent after close() are dropped.
   virtual void close(const std::string& reason) = 0;
   virtual const std::string& peer() const = 0;
+  /// The subject of the client's verified TLS certificate ("CN=alice,OU=ops"); "" without one.
+  virtual const std::string& tls_subject() const = 0;
 };
 
 /// Receives one connection's frames. Called on that connection's I/O thread, one frame at a time.
@@ -49,9 +51,12 @@ class io_pool {
   std::unique_ptr<impl> impl_;
 };
 
+class tls_context;
+
 struct server_options {
   std::string name = "native";     // for logs
   size_t max_frame_bytes = 104857600;
+  std::shared_ptr<tls_context> tls;  // set: every connection is TLS (handshake first)
 };
 
 class frame_server {

@@ -63,6 +63,12 @@ enum class native_type : uint16_t {
   describe_log_dirs = 34,  // describe_log_dirs_request -> describe_log_dirs_response
   // transactions: a coordinator -> partition leaders
   write_txn_marker = 35,  // write_txn_marker_request -> produce_response
+  // security (net/security_messages.hpp)
+  alter_user = 36,      // alter_user_request -> status_response
+  describe_users = 37,  // describe_users_request -> describe_users_response
+  create_acls = 38,     // create_acls_request -> acls_response
+  delete_acls = 39,     // delete_acls_request -> acls_response
+  describe_acls = 40,   // describe_acls_request -> acls_response
 };
 constexpr uint16_t response_flag = 0x8000;
 constexpr int16_t acks_all = -1;

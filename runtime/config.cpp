@@ -70,6 +70,53 @@ setter first_endpoint(std::function<void(const endpoint&)> store) {
   };
 }
 
+// A listener key: the first SCHEME://host:port of a comma-separated list; the scheme is the
+// listener's security protocol (none: PLAINTEXT).
+setter listener_setting(endpoint& ep, security_protocol& protocol) {
+  return [&ep, &protocol](const std::string& k, const std::string& v) -> status {
+    std::string first = trim(v.substr(0, v.find(',')));
+    auto scheme = first.find("://");
+    auto p = parse_security_protocol(scheme == std::string::npos ? "PLAINTEXT"
+                                                                 : first.substr(0, scheme));
+    if (!p) return bad(k, v, p.error().message());
+    auto e = parse_endpoint(first);
+    if (!e) return bad(k, v, e.error().message());
+    ep = *e;
+    protocol = *p;
+    return {};
+  };
+}
+
+// A comma-separated list (sasl.enabled.mechanisms) or a semicolon-separated one (super.users,
+// whose principals may hold commas).
+setter list_setting(std::vector<std::string>& out, char sep) {
+  return [&out, sep](const std::string&, const std::string& v) -> status {
+    out.clear();
+    std::stringstream ss(v);
+    for (std::string item; std::getline(ss, item, sep);)
+      if (!trim(item).empty()) out.push_back(trim(item));
+    return {};
+  };
+}
+
+// The settings of a secure listener that must go together.
+status check_security(const security_config& s) {
+  if ((uses_tls(s.kafka_protocol) || uses_tls(s.native_protocol)) && s.keystore_location.empty())
+    return {errc::invalid_config,
+            "an SSL or SASL_SSL listener needs ssl.keystore.location (a PEM file holding the "
+            "certificate chain and the private key)"};
+  for (const auto& m : s.sasl_mechanisms)
+    if (m != "PLAIN" && m != "SCRAM-SHA-256" && m != "SCRAM-SHA-512")
+      return bad("sasl.enabled.mechanisms", m,
+                 "Brook offers PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512");
+  if ((uses_sasl(s.kafka_protocol) || uses_sasl(s.native_protocol)) && s.sasl_mechanisms.empty())
+    return {errc::invalid_config, "a SASL listener needs at least one sasl.enabled.mechanisms"};
+  for (const auto& u : s.super_users)
+    if (u.rfind("User:", 0) != 0 || u.size() == 5)
+      return bad("super.users", u, "principals look like User:name, separated by ';'");
+  return {};
+}
+
 // A ZooKeeper connect string as Kafka's zookeeper.connect takes it ("h1:2181,h2:2181/chroot"),
 // with or without a "zk://" in front.
 status zookeeper_connect(broker_config& c, const std::string& k, const std::string& v) {
@@ -397,6 +444,31 @@ result<endpoint> parse_endpoint(const std::string& text) {
   return ep;
 }
 
+result<security_protocol> parse_security_protocol(const std::string& name) {
+  std::string n;
+  for (char ch : name) n += char(std::toupper(static_cast<unsigned char>(ch)));
+  if (n == "PLAINTEXT") return security_protocol::plaintext;
+  if (n == "SSL") return security_protocol::ssl;
+  if (n == "SASL_PLAINTEXT") return security_protocol::sasl_plaintext;
+  if (n == "SASL_SSL") return security_protocol::sasl_ssl;
+  return status{errc::invalid_config, "unknown security protocol '" + name +
+                                          "' (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL)"};
+}
+
+const char* to_string(security_protocol p) {
+  switch (p) {
+    case security_protocol::plaintext:
+      return "PLAINTEXT";
+    case security_protocol::ssl:
+      return "SSL";
+    case security_protocol::sasl_plaintext:
+      return "SASL_PLAINTEXT";
+    case security_protocol::sasl_ssl:
+      return "SASL_SSL";
+  }
+  return "?";
+}
+
 result<urgency> parse_urgency(const std::string& text) {
   if (text == "urgent") return urgency::urgent;
   if (text == "normal" || text == "not-so-urgent") return urgency::normal;
@@ -490,6 +562,7 @@ properties topic_config::to_properties() const {
 
 result<broker_config> broker_config::from_properties(const properties& props) {
   broker_config c;
+  std::string pem_only;  // ssl.keystore.type / ssl.truststore.type: Brook reads PEM only
   std::map<std::string, setter> keys = {
       {"broker.id", int_setting(c.broker_id, 0, INT32_MAX)},
       {"node.id", int_setting(c.broker_id, 0, INT32_MAX)},
@@ -524,8 +597,24 @@ result<broker_config> broker_config::from_properties(const properties& props) {
          if (c.log_dirs.empty()) return bad(k, v, "needs at least one directory");
          return {};
        }},
-      {"listeners", first_endpoint([&c](const endpoint& ep) { c.kafka_listener = ep; })},
-      {"native.listeners", first_endpoint([&c](const endpoint& ep) { c.native_listener = ep; })},
+      {"listeners", listener_setting(c.kafka_listener, c.security.kafka_protocol)},
+      {"native.listeners", listener_setting(c.native_listener, c.security.native_protocol)},
+      {"ssl.keystore.location", string_setting(c.security.keystore_location)},
+      {"ssl.keystore.type", choice_setting(pem_only, {"PEM"})},
+      {"ssl.key.password", string_setting(c.security.key_password)},
+      {"ssl.truststore.location", string_setting(c.security.truststore_location)},
+      {"ssl.truststore.type", choice_setting(pem_only, {"PEM"})},
+      {"ssl.client.auth", choice_setting(c.security.client_auth, {"none", "requested", "required"})},
+      {"sasl.enabled.mechanisms", list_setting(c.security.sasl_mechanisms, ',')},
+      {"super.users", list_setting(c.security.super_users, ';')},
+      {"authorizer.class.name",
+       [&c](const std::string& k, const std::string& v) -> status {
+         c.security.authorizer = !trim(v).empty();
+         return {};
+       }},
+      {"allow.everyone.if.no.acl.found", bool_setting(c.security.allow_everyone_if_no_acl_found)},
+      {"connection.failed.authentication.delay.ms",
+       int_setting(c.security.failed_authentication_delay_ms, 0, 60000)},
       {"coordinator.session.timeout.ms",
        int_setting(c.coordinator_session_timeout_ms, 100, INT32_MAX)},
       {"zookeeper.session.timeout.ms",
@@ -590,6 +679,7 @@ result<broker_config> broker_config::from_properties(const properties& props) {
   }
   if (!props.count("log.roll.ms") && roll_hours != -2)
     c.topic_defaults.log.segment_ms = roll_hours * 3600000;
+  if (auto st = check_security(c.security); !st) return st;
   if (!c.coordinator_connect.empty() && !c.zookeeper_hosts.empty())
     return status{errc::invalid_config,
                   "coordinator.connect names a Brook coordinator and zookeeper.connect a "

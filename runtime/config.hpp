@@ -96,6 +96,39 @@ std::string broker_key_of_topic_key(const std::string& topic_key);
 /// them) applied. Errors: invalid_config for a key that is no topic default or a bad value.
 result<topic_config> with_broker_defaults(topic_config base, const properties& broker_keyed);
 
+/// How a listener's clients prove who they are: Kafka's security.protocol values.
+enum class security_protocol : uint8_t { plaintext, ssl, sasl_plaintext, sasl_ssl };
+/// "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL" (any case).
+result<security_protocol> parse_security_protocol(const std::string& name);
+const char* to_string(security_protocol p);
+inline bool uses_tls(security_protocol p) {
+  return p == security_protocol::ssl || p == security_protocol::sasl_ssl;
+}
+inline bool uses_sasl(security_protocol p) {
+  return p == security_protocol::sasl_plaintext || p == security_protocol::sasl_ssl;
+}
+
+/// TLS, SASL and authorization settings (Kafka's key names; docs/operations.md "Security").
+struct security_config {
+  /// Each listener's protocol, from the scheme of its `listeners` / `native.listeners` entry.
+  security_protocol kafka_protocol = security_protocol::plaintext;
+  security_protocol native_protocol = security_protocol::plaintext;
+  std::string keystore_location;    // PEM: certificate chain and private key
+  std::string key_password;         // ssl.key.password
+  std::string truststore_location;  // PEM CAs for client certificates
+  std::string client_auth = "none";  // ssl.client.auth: none, requested, required
+  /// sasl.enabled.mechanisms: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.
+  std::vector<std::string> sasl_mechanisms{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
+  /// super.users: principals ("User:admin") every ACL check lets through.
+  std::vector<std::string> super_users;
+  /// authorizer.class.name set: every request is checked against the ACLs.
+  bool authorizer = false;
+  bool allow_everyone_if_no_acl_found = false;
+  /// connection.failed.authentication.delay.ms: a failed login is answered this much later, times
+  /// the failures of its host in the last minute (at most 50 times).
+  int64_t failed_authentication_delay_ms = 100;
+};
+
 /// Everything brookd reads from its properties file.
 struct broker_config {
   int32_t broker_id = 0;
@@ -134,6 +167,7 @@ struct broker_config {
   int64_t coordinator_session_timeout_ms = 6000;
   int64_t replica_lag_time_max_ms = 30000;
   int32_t replica_fetch_max_bytes = 1048576;
+  security_config security;
 
   /// Whether the metadata lives elsewhere (a Brook coordinator or ZooKeeper) rather than in an
   /// in-process coordinator.

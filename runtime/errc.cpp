@@ -68,6 +68,15 @@ constexpr entry table[] = {
     {errc::concurrent_transactions, "concurrent_transactions", 51, true},
     {errc::operation_not_attempted, "operation_not_attempted", 55, false},
     {errc::transactional_id_not_found, "transactional_id_not_found", 105, false},
+    {errc::topic_authorization_failed, "topic_authorization_failed", 29, false},
+    {errc::group_authorization_failed, "group_authorization_failed", 30, false},
+    {errc::cluster_authorization_failed, "cluster_authorization_failed", 31, false},
+    {errc::transactional_id_authorization_failed, "transactional_id_authorization_failed", 53,
+     false},
+    {errc::unsupported_sasl_mechanism, "unsupported_sasl_mechanism", 33, false},
+    {errc::illegal_sasl_state, "illegal_sasl_state", 34, false},
+    {errc::sasl_authentication_failed, "sasl_authentication_failed", 58, false},
+    {errc::security_disabled, "security_disabled", 54, false},
     {errc::unknown, "unknown_server_error", -1, false},
 };
 

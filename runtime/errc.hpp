@@ -68,6 +68,15 @@ enum class errc : uint8_t {
   concurrent_transactions,      // the previous transaction is still being completed (retriable)
   operation_not_attempted,      // AddPartitionsToTxn: not added because another partition failed
   transactional_id_not_found,   // DescribeTransactions: no such transactional id here
+  // Security.
+  topic_authorization_failed,    // the principal lacks the operation on the topic
+  group_authorization_failed,    // ... on the group
+  cluster_authorization_failed,  // ... on the cluster
+  transactional_id_authorization_failed,  // ... on the transactional id
+  unsupported_sasl_mechanism,    // SaslHandshake: a mechanism the listener does not enable
+  illegal_sasl_state,            // a SASL request out of turn
+  sasl_authentication_failed,    // wrong user or password, or a malformed SASL exchange
+  security_disabled,             // ACL administration while no authorizer is configured
   unknown,
 };
 

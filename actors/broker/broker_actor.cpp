@@ -333,6 +333,19 @@ broker_actor::behavior_type broker_impl(self_ptr self, broker_spec spec) {
       [self](net::alter_configs_request& req) {
         return answer_status(self, [&](done_fn done) { alter_configs(self, req, done); });
       },
+      [self](net::alter_user_request& req) {
+        return answer_status(self, [&](done_fn done) { alter_user(self, req, done); });
+      },
+      [self](net::create_acls_request& req) {
+        auto promise = self->make_response_promise<net::acls_response>();
+        create_acls(self, req, [promise](net::acls_response r) mutable { promise.deliver(r); });
+        return promise;
+      },
+      [self](net::delete_acls_request& req) {
+        auto promise = self->make_response_promise<net::acls_response>();
+        delete_acls(self, req, [promise](net::acls_response r) mutable { promise.deliver(r); });
+        return promise;
+      },
       [self](net::describe_log_dirs_request& req) {
         auto promise = self->make_response_promise<net::describe_log_dirs_response>();
         describe_log_dirs(self, req, promise);

@@ -125,6 +125,19 @@ void delete_topic(self_ptr self, const std::string& name, done_fn done);
 void create_partitions(self_ptr self, net::create_partitions_request req, done_fn done);
 void init_producer_id(self_ptr self, caf::typed_response_promise<net::init_producer_id_response> p);
 
+// --- broker_security.cpp
+/// Reads the users and ACLs into the node's access registry (the watches are load_metadata's).
+void load_access(self_ptr self);
+/// Reloads what changed if `path` holds users or ACLs; false for any other path.
+bool on_access_change(self_ptr self, const std::string& path);
+/// Sets or removes a user's credential in the coordinator.
+void alter_user(self_ptr self, const net::alter_user_request& req, done_fn done);
+/// Adds ACLs (duplicates are kept once) / removes those the filters match.
+void create_acls(self_ptr self, const net::create_acls_request& req,
+                 std::function<void(net::acls_response)> done);
+void delete_acls(self_ptr self, const net::delete_acls_request& req,
+                 std::function<void(net::acls_response)> done);
+
 // --- broker_configs.cpp
 /// AlterConfigs / IncrementalAlterConfigs of one topic or broker resource: validated, then
 /// written to the coordinator (validate_only: nothing written).

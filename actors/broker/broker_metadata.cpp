@@ -207,8 +207,10 @@ void grow_topic(self_ptr self, const std::string& name, const net::topic_definit
 void load_metadata(self_ptr self, std::function<void()> done) {
   auto id = std::to_string(my_id(self->state));
   for (const auto& p : {paths::broker_ids, paths::topics, paths::controller,
-                        paths::broker_config(""), paths::broker_config(id)})
+                        paths::broker_config(""), paths::broker_config(id),
+                        net::security_paths::users, net::security_paths::acls})
     watch(self, p);
+  load_access(self);
   auto finish = runtime::countdown(4, std::move(done));
   // The dynamic broker defaults first, so topics are loaded with them.
   load_broker_configs(self, [self, finish] {
@@ -226,6 +228,7 @@ void on_watch_event(self_ptr self, const net::coord_watch_event& e) {
   if (e.path == paths::controller) return load_controller(self, [] {});
   if (e.path == paths::topics) return load_topics(self, [] {});
   if (is_broker_config_path(self->state, e.path)) return load_broker_configs(self, [] {});
+  if (on_access_change(self, e.path)) return;
   if (parse_partition_path(e.path, topic, p)) return load_partition(self, topic, p, [] {});
   topic = topic_of_definition(e.path);
   if (!topic.empty() && e.type == int8_t(net::coord_event::changed) && self->state.topics.count(topic))

@@ -14,6 +14,9 @@
 namespace brook::runtime::storage {
 class log_flusher;
 }
+namespace brook::runtime::security {
+class access_registry;
+}
 
 namespace brook::actors {
 
@@ -59,6 +62,10 @@ class node_context {
   /// Where the partition actors' fsyncs run (runtime/storage/log_flusher.hpp). Set once at
   /// start-up.
   std::shared_ptr<runtime::storage::log_flusher> flusher;
+  /// Users and ACLs (runtime/security/access.hpp), kept up to date by the broker actor from the
+  /// coordinator; listeners log clients in and sessions authorize requests against them. Set
+  /// once at start-up.
+  std::shared_ptr<runtime::security::access_registry> access;
   group_coordinator_actor group_coordinator() const {
     std::lock_guard<std::mutex> g(mu_);
     return coordinator_;

@@ -19,6 +19,10 @@ using broker_actor = caf::typed_actor<
     caf::replies_to<net::delete_topic_request>::with<net::status_response>,
     // session -> broker: dynamic topic and broker configs, written to the coordinator
     caf::replies_to<net::alter_configs_request>::with<net::status_response>,
+    // session -> broker: users' credentials and ACLs, written to the coordinator
+    caf::replies_to<net::alter_user_request>::with<net::status_response>,
+    caf::replies_to<net::create_acls_request>::with<net::acls_response>,
+    caf::replies_to<net::delete_acls_request>::with<net::acls_response>,
     // session -> broker: the replicas stored here, by log directory
     caf::replies_to<net::describe_log_dirs_request>::with<net::describe_log_dirs_response>,
     // session -> broker: the admin kill of an actor (chaos testing)

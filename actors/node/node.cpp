@@ -15,6 +15,8 @@
 #include "actors/session/kafka/kafka_call.hpp"
 #include "actors/session/sessions.hpp"
 #include "net/frame_server.hpp"
+#include "net/tls.hpp"
+#include "runtime/security/access.hpp"
 #include "runtime/log.hpp"
 #include "runtime/storage/log_flusher.hpp"
 
@@ -97,6 +99,10 @@ int run_node(const runtime::broker_config& cfg) {
   // hook (flushes wait while it is missing), so a test can kill -9 between append and flush.
   const char* hold = std::getenv("BROOK_TEST_FLUSH_HOLD_FILE");
   node->flusher = std::make_shared<runtime::storage::log_flusher>(2, hold ? hold : "");
+  const auto& sec = cfg.security;
+  node->access = std::make_shared<runtime::security::access_registry>(
+      runtime::security::authorizer_settings{sec.super_users, sec.allow_everyone_if_no_acl_found},
+      sec.authorizer, sec.failed_authentication_delay_ms);
   const std::string tag = cfg.role_broker
                               ? "[KafkaServer id=" + std::to_string(cfg.broker_id) + "] "
                               : "[Coordinator] ";
@@ -150,7 +156,16 @@ int run_node(const runtime::broker_config& cfg) {
     spec.coordinator = cfg.remote_coordinator() ? coordinator_actor{} : coord;
     spec.peers = std::make_shared<peer_connections>();
     node->peers = spec.peers;
+    // One TLS context (certificate, key, trusted CAs) for whichever listeners use TLS.
+    std::shared_ptr<net::tls_context> tls;
+    if (runtime::uses_tls(sec.kafka_protocol) || runtime::uses_tls(sec.native_protocol)) {
+      auto t = net::tls_context::server(
+          {sec.keystore_location, sec.key_password, sec.truststore_location, sec.client_auth});
+      if (!t) return give_up_start(t.error().message());
+      tls = *t;
+    }
     net::server_options opts{"native", cfg.socket_request_max_bytes};
+    if (runtime::uses_tls(sec.native_protocol)) opts.tls = tls;
     server = std::make_unique<net::frame_server>(pool, cfg.native_listener, opts,
                                                  native_session_factory(sys, node));
     // Bind first so the advertised port is known (port 0 picks a free one).
@@ -158,9 +173,10 @@ int run_node(const runtime::broker_config& cfg) {
     if (!port) return give_up_start(port.error().message());
     spec.advertised_port = *port;
     if (spec.advertised_host == "0.0.0.0") spec.advertised_host = "127.0.0.1";
-    kafka_server = std::make_unique<net::frame_server>(
-        pool, cfg.kafka_listener, net::server_options{"kafka", cfg.socket_request_max_bytes},
-        kafka_session_factory(sys, node));
+    net::server_options kafka_opts{"kafka", cfg.socket_request_max_bytes};
+    if (runtime::uses_tls(sec.kafka_protocol)) kafka_opts.tls = tls;
+    kafka_server = std::make_unique<net::frame_server>(pool, cfg.kafka_listener, kafka_opts,
+                                                       kafka_session_factory(sys, node));
     auto kafka_port = kafka_server->start();
     if (!kafka_port) return give_up_start(kafka_port.error().message());
     node->kafka_advertised = advertised_kafka_endpoint(cfg, *kafka_port);
@@ -176,9 +192,10 @@ int run_node(const runtime::broker_config& cfg) {
     if (!wait_for_broker(sys, *node, std::chrono::seconds(60), gave_up))
       return give_up_start("broker did not come up; see errors above");
     BROOK_LOG_INFO(tag << "native protocol listening on " << cfg.native_listener.host << ":"
-                       << *port);
+                       << *port << " (" << to_string(sec.native_protocol) << ")");
     BROOK_LOG_INFO(tag << "Kafka protocol listening on " << cfg.kafka_listener.host << ":"
-                       << *kafka_port << ", advertised as " << node->kafka_advertised.to_string());
+                       << *kafka_port << " (" << to_string(sec.kafka_protocol)
+                       << "), advertised as " << node->kafka_advertised.to_string());
     BROOK_LOG_INFO(tag << "started (brook.server.KafkaServer)");
   } else {
     BROOK_LOG_INFO(tag << "started (coordinator only)");

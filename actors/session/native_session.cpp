@@ -9,6 +9,7 @@
 #include "actors/session/route.hpp"
 #include "net/native_codec.hpp"
 #include "runtime/log.hpp"
+#include "runtime/security/access.hpp"
 
 namespace brook::actors {
 
@@ -44,6 +45,11 @@ using session_actor =
                      caf::reacts_to<uint64_t, uint32_t, net::offset_fetch_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::list_groups_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::describe_groups_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::alter_user_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::describe_users_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::create_acls_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::delete_acls_request>,
+                     caf::reacts_to<uint64_t, uint32_t, net::describe_acls_request>,
                      // an error response decided on the I/O thread (unknown type, malformed body)
                      caf::reacts_to<uint64_t, uint32_t, net::status_response>>;
 
@@ -233,6 +239,35 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
         to_coordinator<net::describe_groups_request, net::describe_groups_response>(
             self, seq, corr, native_type::describe_groups, req);
       },
+      [self](uint64_t seq, uint32_t corr, net::alter_user_request& req) {
+        to_broker<net::alter_user_request, net::status_response>(self, seq, corr,
+                                                                 native_type::alter_user, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::describe_users_request&) {
+        net::describe_users_response r;
+        for (const auto& [name, creds] : *self->state.node->access->users()) {
+          auto& u = r.users.emplace_back();
+          u.name = name;
+          for (const auto& c : creds) {
+            u.mechanisms.push_back(runtime::security::to_string(c.mechanism));
+            u.iterations.push_back(c.iterations);
+          }
+        }
+        reply(self, seq, corr, native_type::describe_users, r);
+      },
+      [self](uint64_t seq, uint32_t corr, net::create_acls_request& req) {
+        to_broker<net::create_acls_request, net::acls_response>(self, seq, corr,
+                                                                native_type::create_acls, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::delete_acls_request& req) {
+        to_broker<net::delete_acls_request, net::acls_response>(self, seq, corr,
+                                                                native_type::delete_acls, req);
+      },
+      [self](uint64_t seq, uint32_t corr, net::describe_acls_request& req) {
+        net::acls_response r;
+        r.matched.push_back(net::matching_acls(*self->state.node->access->acls(), req.filter));
+        reply(self, seq, corr, native_type::describe_acls, r);
+      },
       [self](uint64_t seq, uint32_t corr, net::status_response& err) {
         reply(self, seq, corr, native_type::error, err);
       },
@@ -310,6 +345,16 @@ class session_handler : public net::frame_handler {
         return forward<net::list_groups_request>(seq, *f);
       case native_type::describe_groups:
         return forward<net::describe_groups_request>(seq, *f);
+      case native_type::alter_user:
+        return forward<net::alter_user_request>(seq, *f);
+      case native_type::describe_users:
+        return forward<net::describe_users_request>(seq, *f);
+      case native_type::create_acls:
+        return forward<net::create_acls_request>(seq, *f);
+      case native_type::delete_acls:
+        return forward<net::delete_acls_request>(seq, *f);
+      case native_type::describe_acls:
+        return forward<net::describe_acls_request>(seq, *f);
       default:
         return error(seq, corr, "unknown message type " + std::to_string(f->type));
     }

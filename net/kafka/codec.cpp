@@ -35,6 +35,11 @@ const std::vector<api_support>& supported_apis() {
       {api_key::write_txn_markers, 0, 1, 1, "WriteTxnMarkers"},
       {api_key::describe_transactions, 0, 0, 0, "DescribeTransactions"},
       {api_key::list_transactions, 0, 0, 0, "ListTransactions"},
+      {api_key::sasl_handshake, 0, 1, INT16_MAX, "SaslHandshake"},
+      {api_key::sasl_authenticate, 0, 2, 2, "SaslAuthenticate"},
+      {api_key::describe_acls, 0, 3, 2, "DescribeAcls"},
+      {api_key::create_acls, 0, 3, 2, "CreateAcls"},
+      {api_key::delete_acls, 0, 3, 2, "DeleteAcls"},
       {api_key::offset_commit, 2, 7, 8, "OffsetCommit"},
       {api_key::offset_fetch, 1, 5, 6, "OffsetFetch"},
       {api_key::find_coordinator, 0, 2, 3, "FindCoordinator"},
@@ -134,6 +139,11 @@ decode_result decode_request(const uint8_t* payload, size_t n) {
       read_body<describe_transactions_request>(r, out);
       break;
     case api_key::list_transactions: read_body<list_transactions_request>(r, out); break;
+    case api_key::sasl_handshake: read_body<sasl_handshake_request>(r, out); break;
+    case api_key::sasl_authenticate: read_body<sasl_authenticate_request>(r, out); break;
+    case api_key::describe_acls: read_body<describe_acls_request>(r, out); break;
+    case api_key::create_acls: read_body<create_acls_request>(r, out); break;
+    case api_key::delete_acls: read_body<delete_acls_request>(r, out); break;
   }
   if (!hr.ok() || !r.ok()) {
     res.message = std::string("malformed ") + api->name + " v" + std::to_string(v) + " request: " +

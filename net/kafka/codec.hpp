@@ -7,6 +7,7 @@
 
 #include "net/kafka/group_messages.hpp"
 #include "net/kafka/messages.hpp"
+#include "net/kafka/security_messages.hpp"
 #include "net/kafka/txn_messages.hpp"
 #include "runtime/status.hpp"
 
@@ -46,6 +47,11 @@ enum class api_key : int16_t {
   write_txn_markers = 27,
   describe_transactions = 65,
   list_transactions = 66,
+  sasl_handshake = 17,
+  sasl_authenticate = 36,
+  describe_acls = 29,
+  create_acls = 30,
+  delete_acls = 31,
 };
 
 /// One served API: the versions advertised in ApiVersions and where flexible encoding starts.
@@ -79,7 +85,8 @@ using request_body =
                  describe_log_dirs_request, add_partitions_to_txn_request,
                  add_offsets_to_txn_request, end_txn_request, txn_offset_commit_request,
                  write_txn_markers_request, describe_transactions_request,
-                 list_transactions_request>;
+                 list_transactions_request, sasl_handshake_request, sasl_authenticate_request,
+                 describe_acls_request, create_acls_request, delete_acls_request>;
 
 struct request {
   request_header header;

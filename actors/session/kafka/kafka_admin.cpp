@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "actors/session/kafka/kafka_session_internal.hpp"
+#include "runtime/security/access.hpp"
 #include "runtime/countdown.hpp"
 
 namespace brook::actors::kafka_detail {
@@ -17,7 +18,30 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::metadata_request& re
   native.all_topics = !req.topics || (h.api_version == 0 && req.topics->empty());
   if (req.topics && !native.all_topics) native.topics = *req.topics;
   native.allow_auto_create = h.api_version < 4 || req.allow_auto_topic_creation;
-  auto answer = [self, seq, h](const net::metadata_response& m) {
+  // Topics the principal may not DESCRIBE: named ones are answered TOPIC_AUTHORIZATION_FAILED,
+  // the rest left out of a listing of all topics. Auto-creation needs CREATE on the cluster or
+  // on every topic asked for. Not logged: clients ask for metadata all the time.
+  std::vector<std::string> refused;
+  auto may = [self](sec::acl_operation op, sec::resource_type type, const std::string& name) {
+    auto& st = self->state;
+    return st.node->access->authorize(st.principal, st.client_host, op, type, name);
+  };
+  if (node.access->enforcing()) {
+    std::vector<std::string> asked;
+    for (auto& t : native.topics)
+      (may(sec::acl_operation::describe, sec::resource_type::topic, t) ? asked : refused)
+          .push_back(t);
+    native.topics = std::move(asked);
+    bool each = true;
+    for (const auto& t : native.topics)
+      each = each && may(sec::acl_operation::create, sec::resource_type::topic, t);
+    native.allow_auto_create =
+        native.allow_auto_create &&
+        (each || may(sec::acl_operation::create, sec::resource_type::cluster,
+                     sec::cluster_resource_name));
+  }
+  bool filter_listing = native.all_topics && node.access->enforcing();
+  auto answer = [self, seq, h, refused, filter_listing, may](const net::metadata_response& m) {
     auto& node = *self->state.node;
     k::metadata_response r;
     for (const auto& b : m.brokers)
@@ -28,6 +52,8 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::metadata_request& re
     r.cluster_id = "brook";
     r.controller_id = m.controller_id;
     for (const auto& t : m.topics) {
+      if (filter_listing && !may(sec::acl_operation::describe, sec::resource_type::topic, t.name))
+        continue;
       k::metadata_response::topic kt;
       kt.error_code = code(t.error);
       kt.name = t.name;
@@ -35,6 +61,11 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::metadata_request& re
       for (const auto& p : t.partitions)
         kt.partitions.push_back({code(p.error), p.partition, p.leader, p.replicas, p.isr, {}});
       r.topics.push_back(std::move(kt));
+    }
+    for (const auto& t : refused) {
+      r.topics.emplace_back();
+      r.topics.back().error_code = code(errc::topic_authorization_failed);
+      r.topics.back().name = t;
     }
     reply(self, seq, h, r);
   };
@@ -104,6 +135,12 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::create_topics_reques
       else
         nulls += (nulls.empty() ? "" : ",") + c.name;
     }
+    if (denied_on_cluster(self, sec::acl_operation::create) &&
+        denied(self, sec::acl_operation::create, sec::resource_type::topic, t.name)) {
+      resp->topics.back().error_code = code(errc::topic_authorization_failed);
+      done();
+      continue;
+    }
     if (!nulls.empty()) {  // as Kafka: refused, not ignored
       resp->topics.back().error_code = code(errc::invalid_config);
       resp->topics.back().error_message = "Null value not supported for topic configs: " + nulls;
@@ -125,6 +162,11 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::create_partitions_re
       runtime::countdown(req.topics.size(), [self, seq, h, resp] { reply(self, seq, h, *resp); });
   for (auto& t : req.topics) {
     resp->results.push_back({t.name, 0, std::nullopt});
+    if (auto e = denied(self, sec::acl_operation::alter, sec::resource_type::topic, t.name)) {
+      resp->results.back().error_code = code(*e);
+      done();
+      continue;
+    }
     net::create_partitions_request native{t.name, t.count, {}, req.validate_only};
     if (t.assignments) native.assignments = std::move(*t.assignments);
     ask_broker(self, std::move(native),
@@ -142,6 +184,11 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::delete_topics_reques
                                  [self, seq, h, resp] { reply(self, seq, h, *resp); });
   for (auto& name : req.topic_names) {
     resp->responses.push_back({name, 0});
+    if (auto e = denied(self, sec::acl_operation::remove, sec::resource_type::topic, name)) {
+      resp->responses.back().error_code = code(*e);
+      done();
+      continue;
+    }
     ask_broker(self, net::delete_topic_request{name},
                [resp, i = resp->responses.size() - 1, done](const net::status_response& r) {
                  resp->responses[i].error_code = code(r.error);
@@ -190,6 +237,14 @@ std::vector<std::pair<std::string, std::pair<std::string, int8_t>>> broker_confi
   return out;
 }
 
+// A topic's configs need `op` on the topic, a broker's on the cluster.
+std::optional<errc> config_access_refused(self_ptr self, int8_t type, const std::string& name,
+                                          sec::acl_operation op) {
+  if (type == k::resource_topic) return denied(self, op, sec::resource_type::topic, name);
+  if (type == k::resource_broker) return denied_on_cluster(self, op);
+  return std::nullopt;
+}
+
 }  // namespace
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::describe_configs_request& req) {
@@ -210,7 +265,10 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::describe_configs_req
       k::describe_configs_response::result res;
       res.type = r.type;
       res.name = r.name;
-      if (r.type == k::resource_topic) {
+      auto refused = config_access_refused(self, r.type, r.name, sec::acl_operation::describe_configs);
+      if (refused) {
+        res.error_code = code(*refused);
+      } else if (r.type == k::resource_topic) {
         auto it = std::find_if(m.topics.begin(), m.topics.end(),
                                [&](const net::topic_info& t) { return t.name == r.name; });
         if (it == m.topics.end() || it->error != errc::none) {
@@ -258,6 +316,11 @@ void serve_alter_configs(self_ptr self, uint64_t seq, const header& h,
   for (auto& r : req.resources) {
     resp->results.push_back({0, std::nullopt, r.type, r.name});
     auto& res = resp->results.back();
+    if (auto e = config_access_refused(self, r.type, r.name, sec::acl_operation::alter_configs)) {
+      res.error_code = code(*e);
+      done();
+      continue;
+    }
     if (r.type != k::resource_topic && r.type != k::resource_broker) {
       res.error_code = code(errc::invalid_request);
       res.error_message = "unsupported resource type " + std::to_string(r.type);

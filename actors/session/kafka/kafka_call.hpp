@@ -3,6 +3,7 @@
 // `brook`): a decoded request on its way from the connection's I/O thread to its session actor.
 #include <caf/type_id.hpp>
 #include <memory>
+#include <string>
 
 #include "runtime/bytes.hpp"
 
@@ -16,7 +17,14 @@ namespace brook::actors {
 struct kafka_call {
   uint64_t seq = 0;
   std::shared_ptr<net::kafka::request> req;  // null: just write `immediate` in its turn
-  runtime::bytes immediate;
+  runtime::bytes immediate;                  // empty (with req null): nothing to write
+  /// Set: from this request on the client is this principal ("User:alice"), as its login or its
+  /// TLS certificate says.
+  std::string principal;
+  /// >= 0: the connection ends: `immediate` is written this many ms later (a failed login is
+  /// answered late), then the connection closes with `close_reason` in the log.
+  int64_t close_after_ms = -1;
+  std::string close_reason;
 };
 }  // namespace brook::actors
 

@@ -20,6 +20,7 @@ struct fetch_state {
   k::fetch_response resp;
   size_t pending = 0;
   bool answered = false;
+  std::vector<bool> denied;  // per topic: the principal may not READ it
 };
 
 // Takes the records over (they are the bulk of the answer and are encoded once, from here).
@@ -60,6 +61,7 @@ void fetch_round(self_ptr self, std::shared_ptr<fetch_state> st, bool wait) {
   size_t budget = size_t(std::max(st->req.max_bytes, 1));
   for (size_t ti = 0; ti < st->req.topics.size(); ++ti) {
     const auto& t = st->req.topics[ti];
+    if (st->denied[ti]) continue;  // answered TOPIC_AUTHORIZATION_FAILED
     for (size_t pi = 0; pi < t.partitions.size(); ++pi) {
       const auto& p = t.partitions[pi];
       net::fetch_request native{
@@ -106,9 +108,12 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::fetch_request& req) 
   st->req = std::move(req);
   for (const auto& t : st->req.topics) {
     k::fetch_response::topic rt{t.name, {}};
+    auto refused = denied(self, sec::acl_operation::read, sec::resource_type::topic, t.name);
+    st->denied.push_back(refused.has_value());
     for (const auto& p : t.partitions) {
       k::fetch_response::partition rp;
       rp.index = p.index;
+      rp.error_code = refused ? code(*refused) : 0;
       rp.records.emplace();
       rt.partitions.push_back(std::move(rp));
     }
@@ -121,6 +126,8 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::list_offsets_request
   answer_per_partition<k::list_offsets_response>(
       req,
       [self, isolation = req.isolation_level](auto& t, auto& p, auto done) {
+        if (auto e = denied(self, sec::acl_operation::describe, sec::resource_type::topic, t.name))
+          return done([e](k::list_offsets_response::partition& out) { out.error_code = code(*e); });
         ask_partition<net::list_offsets_response>(
             self, *self->state.node->directory(),
             net::list_offsets_request{t.name, p.index, p.timestamp, isolation},
@@ -140,6 +147,8 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::delete_records_reque
   answer_per_partition<k::delete_records_response>(
       req,
       [self, timeout = req.timeout_ms](auto& t, auto& p, auto done) {
+        if (auto e = denied(self, sec::acl_operation::remove, sec::resource_type::topic, t.name))
+          return done([e](k::delete_records_response::partition& out) { out.error_code = code(*e); });
         ask_partition<net::delete_records_response>(
             self, *self->state.node->directory(),
             net::delete_records_request{t.name, p.index, p.offset, timeout},
@@ -156,6 +165,17 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::delete_records_reque
 // WriteTxnMarkers: each partition's leader appends the marker (a __consumer_offsets partition's
 // through the group coordinator, which decides the transaction's offsets there with it).
 void serve(self_ptr self, uint64_t seq, const header& h, k::write_txn_markers_request& req) {
+  if (auto e = denied_on_cluster(self, sec::acl_operation::cluster_action)) {
+    k::write_txn_markers_response r;
+    for (const auto& m : req.markers) {
+      r.markers.push_back({m.producer_id, {}});
+      for (const auto& t : m.topics) {
+        r.markers.back().topics.push_back({t.name, {}});
+        for (auto p : t.partitions) r.markers.back().topics.back().partitions.push_back({p, code(*e)});
+      }
+    }
+    return reply(self, seq, h, r);
+  }
   auto resp = std::make_shared<k::write_txn_markers_response>();
   size_t n = 0;
   for (const auto& m : req.markers)

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "actors/session/kafka/kafka_session_internal.hpp"
+#include "runtime/security/access.hpp"
 
 namespace brook::actors::kafka_detail {
 
@@ -81,6 +82,13 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::find_coordinator_req
     r.error_message = "unknown key type " + std::to_string(req.key_type);
     return reply(self, seq, h, r);
   }
+  if (auto e = denied(self, sec::acl_operation::describe,
+                      req.key_type == 0 ? sec::resource_type::group : sec::resource_type::transactional_id,
+                      req.key)) {
+    k::find_coordinator_response r;
+    r.error_code = code(*e);
+    return reply(self, seq, h, r);
+  }
   ask_coordinator<net::find_coordinator_request, net::find_coordinator_response>(
       self, net::find_coordinator_request{req.key}, milliseconds(15000),
       [self, seq, h](net::find_coordinator_response& f) {
@@ -98,6 +106,12 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::find_coordinator_req
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::join_group_request& req) {
+  if (auto e = denied(self, sec::acl_operation::read, sec::resource_type::group, req.group_id)) {
+    k::join_group_response r;
+    r.error_code = code(*e);
+    r.member_id = req.member_id;
+    return reply(self, seq, h, r);
+  }
   net::join_group_request n;
   n.group_id = req.group_id;
   n.session_timeout_ms = req.session_timeout_ms;
@@ -125,6 +139,11 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::join_group_request& 
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::sync_group_request& req) {
+  if (auto e = denied(self, sec::acl_operation::read, sec::resource_type::group, req.group_id)) {
+    k::sync_group_response r;
+    r.error_code = code(*e);
+    return reply(self, seq, h, r);
+  }
   net::sync_group_request n{req.group_id, req.generation_id, req.member_id, {},
                             req.group_instance_id};
   for (auto& a : req.assignments) n.assignments.push_back({a.member_id, std::move(a.data)});
@@ -138,6 +157,11 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::sync_group_request& 
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::heartbeat_request& req) {
+  if (auto e = denied(self, sec::acl_operation::read, sec::resource_type::group, req.group_id)) {
+    k::heartbeat_response r;
+    r.error_code = code(*e);
+    return reply(self, seq, h, r);
+  }
   ask_coordinator<net::heartbeat_request, net::status_response>(
       self,
       net::heartbeat_request{req.group_id, req.generation_id, req.member_id, req.group_instance_id},
@@ -149,6 +173,11 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::heartbeat_request& r
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::leave_group_request& req) {
+  if (auto e = denied(self, sec::acl_operation::read, sec::resource_type::group, req.group_id)) {
+    k::leave_group_response r;
+    r.error_code = code(*e);
+    return reply(self, seq, h, r);
+  }
   net::leave_group_request n{req.group_id, {}, {}};
   if (h.api_version <= 2) {
     n.member_ids.push_back(req.member_id);
@@ -175,14 +204,29 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::leave_group_request&
 void serve(self_ptr self, uint64_t seq, const header& h, k::offset_commit_request& req) {
   net::offset_commit_request n{req.group_id, req.generation_id, req.member_id, {},
                               req.group_instance_id};
-  for (const auto& t : req.topics)
+  // Kafka: READ on the group, else every partition is refused; READ on each topic, else that
+  // topic's partitions are (the rest are committed).
+  auto group_refused = denied(self, sec::acl_operation::read, sec::resource_type::group, req.group_id);
+  std::vector<net::partition_offset> refused;
+  for (const auto& t : req.topics) {
+    auto e = group_refused ? group_refused
+                           : denied(self, sec::acl_operation::read, sec::resource_type::topic, t.name);
     for (const auto& p : t.partitions)
-      n.offsets.push_back({t.name, p.index, p.offset, p.metadata, errc::none});
+      (e ? refused : n.offsets).push_back({t.name, p.index, p.offset, p.metadata, e.value_or(errc::none)});
+  }
+  if (n.offsets.empty()) {
+    k::offset_commit_response r;
+    group_by_topic(r.topics, refused, [](const net::partition_offset& o) {
+      return k::offset_commit_response::partition{o.partition, code(o.error)};
+    });
+    return reply(self, seq, h, r);
+  }
   auto asked = n.offsets;
   ask_coordinator<net::offset_commit_request, net::offset_commit_response>(
       self, std::move(n), milliseconds(40000),
-      [self, seq, h, asked](net::offset_commit_response& c) {
+      [self, seq, h, asked, refused](net::offset_commit_response& c) {
         all_unavailable(c.offsets, asked);
+        c.offsets.insert(c.offsets.end(), refused.begin(), refused.end());
         k::offset_commit_response r;
         group_by_topic(r.topics, c.offsets, [](const net::partition_offset& o) {
           return k::offset_commit_response::partition{o.partition, code(o.error)};
@@ -192,6 +236,17 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::offset_commit_reques
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::offset_fetch_request& req) {
+  if (auto e = denied(self, sec::acl_operation::describe, sec::resource_type::group, req.group_id)) {
+    k::offset_fetch_response r;
+    r.error_code = code(*e);
+    if (req.topics)  // v1 has no top-level error: each partition carries it
+      for (const auto& t : *req.topics) {
+        r.topics.push_back({t.name, {}});
+        for (auto p : t.partitions)
+          r.topics.back().partitions.push_back({p, -1, -1, std::nullopt, code(*e)});
+      }
+    return reply(self, seq, h, r);
+  }
   net::offset_fetch_request n{req.group_id, {}, !req.topics.has_value()};
   if (req.topics)
     for (const auto& t : *req.topics)
@@ -225,8 +280,14 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::describe_groups_requ
           }
         for (auto& g : d.groups) {
           k::describe_groups_response::group kg;
-          kg.error_code = code(g.error);
           kg.group_id = g.group_id;
+          if (auto e = denied(self, sec::acl_operation::describe, sec::resource_type::group,
+                              g.group_id)) {
+            kg.error_code = code(*e);
+            r.groups.push_back(std::move(kg));
+            continue;
+          }
+          kg.error_code = code(g.error);
           kg.state = g.state;
           kg.protocol_type = g.protocol_type;
           kg.protocol = g.protocol;
@@ -252,26 +313,50 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::list_groups_request&
       [self, seq, h, states, lower](net::list_groups_response& l) {
         k::list_groups_response r;
         r.error_code = code(l.error);
+        // Kafka: DESCRIBE on the cluster lists every group, else those the principal may DESCRIBE.
+        auto& st = self->state;
+        auto may = [&](sec::acl_operation op, sec::resource_type type, const std::string& name) {
+          return st.node->access->authorize(st.principal, st.client_host, op, type, name);
+        };
+        bool all = may(sec::acl_operation::describe, sec::resource_type::cluster,
+                       sec::cluster_resource_name);
         for (const auto& g : l.groups)
-          if (states.empty() || states.count(lower(g.state)))
+          if ((states.empty() || states.count(lower(g.state))) &&
+              (all || may(sec::acl_operation::describe, sec::resource_type::group, g.group_id)))
             r.groups.push_back({g.group_id, g.protocol_type, g.state});
         reply(self, seq, h, r);
       });
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::delete_groups_request& req) {
-  auto ids = req.groups;
+  // Groups the principal may not DELETE are answered GROUP_AUTHORIZATION_FAILED; the rest go on.
+  std::vector<std::string> ids;
+  std::map<std::string, errc> refused;
+  for (const auto& g : req.groups) {
+    if (auto e = denied(self, sec::acl_operation::remove, sec::resource_type::group, g))
+      refused[g] = *e;
+    else
+      ids.push_back(g);
+  }
+  auto answer = [self, seq, h, all = req.groups, ids, refused](net::delete_groups_response& d) {
+    k::delete_groups_response r;
+    for (const auto& g : all) {
+      auto it = refused.find(g);
+      auto i = size_t(std::find(ids.begin(), ids.end(), g) - ids.begin());
+      // No results at all: the coordinator was not there.
+      auto e = it != refused.end()   ? it->second
+               : i < d.results.size() ? d.results[i].error
+                                      : errc::coordinator_not_available;
+      r.results.push_back({g, code(e)});
+    }
+    reply(self, seq, h, r);
+  };
+  if (ids.empty()) {
+    net::delete_groups_response none;
+    return answer(none);
+  }
   ask_coordinator<net::delete_groups_request, net::delete_groups_response>(
-      self, net::delete_groups_request{req.groups}, milliseconds(30000),
-      [self, seq, h, ids](net::delete_groups_response& d) {
-        k::delete_groups_response r;
-        for (size_t i = 0; i < ids.size(); ++i) {
-          // No results at all: the coordinator was not there.
-          auto e = i < d.results.size() ? d.results[i].error : errc::coordinator_not_available;
-          r.results.push_back({ids[i], code(e)});
-        }
-        reply(self, seq, h, r);
-      });
+      self, net::delete_groups_request{ids}, milliseconds(30000), answer);
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::offset_delete_request& req) {
@@ -293,7 +378,34 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::offset_delete_reques
 // ---- transactions (net/txn_messages.hpp): served by this broker's group coordinator when it
 // leads the transactional id's partition (else NOT_COORDINATOR: the client looks it up again).
 
+// A per-partition answer refusing every partition of `topics` for the transactional id.
+template <class Topics, class Index>
+k::add_partitions_to_txn_response refused_partitions(const Topics& topics, Index index) {
+  k::add_partitions_to_txn_response r;
+  for (const auto& t : topics) {
+    r.results.push_back({t.name, {}});
+    for (const auto& p : t.partitions)
+      r.results.back().partitions.push_back(
+          {index(p), code(errc::transactional_id_authorization_failed)});
+  }
+  return r;
+}
+
+// Every transaction request needs WRITE on its transactional id.
+template <class Response>
+bool txn_refused(self_ptr self, uint64_t seq, const header& h, const std::string& id,
+                 Response r = {}) {
+  auto e = denied(self, sec::acl_operation::write, sec::resource_type::transactional_id, id);
+  if (!e) return false;
+  if constexpr (std::is_same_v<Response, k::txn_status_response>) r.error_code = code(*e);
+  reply(self, seq, h, r);
+  return true;
+}
+
 void serve(self_ptr self, uint64_t seq, const header& h, k::add_partitions_to_txn_request& req) {
+  auto index = [](int32_t p) { return p; };
+  if (txn_refused(self, seq, h, req.transactional_id, refused_partitions(req.topics, index)))
+    return;
   net::add_partitions_to_txn_request n{req.transactional_id, req.producer_id, req.producer_epoch, {}};
   for (const auto& t : req.topics)
     for (auto p : t.partitions) n.partitions.push_back({t.name, p, -1, std::nullopt, errc::none});
@@ -311,6 +423,7 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::add_partitions_to_tx
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::add_offsets_to_txn_request& req) {
+  if (txn_refused<k::txn_status_response>(self, seq, h, req.transactional_id)) return;
   ask_coordinator<net::add_offsets_to_txn_request, net::status_response>(
       self,
       net::add_offsets_to_txn_request{req.transactional_id, req.producer_id, req.producer_epoch,
@@ -323,6 +436,7 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::add_offsets_to_txn_r
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::end_txn_request& req) {
+  if (txn_refused<k::txn_status_response>(self, seq, h, req.transactional_id)) return;
   ask_coordinator<net::end_txn_request, net::status_response>(
       self,
       net::end_txn_request{req.transactional_id, req.producer_id, req.producer_epoch,
@@ -335,6 +449,9 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::end_txn_request& req
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::txn_offset_commit_request& req) {
+  auto index = [](const auto& p) { return p.index; };
+  if (txn_refused(self, seq, h, req.transactional_id, refused_partitions(req.topics, index)))
+    return;
   net::txn_offset_commit_request n{req.transactional_id, req.group_id, req.producer_id,
                                    req.producer_epoch, {}};
   for (const auto& t : req.topics)
@@ -361,6 +478,22 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::init_producer_id_req
     r.producer_epoch = epoch;
     reply(self, seq, h, r);
   };
+  // A transactional producer needs WRITE on its transactional id; an idempotent one
+  // IDEMPOTENT_WRITE on the cluster or WRITE on some topic (Kafka 3's rule).
+  if (req.transactional_id) {
+    if (auto e = denied(self, sec::acl_operation::write, sec::resource_type::transactional_id,
+                        *req.transactional_id))
+      return answer(*e, -1, -1);
+  } else {
+    auto& st = self->state;
+    if (st.node->access->enforcing() &&
+        !st.node->access->authorize(st.principal, st.client_host,
+                                    sec::acl_operation::idempotent_write,
+                                    sec::resource_type::cluster, sec::cluster_resource_name) &&
+        !st.node->access->authorize_any(st.principal, st.client_host, sec::acl_operation::write,
+                                        sec::resource_type::topic))
+      return answer(errc::cluster_authorization_failed, -1, -1);
+  }
   if (req.transactional_id) {
     ask_coordinator<net::init_txn_request, net::init_producer_id_response>(
         self, net::init_txn_request{*req.transactional_id, req.transaction_timeout_ms},

@@ -21,6 +21,8 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::produce_request& req
             out.log_start_offset = r.log_start_offset;
           });
         };
+        if (auto e = denied(self, sec::acl_operation::write, sec::resource_type::topic, t.name))
+          return answer({*e, "", -1, -1, {}});  // nothing written
         if (!p.records) return answer({errc::corrupt_message, "null records", -1, -1, {}});
         // Kafka's LogValidator: a v2 produce carries exactly one batch per partition (the
         // partition actor would take several, as the native producer sends them).

@@ -10,6 +10,7 @@
 #include "actors/session/response_order.hpp"
 #include "net/kafka/codec.hpp"
 #include "runtime/countdown.hpp"
+#include "runtime/security/acl.hpp"
 
 namespace brook::actors::kafka_detail {
 
@@ -23,7 +24,9 @@ using kafka_session_actor = caf::typed_actor<caf::reacts_to<kafka_call>>;
 struct session_state {
   std::unique_ptr<response_order> out;
   std::shared_ptr<node_context> node;
-  std::string peer_host;
+  std::string peer_host;    // "/127.0.0.1", as Kafka shows client hosts
+  std::string client_host;  // "127.0.0.1", as ACLs name hosts
+  std::string principal = "User:ANONYMOUS";
   static inline const char* name = "kafka_session";
 };
 using self_ptr = kafka_session_actor::stateful_pointer<session_state>;
@@ -31,6 +34,15 @@ using self_ptr = kafka_session_actor::stateful_pointer<session_state>;
 inline int16_t code(errc e) {
   return runtime::to_kafka_code(e);
 }
+
+namespace sec = runtime::security;
+/// Why the session's principal may not do `op` on the resource: TOPIC_, GROUP_, CLUSTER_ or
+/// TRANSACTIONAL_ID_AUTHORIZATION_FAILED (logged); nullopt when it may (always, without an
+/// authorizer). kafka_security.cpp.
+std::optional<errc> denied(self_ptr self, sec::acl_operation op, sec::resource_type type,
+                           const std::string& name);
+/// denied() on the cluster resource.
+std::optional<errc> denied_on_cluster(self_ptr self, sec::acl_operation op);
 
 template <class Response>
 void reply(self_ptr self, uint64_t seq, const k::request_header& h, Response& r) {
@@ -99,5 +111,11 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::describe_transaction
 void serve(self_ptr self, uint64_t seq, const header& h, k::list_transactions_request& req);
 // kafka_fetch.cpp: markers, at the partition leaders
 void serve(self_ptr self, uint64_t seq, const header& h, k::write_txn_markers_request& req);
+// kafka_security.cpp: SASL requests out of turn (the handler runs the login) and the ACL APIs
+void serve(self_ptr self, uint64_t seq, const header& h, k::sasl_handshake_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::sasl_authenticate_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::describe_acls_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::create_acls_request& req);
+void serve(self_ptr self, uint64_t seq, const header& h, k::delete_acls_request& req);
 
 }  // namespace brook::actors::kafka_detail

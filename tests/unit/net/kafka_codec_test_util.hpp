@@ -350,6 +350,21 @@ bool with_messages(k::api_key key, F&& f) {
     case k::api_key::list_transactions:
       f(tag<k::list_transactions_request>{}, tag<k::list_transactions_response>{});
       return true;
+    case k::api_key::sasl_handshake:
+      f(tag<k::sasl_handshake_request>{}, tag<k::sasl_handshake_response>{});
+      return true;
+    case k::api_key::sasl_authenticate:
+      f(tag<k::sasl_authenticate_request>{}, tag<k::sasl_authenticate_response>{});
+      return true;
+    case k::api_key::describe_acls:
+      f(tag<k::describe_acls_request>{}, tag<k::describe_acls_response>{});
+      return true;
+    case k::api_key::create_acls:
+      f(tag<k::create_acls_request>{}, tag<k::create_acls_response>{});
+      return true;
+    case k::api_key::delete_acls:
+      f(tag<k::delete_acls_request>{}, tag<k::delete_acls_response>{});
+      return true;
   }
   return false;
 }
