@@ -2,8 +2,8 @@
 // The CAF type-ID block `brook`: every message struct actors exchange (defined once in net/, with
 // its msgpack layout, because each may also cross the wire) and every atom. Shared by the server's
 // rooms and the client library; inside a process CAF passes the structs as C++ objects and never
-// serializes them. Other blocks start after it: the Kafka session's (actors/session/kafka/
-// kafka_call.hpp) at +100, Brook Streams' at +200.
+// serializes them. Other blocks start after it: the sessions' (actors/session/
+// session_messages.hpp) at +100, Brook Streams' at +200.
 #include <caf/type_id.hpp>
 
 #include "net/cluster_messages.hpp"

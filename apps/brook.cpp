@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
   o.bootstrap = env ? env : "127.0.0.1:9093";
   app.add_option("--bootstrap-server", o.bootstrap,
                  "host:port of a broker (env BROOK_BOOTSTRAP_SERVER)");
+  std::string command_config;
+  app.add_option("--command-config", command_config,
+                 "client properties for a secured native listener: security.protocol, "
+                 "ssl.ca.location, sasl.mechanism, sasl.username, sasl.password");
 
   auto* topic = app.add_subcommand("topic", "create, list, describe, alter or delete topics");
   topic->require_subcommand(1);
@@ -258,6 +262,8 @@ int main(int argc, char** argv) {
     int code = app.exit(e);    // prints the help, or the error and a hint
     return code == 0 ? 0 : 2;  // bad usage exits 2, as brookd's does
   }
+  if (!command_config.empty())
+    if (auto s = use_client_security(command_config); !s) return fail(s);
   if (xrun->parsed()) return chaos_run(xo);
   if (cup->parsed()) return cluster_up(co);
   if (cdown->parsed()) return cluster_down(co);

@@ -67,6 +67,9 @@ struct options {
   bool consumer = false;
 };
 
+/// Reads a --command-config file: its security keys become every connection's settings.
+runtime::status use_client_security(const std::string& path);
+
 int topic_create(const options& o);
 int topic_list(const options& o);
 int topic_describe(const options& o);

@@ -130,6 +130,22 @@ void print_acl(const net::acl_entry& e) {
 
 }  // namespace
 
+runtime::status use_client_security(const std::string& path) {
+  auto props = runtime::load_properties(path);
+  if (!props) return props.error();
+  net::client_security s;
+  for (const auto& [k, v] : *props) {
+    auto known = s.apply(k, v);
+    if (!known) return known.error();
+    if (!*known)
+      return {errc::invalid_config, path + ": unknown client key '" + k +
+                                        "' (security.protocol, ssl.ca.location, sasl.mechanism, "
+                                        "sasl.username, sasl.password)"};
+  }
+  net::client_security::set_defaults(std::move(s));
+  return {};
+}
+
 int user_create(const options& o) {
   std::string password = o.password;
   if (password.empty() && !std::getline(std::cin, password))

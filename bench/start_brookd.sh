@@ -17,4 +17,4 @@ pid=$!
 for _ in $(seq 300); do grep -q '] started' "$TMP/brookd.out" && break; sleep 0.1; done
 grep -q '] started' "$TMP/brookd.out" || { cat "$TMP/brookd.out"; exit 1; }
 native=$(sed -n 's/.*native protocol listening on \([0-9.]*:[0-9]*\).*/\1/p' "$TMP/brookd.out")
-kafka=$(sed -n 's/.*Kafka protocol listening on \([0-9.]*:[0-9]*\),.*/\1/p' "$TMP/brookd.out")
+kafka=$(sed -n 's/.*Kafka protocol listening on \([0-9.]*:[0-9]*\)[ ,].*/\1/p' "$TMP/brookd.out")

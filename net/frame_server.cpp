@@ -47,6 +47,12 @@ namespace {
 tcp::socket& tcp_of(tcp::socket& s) { return s; }
 tcp::socket& tcp_of(tls_stream& s) { return s.next_layer(); }
 
+// The client hung up: end of stream, or a TLS client that closed without close_notify (most
+// do). Not worth a log line.
+bool closed_by_peer(const boost::system::error_code& ec) {
+  return ec == asio::error::eof || ec == ssl::error::stream_truncated;
+}
+
 // The verified client certificate's subject ("CN=alice,OU=..."), or "".
 std::string subject_of(tcp::socket&) { return {}; }
 std::string subject_of(tls_stream& s) {
@@ -126,7 +132,7 @@ class stream_connection : public connection,
   void read_header() {
     asio::async_read(sock_, asio::buffer(header_, 4),
                      asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec, size_t) {
-                       if (ec) return self->shutdown(ec == asio::error::eof ? "" : ec.message());
+                       if (ec) return self->shutdown(closed_by_peer(ec) ? "" : ec.message());
                        uint32_t len = runtime::load_be32(self->header_);
                        if (len == 0 || len > self->opts_.max_frame_bytes) {
                          BROOK_LOG_WARN("[" << self->opts_.name << "] closing connection from "
@@ -148,7 +154,7 @@ class stream_connection : public connection,
     payload_.resize(have + want);
     asio::async_read(sock_, asio::buffer(payload_.data() + have, want),
                      asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec, size_t) {
-                       if (ec) return self->shutdown(ec == asio::error::eof ? "" : ec.message());
+                       if (ec) return self->shutdown(closed_by_peer(ec) ? "" : ec.message());
                        if (self->payload_.size() < self->expected_) return self->read_payload();
                        self->handler_->on_frame(self->payload_.data(), self->payload_.size());
                        if (!self->closed_ && !self->closing_) self->read_header();

@@ -10,15 +10,35 @@
 
 namespace brook::net {
 
+/// How a client reaches a secured native listener, with librdkafka's key names: security.protocol,
+/// ssl.ca.location, sasl.mechanism, sasl.username, sasl.password.
+struct client_security {
+  runtime::security_protocol protocol = runtime::security_protocol::plaintext;
+  std::string ca_location;  // PEM CAs the broker's certificate must chain to ("": the system's)
+  std::string mechanism = "SCRAM-SHA-512";  // PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512
+  std::string username;
+  std::string password;
+  /// Applies one of the keys above; false when `key` is none of them; invalid_config for a bad
+  /// value.
+  runtime::result<bool> apply(const std::string& key, const std::string& value);
+  /// What connect() uses when given nothing: plaintext unless the process set it (the brook
+  /// CLI's --command-config). Thread-safe.
+  static client_security defaults();
+  static void set_defaults(client_security s);
+};
+
 class native_client {
  public:
   /// Called once per request, on the client's I/O thread, with the response frame or the
   /// network error that ended the connection.
   using response_fn = std::function<void(runtime::result<native_frame>)>;
 
-  /// Connects within `timeout`. Error: io_error naming the address.
-  static runtime::result<std::shared_ptr<native_client>> connect(const runtime::endpoint& ep,
-                                                                 std::chrono::milliseconds timeout);
+  /// Connects within `timeout`, then (per `security`) does the TLS handshake and the SASL login.
+  /// Errors: network_error naming the address; sasl_authentication_failed and the like from
+  /// the broker.
+  static runtime::result<std::shared_ptr<native_client>> connect(
+      const runtime::endpoint& ep, std::chrono::milliseconds timeout,
+      const client_security& security = client_security::defaults());
   ~native_client();
 
   /// Receives what answers no pending request, on the I/O thread: frames the server pushes

@@ -69,6 +69,9 @@ enum class native_type : uint16_t {
   create_acls = 38,     // create_acls_request -> acls_response
   delete_acls = 39,     // delete_acls_request -> acls_response
   describe_acls = 40,   // describe_acls_request -> acls_response
+  // a SASL native listener's login, before any other request (net/security_messages.hpp)
+  sasl_handshake = 41,     // sasl_handshake_request -> sasl_handshake_response
+  sasl_authenticate = 42,  // sasl_authenticate_request -> sasl_authenticate_response
 };
 constexpr uint16_t response_flag = 0x8000;
 constexpr int16_t acks_all = -1;

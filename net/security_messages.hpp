@@ -39,6 +39,31 @@ runtime::security::acl_filter to_filter(const acl_entry& e);
 std::vector<acl_entry> matching_acls(const std::vector<runtime::security::acl_binding>& acls,
                                      const acl_entry& filter);
 
+/// client -> broker, first on a SASL native listener: the mechanism the client logs in with.
+/// -> sasl_handshake_response (an error also closes the connection)
+struct sasl_handshake_request {
+  std::string mechanism;
+  MSGPACK_DEFINE(mechanism)
+};
+struct sasl_handshake_response {
+  errc error = errc::none;
+  std::string message;
+  std::vector<std::string> mechanisms;  // what the listener enables
+  MSGPACK_DEFINE(error, message, mechanisms)
+};
+/// client -> broker: the next SASL token. -> sasl_authenticate_response with the server's token
+/// (a failed login answers an error frame, later, and closes the connection)
+struct sasl_authenticate_request {
+  runtime::bytes token;
+  MSGPACK_DEFINE(token)
+};
+struct sasl_authenticate_response {
+  errc error = errc::none;
+  std::string message;
+  runtime::bytes token;
+  MSGPACK_DEFINE(error, message, token)
+};
+
 /// client -> broker: sets `user`'s credential for `mechanism` (the client salts and hashes; the
 /// password never travels). An empty credential removes that mechanism's, an empty mechanism
 /// every credential of the user. -> status_response

@@ -111,6 +111,11 @@ status check_security(const security_config& s) {
                  "Brook offers PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512");
   if ((uses_sasl(s.kafka_protocol) || uses_sasl(s.native_protocol)) && s.sasl_mechanisms.empty())
     return {errc::invalid_config, "a SASL listener needs at least one sasl.enabled.mechanisms"};
+  if (uses_sasl(s.native_protocol) &&
+      (s.inter_broker_username.empty() || s.inter_broker_password.empty()))
+    return {errc::invalid_config,
+            "a SASL native listener needs inter.broker.sasl.username and "
+            "inter.broker.sasl.password: brokers replicate through it"};
   for (const auto& u : s.super_users)
     if (u.rfind("User:", 0) != 0 || u.size() == 5)
       return bad("super.users", u, "principals look like User:name, separated by ';'");
@@ -613,6 +618,11 @@ result<broker_config> broker_config::from_properties(const properties& props) {
          return {};
        }},
       {"allow.everyone.if.no.acl.found", bool_setting(c.security.allow_everyone_if_no_acl_found)},
+      {"sasl.mechanism.inter.broker.protocol",
+       choice_setting(c.security.inter_broker_mechanism,
+                      {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"})},
+      {"inter.broker.sasl.username", string_setting(c.security.inter_broker_username)},
+      {"inter.broker.sasl.password", string_setting(c.security.inter_broker_password)},
       {"connection.failed.authentication.delay.ms",
        int_setting(c.security.failed_authentication_delay_ms, 0, 60000)},
       {"coordinator.session.timeout.ms",

@@ -124,6 +124,13 @@ struct security_config {
   /// authorizer.class.name set: every request is checked against the ACLs.
   bool authorizer = false;
   bool allow_everyone_if_no_acl_found = false;
+  /// How this broker logs in to the others' native listeners when those use SASL
+  /// [sasl.mechanism.inter.broker.protocol, inter.broker.sasl.username / .password]; the
+  /// user must be in super.users when the authorizer is on. ssl.truststore.location (or the
+  /// system's CAs) checks their certificates.
+  std::string inter_broker_mechanism = "SCRAM-SHA-512";
+  std::string inter_broker_username;
+  std::string inter_broker_password;
   /// connection.failed.authentication.delay.ms: a failed login is answered this much later, times
   /// the failures of its host in the last minute (at most 50 times).
   int64_t failed_authentication_delay_ms = 100;

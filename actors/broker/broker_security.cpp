@@ -80,11 +80,46 @@ void load_acls(self_ptr self) {
   });
 }
 
+// On a SASL native listener the brokers log in to each other as inter.broker.sasl.username:
+// each broker makes sure that user exists with its configured password (the cluster's first
+// user, to create the others with; it must be in super.users).
+void ensure_broker_user(self_ptr self) {
+  const auto& s = self->state.spec.config.security;
+  if (!runtime::uses_sasl(s.native_protocol) || s.inter_broker_username.empty()) return;
+  auto change = [s](const std::string& value) -> runtime::result<std::string> {
+    auto users = unpack_or_empty<net::stored_users>(value);
+    auto& mine = users[s.inter_broker_username];
+    bool changed = false;
+    for (auto m : {sec::scram_mechanism::sha256, sec::scram_mechanism::sha512}) {
+      auto& text = mine[sec::to_string(m)];
+      auto have = sec::parse_scram_credential(m, text);
+      if (have && sec::password_matches(*have, s.inter_broker_password)) continue;
+      auto cred = sec::make_scram_credential(m, s.inter_broker_password);
+      if (!cred) return cred.error();
+      text = sec::to_text(*cred);
+      changed = true;
+    }
+    if (!changed) return runtime::status{errc::node_exists, "up to date"};
+    return net::pack_value(users);
+  };
+  rewrite_node(self, spaths::users, change, [self, user = s.inter_broker_username](runtime::status st) {
+    if (st) {
+      BROOK_LOG_INFO("[Broker id=" << my_id(self->state) << "] inter-broker user " << user
+                                   << " set from inter.broker.sasl.*");
+      load_users(self);
+    } else if (st.code() != errc::node_exists) {
+      BROOK_LOG_ERROR("[Broker id=" << my_id(self->state) << "] inter-broker user " << user
+                                    << " not written: " << st.message());
+    }
+  });
+}
+
 }  // namespace
 
 void load_access(self_ptr self) {
   load_users(self);
   load_acls(self);
+  ensure_broker_user(self);
 }
 
 bool on_access_change(self_ptr self, const std::string& path) {

@@ -20,9 +20,13 @@ struct peer_connections::impl {
   std::mutex mu;
   std::map<std::pair<int32_t, std::string>, entry> peers;
   bool closed = false;
+  net::client_security security;
 };
 
-peer_connections::peer_connections() : impl_(std::make_shared<impl>()) {}
+peer_connections::peer_connections(net::client_security security)
+    : impl_(std::make_shared<impl>()) {
+  impl_->security = std::move(security);
+}
 peer_connections::~peer_connections() {
   close_all();
 }
@@ -45,11 +49,14 @@ std::shared_ptr<net::native_client> peer_connections::get(const net::broker_info
   e.connecting = true;
   // The thread holds the shared state, so it may finish after this object is gone.
   std::thread([state = impl_, key, ep, address] {
-    auto c = net::native_client::connect(ep, std::chrono::milliseconds(1000));
+    auto c = net::native_client::connect(ep, std::chrono::milliseconds(1000), state->security);
     std::lock_guard<std::mutex> g(state->mu);
     auto& e = state->peers[key];
     e.connecting = false;
     if (!c) {
+      if (c.error().code() == runtime::errc::sasl_authentication_failed)
+        BROOK_LOG_ERROR("cannot log in to broker " << key.first << " at " << address << ": "
+                                                   << c.error().message());
       BROOK_LOG_DEBUG("cannot connect to broker " << key.first << " at " << address << ": "
                                                   << c.error().to_string());
       return;

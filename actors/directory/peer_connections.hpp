@@ -9,8 +9,9 @@
 #include <memory>
 #include <string>
 
+#include "net/native_client.hpp"
+
 namespace brook::net {
-class native_client;
 struct broker_info;
 }  // namespace brook::net
 
@@ -18,7 +19,8 @@ namespace brook::actors {
 
 class peer_connections {
  public:
-  peer_connections();
+  /// `security`: how to reach the other brokers' native listeners (TLS, SASL login).
+  explicit peer_connections(net::client_security security = {});
   ~peer_connections();
   /// The open connection `channel` to broker `b`, or null while one is being opened (or `b`
   /// moved to a new endpoint, which drops the old connection).

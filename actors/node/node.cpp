@@ -12,7 +12,7 @@
 #include "actors/directory/node_context.hpp"
 #include "actors/directory/peer_connections.hpp"
 #include "actors/node/node_supervisor.hpp"
-#include "actors/session/kafka/kafka_call.hpp"
+#include "actors/session/session_messages.hpp"
 #include "actors/session/sessions.hpp"
 #include "net/frame_server.hpp"
 #include "net/tls.hpp"
@@ -86,7 +86,7 @@ int run_node(const runtime::broker_config& cfg) {
 
   caf::actor_system_config sys_cfg;
   sys_cfg.add_message_types<caf::id_block::brook>();
-  sys_cfg.add_message_types<caf::id_block::brook_kafka_session>();
+  sys_cfg.add_message_types<caf::id_block::brook_session>();
   // Work sharing: one queue, idle workers wait on a condition variable and are woken by the
   // next message. CAF's default work stealing lets an idle worker poll with 50 us sleeps, which
   // adds up to that to every hop of a request (listener -> session -> partition -> session):
@@ -154,7 +154,9 @@ int run_node(const runtime::broker_config& cfg) {
     broker_spec spec{cfg, node, node->directory(), cfg.native_listener.host,
                      cfg.native_listener.port};
     spec.coordinator = cfg.remote_coordinator() ? coordinator_actor{} : coord;
-    spec.peers = std::make_shared<peer_connections>();
+    spec.peers = std::make_shared<peer_connections>(net::client_security{
+        sec.native_protocol, sec.truststore_location, sec.inter_broker_mechanism,
+        sec.inter_broker_username, sec.inter_broker_password});
     node->peers = spec.peers;
     // One TLS context (certificate, key, trusted CAs) for whichever listeners use TLS.
     std::shared_ptr<net::tls_context> tls;

@@ -8,6 +8,8 @@
 #include "actors/session/response_order.hpp"
 #include "actors/session/route.hpp"
 #include "net/native_codec.hpp"
+#include "net/security_messages.hpp"
+#include "runtime/clock.hpp"
 #include "runtime/log.hpp"
 #include "runtime/security/access.hpp"
 
@@ -51,7 +53,9 @@ using session_actor =
                      caf::reacts_to<uint64_t, uint32_t, net::delete_acls_request>,
                      caf::reacts_to<uint64_t, uint32_t, net::describe_acls_request>,
                      // an error response decided on the I/O thread (unknown type, malformed body)
-                     caf::reacts_to<uint64_t, uint32_t, net::status_response>>;
+                     caf::reacts_to<uint64_t, uint32_t, net::status_response>,
+                     // the connection ends (a failed login)
+                     caf::reacts_to<session_end>>;
 
 struct session_state {
   std::unique_ptr<response_order> out;
@@ -271,17 +275,107 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
       [self](uint64_t seq, uint32_t corr, net::status_response& err) {
         reply(self, seq, corr, native_type::error, err);
       },
+      [self](session_end& end) { end_session(self, *self->state.out, end); },
   };
 }
 
-// Runs on the connection's I/O thread.
+namespace sec = runtime::security;
+
+// What a native request needs of the ACLs: `op` on a resource, or (any_topic) `op` on some
+// topic. Requests not named here need nothing (metadata).
+struct needed {
+  sec::acl_operation op;
+  sec::resource_type type;
+  std::string name;
+  bool any_topic = false;
+};
+using needs = std::vector<needed>;
+
+needed on_topic(sec::acl_operation op, const std::string& t) {
+  return {op, sec::resource_type::topic, t};
+}
+needed on_group(sec::acl_operation op, const std::string& g) {
+  return {op, sec::resource_type::group, g};
+}
+needed on_cluster(sec::acl_operation op) {
+  return {op, sec::resource_type::cluster, sec::cluster_resource_name};
+}
+
+template <class Request>
+needs needs_of(const Request&) {
+  return {};
+}
+needs needs_of(const net::produce_request& r) { return {on_topic(sec::acl_operation::write, r.topic)}; }
+needs needs_of(const net::fetch_request& r) {
+  // A follower's fetch is replication: the cluster's action, as Kafka's inter-broker requests.
+  if (r.replica_id >= 0) return {on_cluster(sec::acl_operation::cluster_action)};
+  return {on_topic(sec::acl_operation::read, r.topic)};
+}
+needs needs_of(const net::list_offsets_request& r) { return {on_topic(sec::acl_operation::describe, r.topic)}; }
+needs needs_of(const net::create_topic_request& r) { return {on_topic(sec::acl_operation::create, r.name)}; }
+needs needs_of(const net::delete_topic_request& r) { return {on_topic(sec::acl_operation::remove, r.name)}; }
+needs needs_of(const net::create_partitions_request& r) { return {on_topic(sec::acl_operation::alter, r.name)}; }
+needs needs_of(const net::alter_configs_request& r) {
+  if (r.resource_type == net::config_resource_topic)
+    return {on_topic(sec::acl_operation::alter_configs, r.resource_name)};
+  return {on_cluster(sec::acl_operation::alter_configs)};
+}
+needs needs_of(const net::delete_records_request& r) { return {on_topic(sec::acl_operation::remove, r.topic)}; }
+needs needs_of(const net::describe_log_dirs_request&) { return {on_cluster(sec::acl_operation::describe)}; }
+needs needs_of(const net::write_txn_marker_request&) { return {on_cluster(sec::acl_operation::cluster_action)}; }
+needs needs_of(const net::kill_actor_request&) { return {on_cluster(sec::acl_operation::alter)}; }
+needs needs_of(const net::list_actors_request&) { return {on_cluster(sec::acl_operation::describe)}; }
+needs needs_of(const net::init_producer_id_request&) {
+  return {{sec::acl_operation::write, sec::resource_type::topic, "", true}};
+}
+needs needs_of(const net::find_coordinator_request& r) { return {on_group(sec::acl_operation::describe, r.group_id)}; }
+needs needs_of(const net::delete_groups_request& r) {
+  needs n;
+  for (const auto& g : r.group_ids) n.push_back(on_group(sec::acl_operation::remove, g));
+  return n;
+}
+needs needs_of(const net::offset_delete_request& r) { return {on_group(sec::acl_operation::remove, r.group_id)}; }
+needs needs_of(const net::join_group_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
+needs needs_of(const net::sync_group_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
+needs needs_of(const net::heartbeat_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
+needs needs_of(const net::leave_group_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
+needs needs_of(const net::offset_commit_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
+needs needs_of(const net::offset_fetch_request& r) { return {on_group(sec::acl_operation::describe, r.group_id)}; }
+needs needs_of(const net::list_groups_request&) { return {on_cluster(sec::acl_operation::describe)}; }
+needs needs_of(const net::describe_groups_request& r) {
+  needs n;
+  for (const auto& g : r.group_ids) n.push_back(on_group(sec::acl_operation::describe, g));
+  return n;
+}
+needs needs_of(const net::alter_user_request&) { return {on_cluster(sec::acl_operation::alter)}; }
+needs needs_of(const net::create_acls_request&) { return {on_cluster(sec::acl_operation::alter)}; }
+needs needs_of(const net::delete_acls_request&) { return {on_cluster(sec::acl_operation::alter)}; }
+needs needs_of(const net::describe_users_request&) { return {on_cluster(sec::acl_operation::describe)}; }
+needs needs_of(const net::describe_acls_request&) { return {on_cluster(sec::acl_operation::describe)}; }
+
+errc authorization_error(sec::resource_type t) {
+  return t == sec::resource_type::topic   ? errc::topic_authorization_failed
+         : t == sec::resource_type::group ? errc::group_authorization_failed
+                                          : errc::cluster_authorization_failed;
+}
+
+// Runs on the connection's I/O thread. On a SASL listener it runs the login first (only
+// sasl_handshake and sasl_authenticate until it succeeds); once the client has an identity (its
+// login, or its TLS certificate) and the authorizer is on, each request is checked against the
+// ACLs here, before it reaches the session. A plaintext native listener is the cluster's
+// internal one: its clients have no identity and are not checked (docs/operations.md).
 class session_handler : public net::frame_handler {
  public:
-  session_handler(session_actor session, std::shared_ptr<net::connection> conn)
-      : session_(std::move(session)), conn_(std::move(conn)) {}
+  session_handler(session_actor session, std::shared_ptr<net::connection> conn,
+                  std::shared_ptr<node_context> node)
+      : session_(std::move(session)), conn_(std::move(conn)), node_(std::move(node)) {
+    const auto& s = node_->config.security;
+    if (runtime::uses_sasl(s.native_protocol)) login_.emplace(s.sasl_mechanisms, node_->access);
+  }
 
   // Every body is converted (forward) before this returns, so the frame may point into payload.
   void on_frame(const uint8_t* payload, size_t n) override {
+    if (closing_) return;
     auto f = net::decode_frame_in_place(payload, n);
     if (!f) {
       BROOK_LOG_WARN("[native] malformed frame from " << conn_->peer() << ": "
@@ -290,6 +384,17 @@ class session_handler : public net::frame_handler {
       conn_->send(net::encode_response(native_type::error, 0, err));
       conn_->close("malformed frame");
       return;
+    }
+    if (login_ && !login_->authenticated()) return before_login(*f);
+    if (!identity_known_) {
+      // After the TLS handshake and the login: who the client is from now on.
+      identity_known_ = true;
+      const auto& subject = conn_->tls_subject();
+      if (login_)
+        principal_ = "User:" + login_->user();
+      else if (!subject.empty())
+        principal_ = "User:" + subject;
+      checked_ = !principal_.empty() && node_->access->enforcing();
     }
     uint64_t seq = next_seq_++;
     uint32_t corr = f->correlation_id;
@@ -355,6 +460,10 @@ class session_handler : public net::frame_handler {
         return forward<net::delete_acls_request>(seq, *f);
       case native_type::describe_acls:
         return forward<net::describe_acls_request>(seq, *f);
+      case native_type::sasl_handshake:
+      case native_type::sasl_authenticate:
+        return error(seq, corr, "no SASL login on this listener, or already logged in",
+                     errc::illegal_sasl_state);
       default:
         return error(seq, corr, "unknown message type " + std::to_string(f->type));
     }
@@ -368,16 +477,83 @@ class session_handler : public net::frame_handler {
   void forward(uint64_t seq, const net::native_frame& f) {
     auto req = net::body_as<Request>(f);
     if (!req) return error(seq, f.correlation_id, req.error().message());
+    if (checked_)
+      for (const auto& n : needs_of(*req))
+        if (!allowed(n)) {
+          BROOK_LOG_INFO("[native] " << principal_ << " from " << host() << " denied "
+                                     << sec::to_string(n.op) << " on " << sec::to_string(n.type)
+                                     << ":" << n.name);
+          auto e = authorization_error(n.type);
+          return error(seq, f.correlation_id, std::string(runtime::to_string(e)), e);
+        }
     caf::anon_send(session_, seq, f.correlation_id, std::move(*req));
   }
 
-  void error(uint64_t seq, uint32_t corr, const std::string& why) {
-    BROOK_LOG_WARN("[native] bad request from " << conn_->peer() << ": " << why);
-    caf::anon_send(session_, seq, corr, net::status_response{errc::invalid_request, why});
+  bool allowed(const needed& n) const {
+    auto& reg = *node_->access;
+    if (n.any_topic)  // an idempotent producer: IDEMPOTENT_WRITE, or WRITE on some topic
+      return reg.authorize(principal_, host(), sec::acl_operation::idempotent_write,
+                           sec::resource_type::cluster, sec::cluster_resource_name) ||
+             reg.authorize_any(principal_, host(), n.op, n.type);
+    return reg.authorize(principal_, host(), n.op, n.type, n.name);
+  }
+
+  std::string host() const { return conn_->peer().substr(0, conn_->peer().rfind(':')); }
+
+  // The login's requests are answered straight away: nothing else is in flight before it ends.
+  void before_login(const net::native_frame& f) {
+    uint32_t corr = f.correlation_id;
+    if (f.kind() == native_type::sasl_handshake) {
+      auto req = net::body_as<net::sasl_handshake_request>(f);
+      auto st = req ? login_->select(req->mechanism) : req.error();
+      net::sasl_handshake_response r{st.code(), st.message(), login_->enabled()};
+      auto frame = net::encode_response(native_type::sasl_handshake, corr, r);
+      if (!st) return end(std::move(frame), 0, st.message());
+      return conn_->send(std::move(frame));
+    }
+    if (f.kind() == native_type::sasl_authenticate) {
+      auto req = net::body_as<net::sasl_authenticate_request>(f);
+      auto token = !req ? runtime::result<runtime::bytes>(req.error())
+                        : login_->step(req->token.data(), req->token.size());
+      if (!token) {
+        auto delay = node_->access->login_failed(host(), runtime::steady_ms());
+        BROOK_LOG_WARN("[native] failed login from " << conn_->peer() << " as '" << login_->user()
+                                                     << "' (" << login_->mechanism()
+                                                     << "): " << token.error().message());
+        net::status_response err{token.error().code(), token.error().message()};
+        return end(net::encode_response(native_type::error, corr, err), delay, "");
+      }
+      if (login_->authenticated())
+        BROOK_LOG_INFO("[native] " << conn_->peer() << " authenticated as User:" << login_->user()
+                                   << " (" << login_->mechanism() << ")");
+      net::sasl_authenticate_response r{errc::none, "", std::move(*token)};
+      return conn_->send(net::encode_response(native_type::sasl_authenticate, corr, r));
+    }
+    net::status_response err{errc::illegal_sasl_state, "log in first (sasl_handshake)"};
+    end(net::encode_response(native_type::error, corr, err), 0,
+        "request type " + std::to_string(f.type) + " before authentication");
+  }
+
+  void end(runtime::bytes frame, int64_t delay_ms, const std::string& reason) {
+    closing_ = true;
+    caf::anon_send(session_, session_end{next_seq_++, std::move(frame), delay_ms, reason});
+  }
+
+  void error(uint64_t seq, uint32_t corr, const std::string& why,
+             errc code = errc::invalid_request) {
+    if (code == errc::invalid_request)
+      BROOK_LOG_WARN("[native] bad request from " << conn_->peer() << ": " << why);
+    caf::anon_send(session_, seq, corr, net::status_response{code, why});
   }
 
   session_actor session_;
   std::shared_ptr<net::connection> conn_;
+  std::shared_ptr<node_context> node_;
+  std::optional<runtime::security::authenticator> login_;  // on a SASL listener
+  bool identity_known_ = false;
+  bool checked_ = false;  // requests are authorized (an identity, and the authorizer is on)
+  std::string principal_;
+  bool closing_ = false;
   uint64_t next_seq_ = 0;
 };
 
@@ -390,7 +566,7 @@ net::handler_factory native_session_factory(caf::actor_system& sys,
         auto session = sys.spawn(session_impl, conn, node);
         register_connection_actor(*node->actors(), "session", "session/native",
                                   caf::actor_cast<caf::actor>(session), conn);
-        return std::make_unique<session_handler>(session, conn);
+        return std::make_unique<session_handler>(session, conn, node);
       };
 }
 

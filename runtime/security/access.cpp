@@ -80,7 +80,7 @@ int64_t access_registry::login_failed(const std::string& host, int64_t now_ms) {
     if (failures_.size() >= max_tracked_hosts) failures_.erase(failures_.begin());
   }
   auto& f = failures_[host];
-  if (now_ms - f.window_start_ms > failure_window_ms) f = {now_ms, 0};
+  if (f.count == 0 || now_ms - f.window_start_ms > failure_window_ms) f = {now_ms, 0};
   f.count = std::min(f.count + 1, max_delay_factor);
   return failed_login_delay_ms_ * f.count;
 }

@@ -175,17 +175,24 @@ bool authorized_on_any(const std::vector<acl_binding>& acls, const authorizer_se
     return b.resource == type && (b.principal == principal || b.principal == "User:*") &&
            (b.host == "*" || b.host == host);
   };
-  bool allowed = false;
-  for (const auto& b : acls) {
-    if (!applies(b)) continue;
-    bool everything = (b.pattern == pattern_type::literal && b.name == "*") ||
-                      (b.pattern == pattern_type::prefixed && b.name.empty());
-    if (b.permission == acl_permission::deny && everything &&
-        (b.operation == op || b.operation == acl_operation::all))
-      return false;
-    if (b.permission == acl_permission::allow && grants(b.operation, op)) allowed = true;
-  }
-  return allowed;
+  auto denies = [&](const acl_binding& d) {
+    return applies(d) && d.permission == acl_permission::deny &&
+           (d.operation == op || d.operation == acl_operation::all);
+  };
+  // Kafka's rule: an ALLOW counts unless a DENY covers all it allows: "*", its own literal
+  // name, or a prefix of its name.
+  auto covered = [&](const acl_binding& allow) {
+    return std::any_of(acls.begin(), acls.end(), [&](const acl_binding& d) {
+      if (!denies(d)) return false;
+      if (d.pattern == pattern_type::literal)
+        return d.name == "*" || (allow.pattern == pattern_type::literal && d.name == allow.name);
+      return allow.name.compare(0, d.name.size(), d.name) == 0;
+    });
+  };
+  return std::any_of(acls.begin(), acls.end(), [&](const acl_binding& b) {
+    return applies(b) && b.permission == acl_permission::allow && grants(b.operation, op) &&
+           !covered(b);
+  });
 }
 
 }  // namespace brook::runtime::security

@@ -100,9 +100,9 @@ bool authorized(const std::vector<acl_binding>& acls, const authorizer_settings&
                 const std::string& principal, const std::string& host, acl_operation op,
                 resource_type type, const std::string& name);
 
-/// Whether some ALLOW ACL grants `principal` (from `host`) `op` on some resource of `type`
-/// that no DENY of it covers entirely ("*" or every name): Kafka's check behind "WRITE on any
-/// topic lets an idempotent producer in".
+/// Whether some ALLOW ACL grants `principal` (from `host`) `op` on resources of `type` that no
+/// DENY of it covers ("*", the same literal name, or a prefix of the name): Kafka's check
+/// behind "WRITE on any topic lets an idempotent producer in".
 bool authorized_on_any(const std::vector<acl_binding>& acls, const authorizer_settings& settings,
                        const std::string& principal, const std::string& host, acl_operation op,
                        resource_type type);

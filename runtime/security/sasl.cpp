@@ -193,26 +193,47 @@ const char* to_string(scram_mechanism m) {
 
 // --- credentials ---------------------------------------------------------------------------
 
-scram_credential make_scram_credential(scram_mechanism m, std::string_view password,
-                                       const bytes& salt, int32_t iterations) {
-  BROOK_ASSERT(iterations > 0, "make_scram_credential: iterations must be positive");
+namespace {
+
+// The keys SCRAM derives from a password: ClientKey (only the client keeps it), StoredKey and
+// ServerKey.
+struct scram_keys {
+  bytes client_key;
+  bytes stored_key;
+  bytes server_key;
+};
+
+scram_keys derive_keys(scram_mechanism m, std::string_view password, const bytes& salt,
+                       int32_t iterations) {
+  BROOK_ASSERT(iterations > 0, "SCRAM: iterations must be positive");
   BROOK_ASSERT(password.size() <= size_t(INT_MAX) && salt.size() <= size_t(INT_MAX),
-               "make_scram_credential: input too long");
+               "SCRAM: input too long");
   // SaltedPassword := Hi(password, salt, i), i.e. PBKDF2 with HMAC over the mechanism's hash.
   bytes salted(hash_size(m));
   BROOK_ASSERT(
       PKCS5_PBKDF2_HMAC(password.data(), int(password.size()), salt.data(), int(salt.size()),
                         iterations, digest(m), int(salted.size()), salted.data()) == 1,
       "PKCS5_PBKDF2_HMAC failed");
+  scram_keys k;
+  k.client_key = hmac(m, salted, "Client Key");
+  k.stored_key = hash(m, k.client_key);
+  k.server_key = hmac(m, salted, "Server Key");
+  OPENSSL_cleanse(salted.data(), salted.size());
+  return k;
+}
+
+}  // namespace
+
+scram_credential make_scram_credential(scram_mechanism m, std::string_view password,
+                                       const bytes& salt, int32_t iterations) {
+  auto k = derive_keys(m, password, salt, iterations);
+  OPENSSL_cleanse(k.client_key.data(), k.client_key.size());
   scram_credential c;
   c.mechanism = m;
   c.salt = salt;
   c.iterations = iterations;
-  bytes client_key = hmac(m, salted, "Client Key");
-  c.stored_key = hash(m, client_key);
-  c.server_key = hmac(m, salted, "Server Key");
-  OPENSSL_cleanse(salted.data(), salted.size());
-  OPENSSL_cleanse(client_key.data(), client_key.size());
+  c.stored_key = std::move(k.stored_key);
+  c.server_key = std::move(k.server_key);
   return c;
 }
 
@@ -499,6 +520,55 @@ result<std::string> scram_server::on_client_final(std::string_view msg) {
   const bytes server_signature = hmac(mechanism_, credential_.server_key, auth_message);
   state_ = state::authenticated;
   return "v=" + base64_encode(server_signature);
+}
+
+// --- client side ---------------------------------------------------------------------------
+
+scram_client::scram_client(scram_mechanism m, std::string user, std::string password)
+    : mechanism_(m), user_(std::move(user)), password_(std::move(password)) {}
+
+std::string scram_client::first_message() {
+  std::string name;
+  for (char ch : user_) name += ch == ',' ? "=2C" : ch == '=' ? "=3D" : std::string(1, ch);
+  nonce_ = base64_encode(random_bytes(server_nonce_bytes));
+  first_bare_ = "n=" + name + ",r=" + nonce_;
+  return "n,," + first_bare_;
+}
+
+result<std::string> scram_client::final_message(std::string_view server_first) {
+  auto bad = [](const std::string& why) {
+    return status{errc::sasl_authentication_failed, "SCRAM server-first: " + why};
+  };
+  std::string_view nonce, salt_b64, iterations;
+  for (auto field : split(server_first, ',')) {
+    if (starts_with(field, "m=")) return bad("a mandatory extension");
+    if (starts_with(field, "r=")) nonce = field.substr(2);
+    if (starts_with(field, "s=")) salt_b64 = field.substr(2);
+    if (starts_with(field, "i=")) iterations = field.substr(2);
+  }
+  if (nonce.size() <= nonce_.size() || nonce.substr(0, nonce_.size()) != nonce_)
+    return bad("the nonce does not extend ours");
+  auto salt = base64_decode(salt_b64);
+  auto i = parse_int32(iterations);
+  if (!salt || salt->empty()) return bad("no salt");
+  if (!i || *i < scram_min_iterations || *i > scram_max_iterations)
+    return bad("iterations outside 4096..16384");
+  auto keys = derive_keys(mechanism_, password_, *salt, *i);
+  const std::string without_proof = "c=biws,r=" + std::string(nonce);
+  const std::string auth_message =
+      first_bare_ + "," + std::string(server_first) + "," + without_proof;
+  bytes proof = hmac(mechanism_, keys.stored_key, auth_message);
+  for (size_t k = 0; k < proof.size(); ++k) proof[k] ^= keys.client_key[k];
+  expected_server_signature_ = "v=" + base64_encode(hmac(mechanism_, keys.server_key, auth_message));
+  OPENSSL_cleanse(keys.client_key.data(), keys.client_key.size());
+  return without_proof + ",p=" + base64_encode(proof);
+}
+
+status scram_client::verify(std::string_view server_final) const {
+  if (expected_server_signature_.empty() || server_final != expected_server_signature_)
+    return {errc::sasl_authentication_failed,
+            "SCRAM server-final: the server did not prove it knows the credential"};
+  return {};
 }
 
 }  // namespace brook::runtime::security

@@ -120,4 +120,25 @@ class scram_server {
   std::string test_nonce_;
 };
 
+/// The client side of one SCRAM exchange (the brook CLI and C++ clients on a SASL listener):
+/// first_message() -> server-first -> final_message() -> server-final -> verify().
+class scram_client {
+ public:
+  scram_client(scram_mechanism m, std::string user, std::string password);
+  /// client-first: "n,,n=<user>,r=<nonce>".
+  std::string first_message();
+  /// client-final with the proof. sasl_authentication_failed when server-first is malformed.
+  result<std::string> final_message(std::string_view server_first);
+  /// Checks the server's signature (the server knew the credential, not only the user).
+  status verify(std::string_view server_final) const;
+
+ private:
+  scram_mechanism mechanism_;
+  std::string user_;
+  std::string password_;
+  std::string nonce_;
+  std::string first_bare_;
+  std::string expected_server_signature_;
+};
+
 }  // namespace brook::runtime::security

@@ -5,6 +5,7 @@ SCRAM-SHA-256/512 and PLAIN), with the ACL authorizer on. Users and ACLs are mad
 refused; a user without WRITE gets TOPIC_AUTHORIZATION_FAILED and nothing is written; plaintext clients
 cannot reach the listener; kafka-python's admin client manages ACLs with Kafka's ACL APIs."""
 
+import glob
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ import time
 import unittest
 import uuid
 
-from brook_harness import BrookTestCase, bin_path, run, stored_batches
+from brook_harness import BrookTestCase, bin_path, run, stored_batches, wait_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 JS_DIR = os.path.join(HERE, "kafkajs")
@@ -274,6 +275,128 @@ class SecureListenerTest(BrookTestCase):
         self.assertNotIn("hidden-from-bob", md.topics)
         md = AdminClient(self.confluent_conf("admin")).list_topics(timeout=20)
         self.assertIn("hidden-from-bob", md.topics)
+
+
+class SecureNativeListenerTest(BrookTestCase):
+    """The native listener as SASL_SSL: the brook CLI logs in (--command-config), the broker's own
+    inter-broker user is the first one, ACLs are checked on native requests too."""
+
+    broker_overrides = (
+        "native.listeners=SASL_SSL://127.0.0.1:0",
+        "ssl.keystore.location=" + SERVER_PEM,
+        "inter.broker.sasl.username=admin",
+        "inter.broker.sasl.password=" + PASSWORDS["admin"],
+        "authorizer.class.name=brook.acl",
+        "super.users=User:admin",
+    )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.configs = {}
+        for user in ("admin", "alice", "bob"):
+            path = os.path.join(CERT_DIR, "native-%s.properties" % user)
+            with open(path, "w") as f:
+                f.write("security.protocol=SASL_SSL\nssl.ca.location=%s\nsasl.mechanism=SCRAM-SHA-512\n"
+                        "sasl.username=%s\nsasl.password=%s\n" % (CA, user, PASSWORDS[user]))
+            cls.configs[user] = path
+        # The broker wrote its own user (inter.broker.sasl.*): admin creates the others with it.
+        for user in ("alice", "bob"):
+            cls.as_user("admin", "user", "create", user, "--password", PASSWORDS[user])
+        cls.as_user("admin", "topic", "create", "native-secure", "--partitions", "1")
+        cls.as_user("admin", "acl", "add", "--allow-principal", "User:alice", "--producer",
+                    "--consumer", "--topic", "native-secure")
+
+    @classmethod
+    def as_user(cls, user, *args, check=True, input=None, config=None):
+        return run([bin_path("brook"), "--bootstrap-server", cls.native, "--command-config",
+                    config or cls.configs[user]] + list(args), input=input, check=check, timeout=60)
+
+    def test_cli_logs_in_produces_and_consumes(self):
+        self.as_user("alice", "produce", "native-secure", "--acks", "all", input="n1\nn2\nn3\n")
+        out = self.as_user("alice", "consume", "native-secure", "--from-beginning", "--count", "3",
+                           "--timeout-ms", "20000").stdout.decode().split()
+        self.assertEqual(out, ["n1", "n2", "n3"])
+        self.assertIn("[native] 127.0.0.1", self.brookd.log())
+        self.assertIn("authenticated as User:alice (SCRAM-SHA-512)", self.brookd.log())
+        users = self.as_user("admin", "user", "list").stdout.decode()
+        self.assertRegex(users, r"(?m)^alice\tSCRAM-SHA-256 \(iterations=4096\), SCRAM-SHA-512")
+
+    def test_user_without_write_is_refused_on_the_native_listener(self):
+        p = self.as_user("bob", "produce", "native-secure", "--acks", "all", input="from-bob\n",
+                         check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("topic_authorization_failed", p.stderr.decode())
+        out = self.as_user("admin", "consume", "native-secure", "--from-beginning",
+                           "--timeout-ms", "3000").stdout.decode()
+        self.assertNotIn("from-bob", out)
+        # ACL administration is the cluster's ALTER: alice may not.
+        p = self.as_user("alice", "acl", "add", "--allow-principal", "User:alice", "--operation",
+                         "ALL", "--cluster", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("cluster_authorization_failed", p.stderr.decode())
+
+    def test_wrong_password_and_plaintext_are_refused(self):
+        bad = os.path.join(CERT_DIR, "native-bad.properties")
+        with open(bad, "w") as f:
+            f.write("security.protocol=SASL_SSL\nssl.ca.location=%s\nsasl.mechanism=SCRAM-SHA-512\n"
+                    "sasl.username=alice\nsasl.password=wrong\n" % CA)
+        p = self.as_user("alice", "topic", "list", check=False, config=bad)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Authentication failed", p.stderr.decode())
+        self.assertIn("failed login from 127.0.0.1", self.brookd.log())
+        # No TLS: the handshake fails and nothing is served.
+        p = run([bin_path("brook"), "--bootstrap-server", self.native, "topic", "list"], check=False,
+                timeout=60)
+        self.assertNotEqual(p.returncode, 0)
+        # TLS but no login: the first request closes the connection.
+        tls_only = os.path.join(CERT_DIR, "native-tls.properties")
+        with open(tls_only, "w") as f:
+            f.write("security.protocol=SSL\nssl.ca.location=%s\n" % CA)
+        p = self.as_user("alice", "topic", "list", check=False, config=tls_only)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("before authentication", self.brookd.log())
+
+
+class SecureClusterTest(unittest.TestCase):
+    """Two brokers whose native listeners are SASL_SSL: they log in to each other with
+    inter.broker.sasl.* to replicate, and the brook CLI's cluster commands log in with
+    --command-config."""
+
+    def test_brokers_replicate_through_a_sasl_ssl_native_listener(self):
+        d = tempfile.mkdtemp(prefix="brook-secure-cluster-")
+        props = os.path.join(CERT_DIR, "cluster-admin.properties")
+        with open(props, "w") as f:
+            f.write("security.protocol=SASL_SSL\nssl.ca.location=%s\nsasl.mechanism=SCRAM-SHA-512\n"
+                    "sasl.username=admin\nsasl.password=%s\n" % (CA, PASSWORDS["admin"]))
+        brook_args = [bin_path("brook"), "--command-config", props]
+        configs = ["native.listeners=SASL_SSL://127.0.0.1:0", "ssl.keystore.location=" + SERVER_PEM,
+                   "ssl.truststore.location=" + CA, "inter.broker.sasl.username=admin",
+                   "inter.broker.sasl.password=" + PASSWORDS["admin"], "authorizer.class.name=brook.acl",
+                   "super.users=User:admin", "default.replication.factor=2"]
+        argv = brook_args + ["cluster", "up", "--brokers", "2", "--dir", d]
+        for c in configs:
+            argv += ["-c", c]
+        try:
+            up = run(argv, timeout=90).stdout.decode()
+            native = re.search(r"^Native bootstrap \([^)]*\): (\S+)$", up, re.M).group(1)
+            admin = brook_args + ["--bootstrap-server", native]
+            run(admin + ["topic", "create", "replicated", "--partitions", "2"])
+            run(admin + ["produce", "replicated", "--acks", "all"], input="r1\nr2\nr3\nr4\n")
+            # Both replicas in sync: the followers fetched from the leaders over TLS, logged in.
+            def in_sync():
+                out = run(admin + ["topic", "describe", "replicated"]).stdout.decode()
+                return len(re.findall(r"Isr: \d+,\d+", out)) == 2
+            self.assertTrue(wait_until(in_sync, timeout=30))
+            logs = ""
+            for path in glob.glob(os.path.join(d, "broker-*.log")):
+                with open(path, errors="replace") as f:
+                    logs += f.read()
+            self.assertIn("authenticated as User:admin (SCRAM-SHA-512)", logs)
+            self.assertNotIn("denied", logs)
+        finally:
+            run(brook_args + ["cluster", "down", "--dir", d], check=False, timeout=90)
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def tearDownModule():

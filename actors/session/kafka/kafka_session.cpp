@@ -30,20 +30,6 @@ kafka_session_actor::behavior_type session_impl(self_ptr self,
       [self](kafka_call& call) {
         auto& st = self->state;
         if (!call.principal.empty()) st.principal = call.principal;
-        if (call.close_after_ms > 0) {
-          auto delay = milliseconds(call.close_after_ms);
-          call.close_after_ms = 0;
-          self->delayed_send(self, delay, std::move(call));
-          return;
-        }
-        if (call.close_after_ms == 0) {
-          if (call.immediate.empty())
-            st.out->complete(call.seq, std::nullopt);
-          else
-            st.out->complete(call.seq, std::move(call.immediate));
-          st.out->connection().close(call.close_reason);
-          return;
-        }
         if (!call.req) return st.out->complete(call.seq, std::move(call.immediate));
         auto& h = call.req->header;
         std::visit(
@@ -56,6 +42,7 @@ kafka_session_actor::behavior_type session_impl(self_ptr self,
             },
             call.req->body);
       },
+      [self](session_end& end) { end_session(self, *self->state.out, end); },
   };
 }
 
@@ -171,10 +158,7 @@ class kafka_handler : public net::frame_handler {
 
   void end(bytes response, int64_t delay_ms, const std::string& reason) {
     closing_ = true;
-    kafka_call call{next_seq_++, nullptr, std::move(response)};
-    call.close_after_ms = delay_ms;
-    call.close_reason = reason;
-    caf::anon_send(session_, std::move(call));
+    caf::anon_send(session_, session_end{next_seq_++, std::move(response), delay_ms, reason});
   }
 
   kafka_session_actor session_;

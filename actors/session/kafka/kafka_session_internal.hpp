@@ -6,7 +6,7 @@
 #include <caf/all.hpp>
 
 #include "actors/directory/node_context.hpp"
-#include "actors/session/kafka/kafka_call.hpp"
+#include "actors/session/session_messages.hpp"
 #include "actors/session/response_order.hpp"
 #include "net/kafka/codec.hpp"
 #include "runtime/countdown.hpp"
@@ -19,7 +19,8 @@ using header = k::request_header;
 using runtime::errc;
 using std::chrono::milliseconds;
 
-using kafka_session_actor = caf::typed_actor<caf::reacts_to<kafka_call>>;
+using kafka_session_actor =
+    caf::typed_actor<caf::reacts_to<kafka_call>, caf::reacts_to<session_end>>;
 
 struct session_state {
   std::unique_ptr<response_order> out;

@@ -485,5 +485,42 @@ TEST(Base64, BadInputRefused) {
   }
 }
 
+// Brook's own client (the native protocol's login) against the server, both mechanisms; a wrong
+// password fails on the server and a server without the credential fails the client's check.
+TEST(ScramClient, LogsInAgainstTheServerAndChecksItsSignature) {
+  for (auto m : {scram_mechanism::sha256,
+                 scram_mechanism::sha512}) {
+    auto cred = make_scram_credential(m, "pencil", bytes(16, 3), 4096);
+    auto lookup = [&](const std::string& u) -> std::optional<scram_credential> {
+      if (u == "user") return cred;
+      return std::nullopt;
+    };
+    scram_server server(m, lookup);
+    scram_client client(m, "user", "pencil");
+    auto server_first = server.step(client.first_message());
+    ASSERT_TRUE(server_first);
+    auto client_final = client.final_message(*server_first);
+    ASSERT_TRUE(client_final);
+    auto server_final = server.step(*client_final);
+    ASSERT_TRUE(server_final) << server_final.error().to_string();
+    EXPECT_TRUE(server.authenticated());
+    EXPECT_TRUE(client.verify(*server_final));
+    EXPECT_FALSE(client.verify("v=" + base64_encode(bytes(32, 1))));
+
+    scram_server server2(m, lookup);
+    scram_client wrong(m, "user", "not-pencil");
+    auto first2 = server2.step(wrong.first_message());
+    ASSERT_TRUE(first2);
+    auto final2 = wrong.final_message(*first2);
+    ASSERT_TRUE(final2);
+    EXPECT_FALSE(server2.step(*final2));
+    // A server-first that does not extend the client's nonce is refused.
+    scram_client c3(m, "user", "pencil");
+    c3.first_message();
+    EXPECT_FALSE(c3.final_message("r=other,s=AAAA,i=4096"));
+  }
+}
+
 }  // namespace
 }  // namespace brook::runtime::security
+
