@@ -112,6 +112,7 @@ class stream_connection : public connection,
 
   const std::string& peer() const override { return peer_; }
   const std::string& tls_subject() const override { return subject_; }
+  void set_max_frame_bytes(size_t n) override { opts_.max_frame_bytes = n; }
 
  private:
   // A TLS connection reads no frame before its handshake: a plaintext client's bytes fail it.

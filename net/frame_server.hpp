@@ -24,6 +24,9 @@ class connection {
   virtual const std::string& peer() const = 0;
   /// The subject of the client's verified TLS certificate ("CN=alice,OU=ops"); "" without one.
   virtual const std::string& tls_subject() const = 0;
+  /// The longest frame accepted from now on (a SASL listener allows small ones until the login
+  /// is done). Only from the connection's handler, or before it reads.
+  virtual void set_max_frame_bytes(size_t n) = 0;
 };
 
 /// Receives one connection's frames. Called on that connection's I/O thread, one frame at a time.

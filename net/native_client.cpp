@@ -4,7 +4,6 @@
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <deque>
-#include <mutex>
 #include <future>
 #include <thread>
 #include <unordered_map>
@@ -116,50 +115,11 @@ native_client::native_client(std::shared_ptr<impl> p) : impl_(std::move(p)) {}
 
 namespace {
 
-std::mutex defaults_mu;
-client_security process_defaults;
-
 // A context for plaintext clients: the TLS layer is built but never used.
 std::shared_ptr<tls_context> plain_context() {
   static auto ctx = tls_context::client("");
   return ctx ? *ctx : nullptr;
 }
-
-}  // namespace
-
-client_security client_security::defaults() {
-  std::lock_guard<std::mutex> g(defaults_mu);
-  return process_defaults;
-}
-
-void client_security::set_defaults(client_security s) {
-  std::lock_guard<std::mutex> g(defaults_mu);
-  process_defaults = std::move(s);
-}
-
-runtime::result<bool> client_security::apply(const std::string& key, const std::string& value) {
-  if (key == "security.protocol") {
-    auto p = runtime::parse_security_protocol(value);
-    if (!p) return p.error();
-    protocol = *p;
-  } else if (key == "ssl.ca.location") {
-    ca_location = value;
-  } else if (key == "sasl.mechanism" || key == "sasl.mechanisms") {
-    if (value != "PLAIN" && value != "SCRAM-SHA-256" && value != "SCRAM-SHA-512")
-      return status{errc::invalid_config, "invalid value '" + value + "' for " + key +
-                                              ": PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"};
-    mechanism = value;
-  } else if (key == "sasl.username") {
-    username = value;
-  } else if (key == "sasl.password") {
-    password = value;
-  } else {
-    return false;
-  }
-  return true;
-}
-
-namespace {
 
 // The SASL login on a connected client: handshake, then tokens until the mechanism is done.
 status log_in(native_client& c, const client_security& sec) {

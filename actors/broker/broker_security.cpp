@@ -19,42 +19,56 @@ namespace {
 
 constexpr int max_write_attempts = 8;
 
+// What a rewrite ended with: its status and, if it succeeded, the node's value now.
+using rewritten_fn = std::function<void(runtime::status, const std::string& value)>;
+
 // Reads `path`, lets `change` rewrite its value ("" when absent) and writes it back with a
 // compare-and-set; a concurrent writer makes it start over. `change` returns the new value or
-// the error that stops it.
+// the error that stops it; an unchanged value is not written.
 void rewrite_node(self_ptr self, const std::string& path,
                   std::function<runtime::result<std::string>(const std::string&)> change,
-                  done_fn done, int attempt = 0) {
+                  rewritten_fn done, int attempt = 0) {
   ask(self, net::coord_get_request{path}, [=](coord_response& g) {
-    if (g.error != errc::none && g.error != errc::no_node) return done(to_status(g));
+    if (g.error != errc::none && g.error != errc::no_node) return done(to_status(g), "");
     auto next = change(g.error == errc::none ? g.value : std::string());
-    if (!next) return done(next.error());
-    auto written = [=](coord_response& w) {
+    if (!next) return done(next.error(), "");
+    if (g.error == errc::none && *next == g.value) return done({}, *next);
+    auto written = [=, value = *next](coord_response& w) {
       bool raced = w.error == errc::bad_version || w.error == errc::node_exists;
       if (raced && attempt + 1 < max_write_attempts)
         return rewrite_node(self, path, change, done, attempt + 1);
-      done(w.error == errc::none ? runtime::status{} : to_status(w));
+      if (w.error != errc::none) return done(to_status(w), "");
+      done({}, value);
     };
     if (g.error == errc::no_node)
-      ask(self, net::coord_create_request{path, std::move(*next), false, 0, true}, written);
+      ask(self, net::coord_create_request{path, *next, false, 0, true}, written);
     else
-      ask(self, net::coord_set_request{path, std::move(*next), g.version}, written);
+      ask(self, net::coord_set_request{path, *next, g.version}, written);
   });
 }
 
+// A node's value; an absent one is empty. One that does not decode is an error: a write would
+// lose what it holds, and ACLs must not silently become none.
 template <class T>
-T unpack_or_empty(const std::string& value) {
+runtime::result<T> unpack_node(const std::string& path, const std::string& value) {
   if (value.empty()) return T{};
   auto v = net::unpack_value<T>(value);
-  return v ? std::move(*v) : T{};
+  if (!v) return runtime::status{errc::corrupt_message, path + " does not decode: " + v.error().message()};
+  return v;
 }
 
-void load_users(self_ptr self) {
-  ask(self, net::coord_get_request{spaths::users}, [self](coord_response& r) {
-    if (r.error != errc::none && r.error != errc::no_node) return;
-    auto stored = unpack_or_empty<net::stored_users>(r.value);
+// The users of /config/users' `value` into the node's registry (a value that does not decode
+// leaves the last ones).
+void apply_users(self_ptr self, const std::string& value) {
+  {
+    auto stored = unpack_node<net::stored_users>(spaths::users, value);
+    if (!stored) {
+      BROOK_LOG_ERROR("[Broker id=" << my_id(self->state) << "] users not loaded (the last ones "
+                                    << "stay in force): " << stored.error().message());
+      return;
+    }
     sec::user_credentials users;
-    for (const auto& [name, mechs] : stored)
+    for (const auto& [name, mechs] : *stored)
       for (const auto& [mech, text] : mechs) {
         auto m = sec::parse_scram_mechanism(mech);
         auto c = m ? sec::parse_scram_credential(*m, text)
@@ -67,16 +81,31 @@ void load_users(self_ptr self) {
                                         << " not loaded: " << c.error().message());
       }
     self->state.spec.node->access->set_users(std::move(users));
+  }
+}
+
+void load_users(self_ptr self) {
+  ask(self, net::coord_get_request{spaths::users}, [self](coord_response& r) {
+    if (r.error == errc::none || r.error == errc::no_node) apply_users(self, r.value);
   });
+}
+
+// The ACLs of /config/acls' `value` into the node's registry (likewise).
+void apply_acls(self_ptr self, const std::string& value) {
+  auto stored = unpack_node<std::vector<net::acl_entry>>(spaths::acls, value);
+  if (!stored) {
+    BROOK_LOG_ERROR("[Broker id=" << my_id(self->state) << "] ACLs not loaded (the last ones "
+                                  << "stay in force): " << stored.error().message());
+    return;
+  }
+  std::vector<sec::acl_binding> acls;
+  for (const auto& e : *stored) acls.push_back(net::to_binding(e));
+  self->state.spec.node->access->set_acls(std::move(acls));
 }
 
 void load_acls(self_ptr self) {
   ask(self, net::coord_get_request{spaths::acls}, [self](coord_response& r) {
-    if (r.error != errc::none && r.error != errc::no_node) return;
-    std::vector<sec::acl_binding> acls;
-    for (const auto& e : unpack_or_empty<std::vector<net::acl_entry>>(r.value))
-      acls.push_back(net::to_binding(e));
-    self->state.spec.node->access->set_acls(std::move(acls));
+    if (r.error == errc::none || r.error == errc::no_node) apply_acls(self, r.value);
   });
 }
 
@@ -87,8 +116,9 @@ void ensure_broker_user(self_ptr self) {
   const auto& s = self->state.spec.config.security;
   if (!runtime::uses_sasl(s.native_protocol) || s.inter_broker_username.empty()) return;
   auto change = [s](const std::string& value) -> runtime::result<std::string> {
-    auto users = unpack_or_empty<net::stored_users>(value);
-    auto& mine = users[s.inter_broker_username];
+    auto users = unpack_node<net::stored_users>(spaths::users, value);
+    if (!users) return users.error();
+    auto& mine = (*users)[s.inter_broker_username];
     bool changed = false;
     for (auto m : {sec::scram_mechanism::sha256, sec::scram_mechanism::sha512}) {
       auto& text = mine[sec::to_string(m)];
@@ -99,15 +129,13 @@ void ensure_broker_user(self_ptr self) {
       text = sec::to_text(*cred);
       changed = true;
     }
-    if (!changed) return runtime::status{errc::node_exists, "up to date"};
-    return net::pack_value(users);
+    return changed ? net::pack_value(*users) : value;
   };
-  rewrite_node(self, spaths::users, change, [self, user = s.inter_broker_username](runtime::status st) {
+  rewrite_node(self, spaths::users, change,
+               [self, user = s.inter_broker_username](runtime::status st, const std::string& v) {
     if (st) {
-      BROOK_LOG_INFO("[Broker id=" << my_id(self->state) << "] inter-broker user " << user
-                                   << " set from inter.broker.sasl.*");
-      load_users(self);
-    } else if (st.code() != errc::node_exists) {
+      apply_users(self, v);
+    } else {
       BROOK_LOG_ERROR("[Broker id=" << my_id(self->state) << "] inter-broker user " << user
                                     << " not written: " << st.message());
     }
@@ -140,7 +168,9 @@ void alter_user(self_ptr self, const net::alter_user_request& req, done_fn done)
       if (auto c = sec::parse_scram_credential(*m, req.credential); !c) return done(c.error());
   }
   auto change = [req](const std::string& value) -> runtime::result<std::string> {
-    auto users = unpack_or_empty<net::stored_users>(value);
+    auto stored = unpack_node<net::stored_users>(spaths::users, value);
+    if (!stored) return stored.error();
+    auto& users = *stored;
     if (req.credential.empty()) {
       auto it = users.find(req.user);
       if (it == users.end() || (!req.mechanism.empty() && !it->second.count(req.mechanism)))
@@ -154,13 +184,14 @@ void alter_user(self_ptr self, const net::alter_user_request& req, done_fn done)
     }
     return net::pack_value(users);
   };
-  rewrite_node(self, spaths::users, change, [self, req, done](runtime::status s) {
+  rewrite_node(self, spaths::users, change, [self, req, done](runtime::status s,
+                                                              const std::string& value) {
     if (s) {
       BROOK_LOG_INFO("[Broker id=" << my_id(self->state) << "] user " << req.user << ": "
                                    << (req.credential.empty() ? "removed " : "set ")
                                    << (req.mechanism.empty() ? "all credentials"
                                                              : req.mechanism + " credential"));
-      load_users(self);  // here at once; the watch brings it to the other brokers
+      apply_users(self, value);  // here before the answer; the watch brings it to the others
     }
     done(s);
   });
@@ -172,7 +203,9 @@ void create_acls(self_ptr self, const net::create_acls_request& req,
     if (auto s = sec::validate(net::to_binding(e)); !s)
       return done({s.code(), s.message(), {}});
   auto change = [req](const std::string& value) -> runtime::result<std::string> {
-    auto acls = unpack_or_empty<std::vector<net::acl_entry>>(value);
+    auto stored = unpack_node<std::vector<net::acl_entry>>(spaths::acls, value);
+    if (!stored) return stored.error();
+    auto& acls = *stored;
     for (const auto& e : req.acls) {
       auto b = net::to_binding(e);
       bool known = std::any_of(acls.begin(), acls.end(),
@@ -181,12 +214,13 @@ void create_acls(self_ptr self, const net::create_acls_request& req,
     }
     return net::pack_value(acls);
   };
-  rewrite_node(self, spaths::acls, change, [self, req, done](runtime::status s) {
+  rewrite_node(self, spaths::acls, change, [self, req, done](runtime::status s,
+                                                             const std::string& value) {
     if (s) {
       for (const auto& e : req.acls)
         BROOK_LOG_INFO("[Broker id=" << my_id(self->state)
                                      << "] ACL added: " << sec::describe(net::to_binding(e)));
-      load_acls(self);
+      apply_acls(self, value);
     }
     done({s.code(), s.message(), {}});
   });
@@ -196,10 +230,11 @@ void delete_acls(self_ptr self, const net::delete_acls_request& req,
                  std::function<void(net::acls_response)> done) {
   auto matched = std::make_shared<std::vector<std::vector<net::acl_entry>>>();
   auto change = [req, matched](const std::string& value) -> runtime::result<std::string> {
-    auto acls = unpack_or_empty<std::vector<net::acl_entry>>(value);
+    auto stored = unpack_node<std::vector<net::acl_entry>>(spaths::acls, value);
+    if (!stored) return stored.error();
     matched->assign(req.filters.size(), {});
     std::vector<net::acl_entry> kept;
-    for (const auto& e : acls) {
+    for (const auto& e : *stored) {
       bool gone = false;
       for (size_t i = 0; i < req.filters.size(); ++i)
         if (net::to_filter(req.filters[i]).matches(net::to_binding(e))) {
@@ -210,13 +245,14 @@ void delete_acls(self_ptr self, const net::delete_acls_request& req,
     }
     return net::pack_value(kept);
   };
-  rewrite_node(self, spaths::acls, change, [self, matched, done](runtime::status s) {
+  rewrite_node(self, spaths::acls, change, [self, matched, done](runtime::status s,
+                                                                 const std::string& value) {
     if (s) {
       for (const auto& per_filter : *matched)
         for (const auto& e : per_filter)
           BROOK_LOG_INFO("[Broker id=" << my_id(self->state)
                                        << "] ACL removed: " << sec::describe(net::to_binding(e)));
-      load_acls(self);
+      apply_acls(self, value);
     }
     if (!s) matched->clear();
     done({s.code(), s.message(), std::move(*matched)});

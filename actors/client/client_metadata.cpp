@@ -24,8 +24,9 @@ runtime::result<std::vector<runtime::endpoint>> parse_bootstrap(const std::strin
 }
 
 client_metadata::client_metadata(std::vector<runtime::endpoint> bootstrap,
-                                 std::chrono::milliseconds timeout)
-    : bootstrap_(std::move(bootstrap)), timeout_(timeout) {}
+                                 std::chrono::milliseconds timeout,
+                                 net::client_security security)
+    : bootstrap_(std::move(bootstrap)), timeout_(timeout), security_(std::move(security)) {}
 
 runtime::result<std::shared_ptr<net::native_client>> client_metadata::any_connection() {
   {
@@ -34,7 +35,7 @@ runtime::result<std::shared_ptr<net::native_client>> client_metadata::any_connec
   }
   status last{errc::network_error, "no bootstrap server"};
   for (const auto& ep : bootstrap_) {
-    auto c = net::native_client::connect(ep, timeout_);
+    auto c = net::native_client::connect(ep, timeout_, security_);
     if (c) {
       std::lock_guard<std::mutex> g(mu_);
       bootstrap_conn_ = *c;
@@ -66,7 +67,8 @@ runtime::result<std::shared_ptr<net::native_client>> client_metadata::coordinato
       } else if (r->error != errc::none) {
         last = status{r->error, "no coordinator for group " + group + ": " + r->message};
       } else {
-        auto c = net::native_client::connect({r->coordinator.host, r->coordinator.port}, timeout_);
+        auto c = net::native_client::connect({r->coordinator.host, r->coordinator.port}, timeout_,
+                                              security_);
         if (c) {
           std::lock_guard<std::mutex> g(mu_);
           coordinators_[group] = *c;
@@ -191,7 +193,7 @@ runtime::result<std::shared_ptr<net::native_client>> client_metadata::connection
       return status{errc::leader_not_available, "unknown broker " + std::to_string(broker)};
     ep = b->second;
   }
-  auto c = net::native_client::connect(ep, timeout_);
+  auto c = net::native_client::connect(ep, timeout_, security_);
   if (!c) return c.error();
   std::lock_guard<std::mutex> g(mu_);
   conns_[{broker, int(l)}] = *c;

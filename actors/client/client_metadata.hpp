@@ -34,7 +34,9 @@ class client_metadata {
   /// lane: 0 bulk traffic, 1 urgent records (their own connection so they never wait behind bulk).
   enum lane : int { bulk = 0, urgent = 1 };
 
-  client_metadata(std::vector<runtime::endpoint> bootstrap, std::chrono::milliseconds timeout);
+  /// `security`: how to reach the brokers (TLS, SASL login); the process default unless given.
+  client_metadata(std::vector<runtime::endpoint> bootstrap, std::chrono::milliseconds timeout,
+                  net::client_security security = net::client_security::defaults());
 
   /// Metadata for `topic`: the cached entry, refreshed first if unknown or marked stale (and
   /// auto-created when allowed). If a refresh fails, the last known entry is returned, as Kafka
@@ -76,6 +78,7 @@ class client_metadata {
 
   std::vector<runtime::endpoint> bootstrap_;
   std::chrono::milliseconds timeout_;
+  net::client_security security_;
   std::mutex mu_;
   std::map<std::string, topic_meta> topics_;
   std::map<std::string, bool> stale_;

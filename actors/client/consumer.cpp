@@ -235,7 +235,8 @@ runtime::result<std::unique_ptr<consumer>> consumer::create(consumer_config cfg)
   if (!servers) return servers.error();
   auto p = std::make_unique<impl>();
   p->cfg = std::move(cfg);
-  p->meta = std::make_unique<client_metadata>(*servers, milliseconds(p->cfg.request_timeout_ms));
+  p->meta = std::make_unique<client_metadata>(*servers, milliseconds(p->cfg.request_timeout_ms),
+                                              p->cfg.security);
   if (auto c = p->meta->any_connection(); !c) return c.error();
   return std::unique_ptr<consumer>(new consumer(std::move(p)));
 }

@@ -42,6 +42,7 @@ runtime::result<consumer_config> consumer_config::from_properties(
          return {};
        }},
   };
+  net::client_security::add_settings(c.security, keys);
   if (auto s = runtime::apply_settings(props, keys, "consumer"); !s) return s;
   return c;
 }

@@ -2,6 +2,8 @@
 // The consumer's settings, with Kafka's names (from_properties), and the partition it reads.
 // Shared by the consumer and its group membership.
 #include <string>
+
+#include "net/client_security.hpp"
 #include <vector>
 
 #include "runtime/config.hpp"
@@ -10,6 +12,8 @@ namespace brook::client {
 
 struct consumer_config {
   std::string bootstrap_servers = "127.0.0.1:9093";
+  /// security.protocol, ssl.ca.location, sasl.mechanism, sasl.username, sasl.password
+  net::client_security security = net::client_security::defaults();
   int32_t max_poll_records = 500;
   int32_t fetch_min_bytes = 1;
   int32_t fetch_max_wait_ms = 500;

@@ -403,7 +403,8 @@ runtime::result<std::unique_ptr<producer>> producer::create(producer_config cfg)
   if (!servers) return servers.error();
   auto p = std::make_unique<impl>();
   p->cfg = std::move(cfg);
-  p->meta = std::make_unique<client_metadata>(*servers, milliseconds(p->cfg.request_timeout_ms));
+  p->meta = std::make_unique<client_metadata>(*servers, milliseconds(p->cfg.request_timeout_ms),
+                                              p->cfg.security);
   auto conn = p->meta->any_connection();
   if (!conn) return conn.error();
   if (p->cfg.enable_idempotence) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "net/client_security.hpp"
 #include "runtime/compression.hpp"
 #include "runtime/config.hpp"
 #include "runtime/record_batch.hpp"
@@ -21,6 +22,8 @@ namespace brook::client {
 
 struct producer_config {
   std::string bootstrap_servers = "127.0.0.1:9093";
+  /// security.protocol, ssl.ca.location, sasl.mechanism, sasl.username, sasl.password
+  net::client_security security = net::client_security::defaults();
   int16_t acks = -1;  // 0, 1, or -1 (all)
   int32_t retries = 2147483647;
   int64_t retry_backoff_ms = 100;

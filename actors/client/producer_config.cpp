@@ -57,6 +57,7 @@ runtime::result<producer_config> producer_config::from_properties(
     c.enable_idempotence = v == "true";
     return {};
   };
+  net::client_security::add_settings(c.security, keys);
   if (auto s = runtime::apply_settings(props, keys, "producer"); !s) return s;
   if (c.enable_idempotence && c.acks != -1) {
     if (props.count("enable.idempotence"))

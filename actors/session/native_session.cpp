@@ -282,12 +282,14 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
 namespace sec = runtime::security;
 
 // What a native request needs of the ACLs: `op` on a resource, or (any_topic) `op` on some
-// topic. Requests not named here need nothing (metadata).
+// topic; `or_cluster`: `op` on the cluster does as well. Requests not named here need nothing
+// (metadata).
 struct needed {
   sec::acl_operation op;
   sec::resource_type type;
   std::string name;
   bool any_topic = false;
+  bool or_cluster = false;
 };
 using needs = std::vector<needed>;
 
@@ -312,7 +314,11 @@ needs needs_of(const net::fetch_request& r) {
   return {on_topic(sec::acl_operation::read, r.topic)};
 }
 needs needs_of(const net::list_offsets_request& r) { return {on_topic(sec::acl_operation::describe, r.topic)}; }
-needs needs_of(const net::create_topic_request& r) { return {on_topic(sec::acl_operation::create, r.name)}; }
+needs needs_of(const net::create_topic_request& r) {
+  auto n = on_topic(sec::acl_operation::create, r.name);
+  n.or_cluster = true;
+  return {n};
+}
 needs needs_of(const net::delete_topic_request& r) { return {on_topic(sec::acl_operation::remove, r.name)}; }
 needs needs_of(const net::create_partitions_request& r) { return {on_topic(sec::acl_operation::alter, r.name)}; }
 needs needs_of(const net::alter_configs_request& r) {
@@ -334,12 +340,23 @@ needs needs_of(const net::delete_groups_request& r) {
   for (const auto& g : r.group_ids) n.push_back(on_group(sec::acl_operation::remove, g));
   return n;
 }
-needs needs_of(const net::offset_delete_request& r) { return {on_group(sec::acl_operation::remove, r.group_id)}; }
+// Kafka: the group, and READ on each topic whose offsets change.
+template <class Rows>
+needs group_and_topics(needed group, const Rows& rows) {
+  needs n{std::move(group)};
+  for (const auto& o : rows) n.push_back(on_topic(sec::acl_operation::read, o.topic));
+  return n;
+}
+needs needs_of(const net::offset_delete_request& r) {
+  return group_and_topics(on_group(sec::acl_operation::remove, r.group_id), r.partitions);
+}
 needs needs_of(const net::join_group_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
 needs needs_of(const net::sync_group_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
 needs needs_of(const net::heartbeat_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
 needs needs_of(const net::leave_group_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
-needs needs_of(const net::offset_commit_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
+needs needs_of(const net::offset_commit_request& r) {
+  return group_and_topics(on_group(sec::acl_operation::read, r.group_id), r.offsets);
+}
 needs needs_of(const net::offset_fetch_request& r) { return {on_group(sec::acl_operation::describe, r.group_id)}; }
 needs needs_of(const net::list_groups_request&) { return {on_cluster(sec::acl_operation::describe)}; }
 needs needs_of(const net::describe_groups_request& r) {
@@ -360,17 +377,20 @@ errc authorization_error(sec::resource_type t) {
 }
 
 // Runs on the connection's I/O thread. On a SASL listener it runs the login first (only
-// sasl_handshake and sasl_authenticate until it succeeds); once the client has an identity (its
-// login, or its TLS certificate) and the authorizer is on, each request is checked against the
-// ACLs here, before it reaches the session. A plaintext native listener is the cluster's
-// internal one: its clients have no identity and are not checked (docs/operations.md).
+// sasl_handshake and sasl_authenticate until it succeeds). With the authorizer on, each request
+// on an SSL or SASL listener is checked against the ACLs here, before it reaches the session, as
+// its login, its TLS certificate's subject or User:ANONYMOUS. A plaintext native listener is the
+// cluster's internal one and is not checked (docs/operations.md).
 class session_handler : public net::frame_handler {
  public:
   session_handler(session_actor session, std::shared_ptr<net::connection> conn,
                   std::shared_ptr<node_context> node)
       : session_(std::move(session)), conn_(std::move(conn)), node_(std::move(node)) {
     const auto& s = node_->config.security;
-    if (runtime::uses_sasl(s.native_protocol)) login_.emplace(s.sasl_mechanisms, node_->access);
+    if (runtime::uses_sasl(s.native_protocol)) {
+      login_.emplace(s.sasl_mechanisms, node_->access);
+      conn_->set_max_frame_bytes(sec::max_login_frame_bytes);
+    }
   }
 
   // Every body is converted (forward) before this returns, so the frame may point into payload.
@@ -390,11 +410,11 @@ class session_handler : public net::frame_handler {
       // After the TLS handshake and the login: who the client is from now on.
       identity_known_ = true;
       const auto& subject = conn_->tls_subject();
-      if (login_)
-        principal_ = "User:" + login_->user();
-      else if (!subject.empty())
-        principal_ = "User:" + subject;
-      checked_ = !principal_.empty() && node_->access->enforcing();
+      principal_ = login_            ? "User:" + login_->user()
+                   : subject.empty() ? std::string("User:ANONYMOUS")
+                                     : "User:" + subject;
+      checked_ = node_->access->enforcing() &&
+                 node_->config.security.native_protocol != runtime::security_protocol::plaintext;
     }
     uint64_t seq = next_seq_++;
     uint32_t corr = f->correlation_id;
@@ -480,7 +500,7 @@ class session_handler : public net::frame_handler {
     if (checked_)
       for (const auto& n : needs_of(*req))
         if (!allowed(n)) {
-          BROOK_LOG_INFO("[native] " << principal_ << " from " << host() << " denied "
+          BROOK_LOG_INFO("[native] " << sec::loggable(principal_) << " from " << host() << " denied "
                                      << sec::to_string(n.op) << " on " << sec::to_string(n.type)
                                      << ":" << n.name);
           auto e = authorization_error(n.type);
@@ -495,7 +515,9 @@ class session_handler : public net::frame_handler {
       return reg.authorize(principal_, host(), sec::acl_operation::idempotent_write,
                            sec::resource_type::cluster, sec::cluster_resource_name) ||
              reg.authorize_any(principal_, host(), n.op, n.type);
-    return reg.authorize(principal_, host(), n.op, n.type, n.name);
+    return reg.authorize(principal_, host(), n.op, n.type, n.name) ||
+           (n.or_cluster && reg.authorize(principal_, host(), n.op, sec::resource_type::cluster,
+                                          sec::cluster_resource_name));
   }
 
   std::string host() const { return conn_->peer().substr(0, conn_->peer().rfind(':')); }
@@ -517,15 +539,17 @@ class session_handler : public net::frame_handler {
                         : login_->step(req->token.data(), req->token.size());
       if (!token) {
         auto delay = node_->access->login_failed(host(), runtime::steady_ms());
-        BROOK_LOG_WARN("[native] failed login from " << conn_->peer() << " as '" << login_->user()
+        BROOK_LOG_WARN("[native] failed login from " << conn_->peer() << " as '" << sec::loggable(login_->user())
                                                      << "' (" << login_->mechanism()
                                                      << "): " << token.error().message());
         net::status_response err{token.error().code(), token.error().message()};
         return end(net::encode_response(native_type::error, corr, err), delay, "");
       }
-      if (login_->authenticated())
-        BROOK_LOG_INFO("[native] " << conn_->peer() << " authenticated as User:" << login_->user()
+      if (login_->authenticated()) {
+        conn_->set_max_frame_bytes(node_->config.socket_request_max_bytes);
+        BROOK_LOG_INFO("[native] " << conn_->peer() << " authenticated as User:" << sec::loggable(login_->user())
                                    << " (" << login_->mechanism() << ")");
+      }
       net::sasl_authenticate_response r{errc::none, "", std::move(*token)};
       return conn_->send(net::encode_response(native_type::sasl_authenticate, corr, r));
     }
@@ -551,7 +575,7 @@ class session_handler : public net::frame_handler {
   std::shared_ptr<node_context> node_;
   std::optional<runtime::security::authenticator> login_;  // on a SASL listener
   bool identity_known_ = false;
-  bool checked_ = false;  // requests are authorized (an identity, and the authorizer is on)
+  bool checked_ = false;  // requests are authorized (a secured listener, the authorizer on)
   std::string principal_;
   bool closing_ = false;
   uint64_t next_seq_ = 0;

@@ -16,8 +16,7 @@ access_registry::access_registry(authorizer_settings settings, bool enforce,
     : settings_(std::move(settings)),
       enforce_(enforce),
       failed_login_delay_ms_(failed_login_delay_ms),
-      users_(std::make_shared<user_credentials>()),
-      acls_(std::make_shared<std::vector<acl_binding>>()) {}
+      users_(std::make_shared<user_credentials>()) {}
 
 void access_registry::set_users(user_credentials users) {
   auto next = std::make_shared<const user_credentials>(std::move(users));
@@ -38,7 +37,7 @@ std::shared_ptr<const user_credentials> access_registry::users() const {
 
 std::shared_ptr<const std::vector<acl_binding>> access_registry::acls() const {
   std::lock_guard<std::mutex> g(mu_);
-  return acls_;
+  return acls_ ? acls_ : std::make_shared<const std::vector<acl_binding>>();
 }
 
 std::optional<scram_credential> access_registry::credential(const std::string& user,
@@ -62,7 +61,16 @@ bool access_registry::authorize(const std::string& principal, const std::string&
                                 acl_operation op, resource_type type,
                                 const std::string& name) const {
   if (!enforce_) return true;
-  return authorized(*acls(), settings_, principal, host, op, type, name);
+  std::shared_ptr<const std::vector<acl_binding>> loaded;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    loaded = acls_;
+  }
+  if (!loaded) {  // not read from the coordinator yet: only super users
+    const auto& su = settings_.super_users;
+    return std::find(su.begin(), su.end(), principal) != su.end();
+  }
+  return authorized(*loaded, settings_, principal, host, op, type, name);
 }
 
 bool access_registry::authorize_any(const std::string& principal, const std::string& host,
@@ -72,7 +80,7 @@ bool access_registry::authorize_any(const std::string& principal, const std::str
 }
 
 int64_t access_registry::login_failed(const std::string& host, int64_t now_ms) {
-  std::lock_guard<std::mutex> g(mu_);
+  std::lock_guard<std::mutex> g(failures_mu_);
   if (failures_.size() >= max_tracked_hosts && !failures_.count(host)) {
     for (auto it = failures_.begin(); it != failures_.end();)
       it = now_ms - it->second.window_start_ms > failure_window_ms ? failures_.erase(it)
@@ -130,14 +138,25 @@ result<bytes> authenticator::step(const uint8_t* token, size_t n) {
     return login.error();
   }
   user_ = login->user;
+  // An unknown user costs the same key derivation as a known one: no timing tells them apart.
+  static const auto nobody = make_scram_credential(scram_mechanism::sha512, "", bytes(32, 0),
+                                                   scram_min_iterations);
   auto cred = registry_->any_credential(login->user);
-  if (!cred || !password_matches(*cred, login->password)) {
+  bool matches = password_matches(cred ? *cred : nobody, login->password);
+  if (!cred || !matches) {
     failed_ = true;
     return status{errc::sasl_authentication_failed,
                   "Authentication failed: Invalid username or password"};
   }
   authenticated_ = true;
   return bytes();
+}
+
+std::string loggable(const std::string& name) {
+  std::string out = name.substr(0, 256);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
 }
 
 }  // namespace brook::runtime::security

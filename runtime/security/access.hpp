@@ -25,6 +25,7 @@ class access_registry {
   access_registry(authorizer_settings settings, bool enforce, int64_t failed_login_delay_ms);
 
   void set_users(user_credentials users);
+  /// Until the first call only super users pass authorize() (fail closed while loading).
   void set_acls(std::vector<acl_binding> acls);
   /// `user`'s credential for `m`; nullopt when it has none.
   std::optional<scram_credential> credential(const std::string& user, scram_mechanism m) const;
@@ -53,9 +54,10 @@ class access_registry {
   const authorizer_settings settings_;
   const bool enforce_;
   const int64_t failed_login_delay_ms_;
-  mutable std::mutex mu_;
+  mutable std::mutex mu_;  // users_, acls_
   std::shared_ptr<const user_credentials> users_;
-  std::shared_ptr<const std::vector<acl_binding>> acls_;
+  std::shared_ptr<const std::vector<acl_binding>> acls_;  // null until first set
+  std::mutex failures_mu_;
   std::map<std::string, failures> failures_;
 };
 
@@ -89,5 +91,13 @@ class authenticator {
   bool authenticated_ = false;
   bool failed_ = false;
 };
+
+/// The longest frame a SASL listener reads before the login is done (Kafka's
+/// sasl.server.max.receive.size): an unauthenticated client cannot make the broker hold more.
+inline constexpr size_t max_login_frame_bytes = 524288;
+
+/// `name` as a log line may show it: control characters (a client could forge lines with a
+/// newline in a user name) become '?', and it is cut at 256 bytes.
+std::string loggable(const std::string& name);
 
 }  // namespace brook::runtime::security

@@ -189,6 +189,10 @@ bool authorized_on_any(const std::vector<acl_binding>& acls, const authorizer_se
       return allow.name.compare(0, d.name.size(), d.name) == 0;
     });
   };
+  // No ACL on any resource of the type: allow.everyone.if.no.acl.found decides.
+  bool any_of_type = std::any_of(acls.begin(), acls.end(),
+                                 [&](const acl_binding& b) { return b.resource == type; });
+  if (!any_of_type) return settings.allow_everyone_if_no_acl_found;
   return std::any_of(acls.begin(), acls.end(), [&](const acl_binding& b) {
     return applies(b) && b.permission == acl_permission::allow && grants(b.operation, op) &&
            !covered(b);

@@ -277,6 +277,51 @@ class SecureListenerTest(BrookTestCase):
         self.assertIn("hidden-from-bob", md.topics)
 
 
+def make_client_cert(name):
+    """A client certificate for CN=<name> signed by the test CA, key in its own file."""
+    key, csr, crt = (os.path.join(CERT_DIR, name + ext) for ext in (".key", ".csr", ".crt"))
+    run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+         "-subj", "/OU=clients/CN=%s" % name])
+    run(["openssl", "x509", "-req", "-in", csr, "-CA", CA, "-CAkey", os.path.join(CERT_DIR, "ca.key"),
+         "-CAcreateserial", "-out", crt, "-days", "2"])
+    return crt, key
+
+
+class ClientCertificateTest(BrookTestCase):
+    """An SSL Kafka listener that requires client certificates: the certificate's subject is the
+    principal the ACLs name; a client without one cannot connect."""
+
+    broker_overrides = (
+        "listeners=SSL://127.0.0.1:0",
+        "ssl.keystore.location=" + SERVER_PEM,
+        "ssl.truststore.location=" + CA,
+        "ssl.client.auth=required",
+        "authorizer.class.name=brook.acl",
+    )
+
+    def kcat(self, cert=None):
+        args = ["kcat", "-b", self.bootstrap, "-X", "security.protocol=SSL", "-X", "ssl.ca.location=" + CA]
+        if cert:
+            args += ["-X", "ssl.certificate.location=" + cert[0], "-X", "ssl.key.location=" + cert[1]]
+        return args
+
+    def test_the_certificate_subject_is_the_principal(self):
+        carol, dave = make_client_cert("carol"), make_client_cert("dave")
+        run([bin_path("brook"), "--bootstrap-server", self.native, "topic", "create", "by-cert"])
+        run([bin_path("brook"), "--bootstrap-server", self.native, "acl", "add", "--allow-principal",
+             "User:CN=carol,OU=clients", "--producer", "--consumer", "--topic", "by-cert"])
+        run(self.kcat(carol) + ["-P", "-t", "by-cert"], input="c1\nc2\n")
+        out = run(self.kcat(carol) + ["-C", "-t", "by-cert", "-o", "beginning", "-e", "-q"]).stdout.decode()
+        self.assertEqual(out.split(), ["c1", "c2"])
+        # dave's certificate is valid, but no ACL names him.
+        p = run(self.kcat(dave) + ["-P", "-t", "by-cert"], input="d1\n", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Topic authorization failed", p.stderr.decode())
+        # Without a certificate the handshake fails.
+        p = run(self.kcat() + ["-L", "-m", "5"], check=False)
+        self.assertNotEqual(p.returncode, 0)
+
+
 class SecureNativeListenerTest(BrookTestCase):
     """The native listener as SASL_SSL: the brook CLI logs in (--command-config), the broker's own
     inter-broker user is the first one, ACLs are checked on native requests too."""
@@ -321,6 +366,18 @@ class SecureNativeListenerTest(BrookTestCase):
         self.assertIn("authenticated as User:alice (SCRAM-SHA-512)", self.brookd.log())
         users = self.as_user("admin", "user", "list").stdout.decode()
         self.assertRegex(users, r"(?m)^alice\tSCRAM-SHA-256 \(iterations=4096\), SCRAM-SHA-512")
+
+    def test_client_properties_carry_the_login(self):
+        # The producer's and consumer's own config keys, no --command-config.
+        login = ["-X", "security.protocol=SASL_SSL", "-X", "ssl.ca.location=" + CA,
+                 "-X", "sasl.mechanism=SCRAM-SHA-256", "-X", "sasl.username=alice",
+                 "-X", "sasl.password=" + PASSWORDS["alice"]]
+        brook_native = [bin_path("brook"), "--bootstrap-server", self.native]
+        run(brook_native + ["produce", "native-secure", "--acks", "all"] + login, input="x1\nx2\n")
+        out = run(brook_native + ["consume", "native-secure", "--from-beginning", "--timeout-ms", "5000"]
+                  + [a.replace("-X", "--consumer-property") for a in login]).stdout.decode().split()
+        self.assertTrue({"x1", "x2"} <= set(out), out)
+        self.assertIn("authenticated as User:alice (SCRAM-SHA-256)", self.brookd.log())
 
     def test_user_without_write_is_refused_on_the_native_listener(self):
         p = self.as_user("bob", "produce", "native-secure", "--acks", "all", input="from-bob\n",

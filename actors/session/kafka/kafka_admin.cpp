@@ -135,7 +135,9 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::create_topics_reques
       else
         nulls += (nulls.empty() ? "" : ",") + c.name;
     }
-    if (denied_on_cluster(self, sec::acl_operation::create) &&
+    auto& st = self->state;
+    if (!st.node->access->authorize(st.principal, st.client_host, sec::acl_operation::create,
+                                    sec::resource_type::cluster, sec::cluster_resource_name) &&
         denied(self, sec::acl_operation::create, sec::resource_type::topic, t.name)) {
       resp->topics.back().error_code = code(errc::topic_authorization_failed);
       done();
@@ -351,6 +353,11 @@ void serve(self_ptr self, uint64_t seq, const header& h,
 
 // DescribeLogDirs: the replicas this broker stores, from its partition actors.
 void serve(self_ptr self, uint64_t seq, const header& h, k::describe_log_dirs_request& req) {
+  if (auto e = denied_on_cluster(self, sec::acl_operation::describe)) {
+    k::describe_log_dirs_response r;
+    r.error_code = code(*e);  // v3+; older versions get no log dirs, as Kafka
+    return reply(self, seq, h, r);
+  }
   net::describe_log_dirs_request native;
   if (req.topics) {
     native.all_topics = false;

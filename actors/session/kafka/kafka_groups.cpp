@@ -360,12 +360,28 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::delete_groups_reques
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::offset_delete_request& req) {
+  // Kafka: DELETE on the group; READ on each topic (its partitions refused, the rest deleted).
+  if (auto e = denied(self, sec::acl_operation::remove, sec::resource_type::group, req.group_id)) {
+    k::offset_delete_response r;
+    r.error_code = code(*e);
+    return reply(self, seq, h, r);
+  }
   net::offset_delete_request native{req.group_id, {}};
-  for (const auto& t : req.topics)
-    for (int32_t p : t.partitions) native.partitions.push_back({t.name, p, -1, std::nullopt, errc::none});
+  k::offset_delete_response refused;
+  for (const auto& t : req.topics) {
+    auto e = denied(self, sec::acl_operation::read, sec::resource_type::topic, t.name);
+    if (e) refused.topics.push_back({t.name, {}});
+    for (int32_t p : t.partitions) {
+      if (e)
+        refused.topics.back().partitions.push_back({p, code(*e)});
+      else
+        native.partitions.push_back({t.name, p, -1, std::nullopt, errc::none});
+    }
+  }
+  if (native.partitions.empty() && !refused.topics.empty()) return reply(self, seq, h, refused);
   ask_coordinator<net::offset_delete_request, net::offset_delete_response>(
-      self, std::move(native), milliseconds(30000), [self, seq, h](net::offset_delete_response& d) {
-        k::offset_delete_response r;
+      self, std::move(native), milliseconds(30000),
+      [self, seq, h, r = std::move(refused)](net::offset_delete_response& d) mutable {
         r.error_code = code(d.error);
         for (const auto& p : d.partitions) {
           if (r.topics.empty() || r.topics.back().name != p.topic) r.topics.push_back({p.topic, {}});
@@ -378,33 +394,49 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::offset_delete_reques
 // ---- transactions (net/txn_messages.hpp): served by this broker's group coordinator when it
 // leads the transactional id's partition (else NOT_COORDINATOR: the client looks it up again).
 
-// A per-partition answer refusing every partition of `topics` for the transactional id.
+// Every transaction request needs WRITE on its transactional id.
+template <class Response>
+bool txn_refused(self_ptr self, uint64_t seq, const header& h, const std::string& id) {
+  auto e = denied(self, sec::acl_operation::write, sec::resource_type::transactional_id, id);
+  if (!e) return false;
+  Response r;
+  r.error_code = code(*e);
+  reply(self, seq, h, r);
+  return true;
+}
+
+// A transactional request with partitions (AddPartitionsToTxn: WRITE on each topic;
+// TxnOffsetCommit: READ on the group and each topic) as Kafka checks it: WRITE on the
+// transactional id, then the group, then the topics. If anything is refused the whole request
+// is answered (true): the partitions at fault with their error, the others
+// OPERATION_NOT_ATTEMPTED.
 template <class Topics, class Index>
-k::add_partitions_to_txn_response refused_partitions(const Topics& topics, Index index) {
+bool txn_partitions_refused(self_ptr self, uint64_t seq, const header& h, const std::string& id,
+                            const std::string* group, sec::acl_operation topic_op,
+                            const Topics& topics, Index index) {
+  auto whole = denied(self, sec::acl_operation::write, sec::resource_type::transactional_id, id);
+  if (!whole && group)
+    whole = denied(self, sec::acl_operation::read, sec::resource_type::group, *group);
+  std::map<std::string, errc> refused;
+  if (!whole)
+    for (const auto& t : topics)
+      if (auto e = denied(self, topic_op, sec::resource_type::topic, t.name)) refused[t.name] = *e;
+  if (!whole && refused.empty()) return false;
   k::add_partitions_to_txn_response r;
   for (const auto& t : topics) {
     r.results.push_back({t.name, {}});
-    for (const auto& p : t.partitions)
-      r.results.back().partitions.push_back(
-          {index(p), code(errc::transactional_id_authorization_failed)});
+    auto it = refused.find(t.name);
+    auto e = whole ? *whole : it != refused.end() ? it->second : errc::operation_not_attempted;
+    for (const auto& p : t.partitions) r.results.back().partitions.push_back({index(p), code(e)});
   }
-  return r;
-}
-
-// Every transaction request needs WRITE on its transactional id.
-template <class Response>
-bool txn_refused(self_ptr self, uint64_t seq, const header& h, const std::string& id,
-                 Response r = {}) {
-  auto e = denied(self, sec::acl_operation::write, sec::resource_type::transactional_id, id);
-  if (!e) return false;
-  if constexpr (std::is_same_v<Response, k::txn_status_response>) r.error_code = code(*e);
   reply(self, seq, h, r);
   return true;
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::add_partitions_to_txn_request& req) {
   auto index = [](int32_t p) { return p; };
-  if (txn_refused(self, seq, h, req.transactional_id, refused_partitions(req.topics, index)))
+  if (txn_partitions_refused(self, seq, h, req.transactional_id, nullptr,
+                             sec::acl_operation::write, req.topics, index))
     return;
   net::add_partitions_to_txn_request n{req.transactional_id, req.producer_id, req.producer_epoch, {}};
   for (const auto& t : req.topics)
@@ -424,6 +456,11 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::add_partitions_to_tx
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::add_offsets_to_txn_request& req) {
   if (txn_refused<k::txn_status_response>(self, seq, h, req.transactional_id)) return;
+  if (auto e = denied(self, sec::acl_operation::read, sec::resource_type::group, req.group_id)) {
+    k::txn_status_response r;
+    r.error_code = code(*e);
+    return reply(self, seq, h, r);
+  }
   ask_coordinator<net::add_offsets_to_txn_request, net::status_response>(
       self,
       net::add_offsets_to_txn_request{req.transactional_id, req.producer_id, req.producer_epoch,
@@ -450,7 +487,8 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::end_txn_request& req
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::txn_offset_commit_request& req) {
   auto index = [](const auto& p) { return p.index; };
-  if (txn_refused(self, seq, h, req.transactional_id, refused_partitions(req.topics, index)))
+  if (txn_partitions_refused(self, seq, h, req.transactional_id, &req.group_id,
+                             sec::acl_operation::read, req.topics, index))
     return;
   net::txn_offset_commit_request n{req.transactional_id, req.group_id, req.producer_id,
                                    req.producer_epoch, {}};
@@ -525,8 +563,14 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::describe_transaction
         k::describe_transactions_response r;
         for (const auto& t : d.transactions) {
           k::describe_transactions_response::state s;
-          s.error_code = code(t.error);
           s.transactional_id = t.transactional_id;
+          if (auto e = denied(self, sec::acl_operation::describe,
+                              sec::resource_type::transactional_id, t.transactional_id)) {
+            s.error_code = code(*e);
+            r.states.push_back(std::move(s));
+            continue;
+          }
+          s.error_code = code(t.error);
           s.transaction_state = t.state;
           s.timeout_ms = t.timeout_ms;
           s.start_time_ms = t.start_time_ms;
@@ -548,8 +592,12 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::list_transactions_re
   ask_coordinator<net::list_transactions_request, net::describe_transactions_response>(
       self, net::list_transactions_request{req.state_filters, req.producer_id_filters},
       milliseconds(30000), [self, seq, h, r](net::describe_transactions_response& d) mutable {
-        for (const auto& t : d.transactions)
-          r.states.push_back({t.transactional_id, t.producer_id, t.state});
+        auto& st = self->state;
+        for (const auto& t : d.transactions)  // only those the principal may DESCRIBE
+          if (st.node->access->authorize(st.principal, st.client_host,
+                                         sec::acl_operation::describe,
+                                         sec::resource_type::transactional_id, t.transactional_id))
+            r.states.push_back({t.transactional_id, t.producer_id, t.state});
         reply(self, seq, h, r);
       });
 }

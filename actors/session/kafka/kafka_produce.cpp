@@ -10,6 +10,11 @@ namespace brook::actors::kafka_detail {
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::produce_request& req) {
   bool no_response = req.acks == 0;
+  // A transactional producer also needs WRITE on its transactional id (every partition refused).
+  std::optional<errc> txn_refused;
+  if (req.transactional_id)
+    txn_refused = denied(self, sec::acl_operation::write, sec::resource_type::transactional_id,
+                         *req.transactional_id);
   const auto& dir = *self->state.node->directory();
   answer_per_partition<k::produce_response>(
       req,
@@ -21,6 +26,7 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::produce_request& req
             out.log_start_offset = r.log_start_offset;
           });
         };
+        if (txn_refused) return answer({*txn_refused, "", -1, -1, {}});
         if (auto e = denied(self, sec::acl_operation::write, sec::resource_type::topic, t.name))
           return answer({*e, "", -1, -1, {}});  // nothing written
         if (!p.records) return answer({errc::corrupt_message, "null records", -1, -1, {}});

@@ -55,7 +55,7 @@ std::optional<errc> denied(self_ptr self, sec::acl_operation op, sec::resource_t
                            const std::string& name) {
   auto& st = self->state;
   if (st.node->access->authorize(st.principal, st.client_host, op, type, name)) return std::nullopt;
-  BROOK_LOG_INFO("[kafka] " << st.principal << " from " << st.client_host << " denied "
+  BROOK_LOG_INFO("[kafka] " << sec::loggable(st.principal) << " from " << st.client_host << " denied "
                             << sec::to_string(op) << " on " << sec::to_string(type) << ":"
                             << name);
   return authorization_error(type);

@@ -55,8 +55,10 @@ class kafka_handler : public net::frame_handler {
                 std::shared_ptr<node_context> node)
       : session_(std::move(session)), conn_(std::move(conn)), node_(std::move(node)) {
     const auto& sec = node_->config.security;
-    if (runtime::uses_sasl(sec.kafka_protocol))
+    if (runtime::uses_sasl(sec.kafka_protocol)) {
       login_.emplace(sec.sasl_mechanisms, node_->access);
+      conn_->set_max_frame_bytes(runtime::security::max_login_frame_bytes);
+    }
   }
   ~kafka_handler() override { caf::anon_send_exit(session_, caf::exit_reason::user_shutdown); }
 
@@ -139,8 +141,9 @@ class kafka_handler : public net::frame_handler {
   void answer(bytes frame) {
     kafka_call call{next_seq_++, nullptr, std::move(frame)};
     if (login_->authenticated()) {
+      conn_->set_max_frame_bytes(node_->config.socket_request_max_bytes);
       call.principal = "User:" + login_->user();
-      BROOK_LOG_INFO("[kafka] " << conn_->peer() << " authenticated as " << call.principal
+      BROOK_LOG_INFO("[kafka] " << conn_->peer() << " authenticated as " << runtime::security::loggable(call.principal)
                                 << " (" << login_->mechanism() << ")");
     }
     forward(std::move(call));
@@ -151,7 +154,7 @@ class kafka_handler : public net::frame_handler {
   void failed(bytes response, const std::string& why) {
     auto host = conn_->peer().substr(0, conn_->peer().rfind(':'));
     auto delay = node_->access->login_failed(host, runtime::steady_ms());
-    BROOK_LOG_WARN("[kafka] failed login from " << conn_->peer() << " as '" << login_->user()
+    BROOK_LOG_WARN("[kafka] failed login from " << conn_->peer() << " as '" << runtime::security::loggable(login_->user())
                                                 << "' (" << login_->mechanism() << "): " << why);
     end(std::move(response), delay, "");
   }

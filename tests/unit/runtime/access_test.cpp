@@ -203,9 +203,22 @@ TEST(AccessRegistry, AuthorizeUsesAllowEveryoneSetting) {
   sec::authorizer_settings s;
   s.allow_everyone_if_no_acl_found = true;
   auto reg = registry(true, 100, s);
+  reg->set_acls({});
   EXPECT_TRUE(reg->authorize("User:bob", "h", acl_operation::write, resource_type::topic, "t"));
   reg->set_acls({allow("User:alice", acl_operation::write, "t")});
   EXPECT_FALSE(reg->authorize("User:bob", "h", acl_operation::write, resource_type::topic, "t"));
+}
+
+// Until the ACLs are read once, only super users pass: an authorizer never starts open.
+TEST(AccessRegistry, OnlySuperUsersPassBeforeTheAclsAreLoaded) {
+  sec::authorizer_settings s;
+  s.allow_everyone_if_no_acl_found = true;
+  s.super_users = {"User:admin"};
+  auto reg = registry(true, 100, s);
+  EXPECT_FALSE(reg->authorize("User:bob", "h", acl_operation::read, resource_type::topic, "t"));
+  EXPECT_TRUE(reg->authorize("User:admin", "h", acl_operation::read, resource_type::topic, "t"));
+  reg->set_acls({});
+  EXPECT_TRUE(reg->authorize("User:bob", "h", acl_operation::read, resource_type::topic, "t"));
 }
 
 // Without an authorizer every request is allowed, whatever the ACLs say.
@@ -501,3 +514,10 @@ TEST_F(Authenticator, ScramMalformedFirstMessage) {
 }
 
 }  // namespace
+
+// Names a client chose reach log lines without line breaks or other control characters.
+TEST(AccessLoggable, ControlCharactersAreReplacedAndLongNamesCut) {
+  EXPECT_EQ(sec::loggable("alice"), "alice");
+  EXPECT_EQ(sec::loggable("eve\n[ERROR] forged\r\x7f"), "eve?[ERROR] forged??");
+  EXPECT_EQ(sec::loggable(std::string(1000, 'x')).size(), 256u);
+}

@@ -301,6 +301,22 @@ TEST(AclOnAny, AllowOnSomeResourceGrants) {
                            bob, acl_operation::write));
 }
 
+// No ACL on any topic at all: allow.everyone.if.no.acl.found decides (an idempotent producer on
+// an open cluster gets its producer id).
+TEST(AclOnAny, NoAclOfTheTypeFollowsAllowEveryone) {
+  sec::authorizer_settings open;
+  open.allow_everyone_if_no_acl_found = true;
+  EXPECT_TRUE(on_any_topic({}, alice, acl_operation::write, host, open));
+  EXPECT_FALSE(on_any_topic({}, alice, acl_operation::write, host, {}));
+  // A group ACL is no topic ACL.
+  const std::vector<acl_binding> group_only = {
+      allow(bob, acl_operation::read, resource_type::group, "g")};
+  EXPECT_TRUE(on_any_topic(group_only, alice, acl_operation::write, host, open));
+  // Once some topic has an ACL, only ALLOWs count.
+  const std::vector<acl_binding> topic_acl = {allow(bob, acl_operation::write, resource_type::topic, "t")};
+  EXPECT_FALSE(on_any_topic(topic_acl, alice, acl_operation::write, host, open));
+}
+
 // Super users pass without any ACL.
 TEST(AclOnAny, SuperUserPasses) {
   sec::authorizer_settings s;
