@@ -114,6 +114,18 @@ class stream_connection : public connection,
   const std::string& tls_subject() const override { return subject_; }
   void set_max_frame_bytes(size_t n) override { opts_.max_frame_bytes = n; }
 
+  void set_deadline(std::chrono::milliseconds after, const std::string& reason) override {
+    deadline_ = std::make_unique<asio::steady_timer>(sock_.get_executor(), after);
+    deadline_->async_wait(
+        asio::bind_executor(strand_, [self = this->shared_from_this(), reason](auto ec) {
+          if (!ec && self->deadline_) self->shutdown(reason);
+        }));
+  }
+  void clear_deadline() override {
+    if (deadline_) deadline_->cancel();
+    deadline_.reset();
+  }
+
  private:
   // A TLS connection reads no frame before its handshake: a plaintext client's bytes fail it.
   void handshake() {
@@ -177,6 +189,7 @@ class stream_connection : public connection,
     closed_ = true;
     if (!reason.empty())
       BROOK_LOG_WARN("[" << opts_.name << "] closing connection from " << peer_ << ": " << reason);
+    clear_deadline();  // its handler holds this connection
     boost::system::error_code ec;
     tcp_of(sock_).shutdown(tcp::socket::shutdown_both, ec);
     tcp_of(sock_).close(ec);
@@ -190,6 +203,7 @@ class stream_connection : public connection,
   server_options opts_;
   std::string peer_;
   std::string subject_;
+  std::unique_ptr<asio::steady_timer> deadline_;
   uint8_t header_[4];
   runtime::bytes payload_;
   size_t expected_ = 0;  // length of the frame being read

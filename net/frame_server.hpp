@@ -1,6 +1,7 @@
 #pragma once
 // TCP listener for length-prefixed frames ([u32 BE length][payload]), the framing both the native
 // protocol and the Kafka protocol use. Asio stays inside frame_server.cpp; callers see only this.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,6 +28,10 @@ class connection {
   /// The longest frame accepted from now on (a SASL listener allows small ones until the login
   /// is done). Only from the connection's handler, or before it reads.
   virtual void set_max_frame_bytes(size_t n) = 0;
+  /// Closes the connection (logging `reason`) unless clear_deadline() comes first: a SASL
+  /// client's time to log in. Only from the connection's handler, or before it reads.
+  virtual void set_deadline(std::chrono::milliseconds after, const std::string& reason) = 0;
+  virtual void clear_deadline() = 0;
 };
 
 /// Receives one connection's frames. Called on that connection's I/O thread, one frame at a time.

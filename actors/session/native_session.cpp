@@ -390,6 +390,7 @@ class session_handler : public net::frame_handler {
     if (runtime::uses_sasl(s.native_protocol)) {
       login_.emplace(s.sasl_mechanisms, node_->access);
       conn_->set_max_frame_bytes(sec::max_login_frame_bytes);
+      conn_->set_deadline(sec::login_timeout, "no login within 30 s");
     }
   }
 
@@ -547,6 +548,7 @@ class session_handler : public net::frame_handler {
       }
       if (login_->authenticated()) {
         conn_->set_max_frame_bytes(node_->config.socket_request_max_bytes);
+        conn_->clear_deadline();
         BROOK_LOG_INFO("[native] " << conn_->peer() << " authenticated as User:" << sec::loggable(login_->user())
                                    << " (" << login_->mechanism() << ")");
       }

@@ -2,6 +2,7 @@
 // A node's users and ACLs as the coordinator holds them, the SASL login one connection runs
 // against them, and the pacing of failed logins. Thread-safe where noted: I/O threads log
 // clients in while session actors authorize requests and the broker actor replaces the data.
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -95,6 +96,8 @@ class authenticator {
 /// The longest frame a SASL listener reads before the login is done (Kafka's
 /// sasl.server.max.receive.size): an unauthenticated client cannot make the broker hold more.
 inline constexpr size_t max_login_frame_bytes = 524288;
+/// How long a SASL listener waits for a new connection's login before it closes it.
+inline constexpr std::chrono::seconds login_timeout{30};
 
 /// `name` as a log line may show it: control characters (a client could forge lines with a
 /// newline in a user name) become '?', and it is cut at 256 bytes.

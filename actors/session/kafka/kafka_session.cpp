@@ -58,6 +58,7 @@ class kafka_handler : public net::frame_handler {
     if (runtime::uses_sasl(sec.kafka_protocol)) {
       login_.emplace(sec.sasl_mechanisms, node_->access);
       conn_->set_max_frame_bytes(runtime::security::max_login_frame_bytes);
+      conn_->set_deadline(runtime::security::login_timeout, "no login within 30 s");
     }
   }
   ~kafka_handler() override { caf::anon_send_exit(session_, caf::exit_reason::user_shutdown); }
@@ -142,6 +143,7 @@ class kafka_handler : public net::frame_handler {
     kafka_call call{next_seq_++, nullptr, std::move(frame)};
     if (login_->authenticated()) {
       conn_->set_max_frame_bytes(node_->config.socket_request_max_bytes);
+      conn_->clear_deadline();
       call.principal = "User:" + login_->user();
       BROOK_LOG_INFO("[kafka] " << conn_->peer() << " authenticated as " << runtime::security::loggable(call.principal)
                                 << " (" << login_->mechanism() << ")");
