@@ -56,9 +56,8 @@ runtime::result<net::acl_entry> resource_of(const options& o, bool required) {
                            "name one resource: --topic, --group, --transactional-id or --cluster"};
   if (named == 0) {
     if (required)
-      return runtime::status{
-          errc::invalid_request,
-          "name a resource: --topic, --group, --transactional-id or --cluster"};
+      return runtime::status{errc::invalid_request,
+                             "name a resource: --topic, --group, --transactional-id or --cluster"};
     e.resource_type = int8_t(sec::resource_type::any);
   }
   auto pattern = sec::parse_pattern_type(o.pattern_type);
@@ -168,16 +167,15 @@ int user_create(const options& o) {
 }
 
 int user_delete(const options& o) {
-  std::vector<std::string> mechs = o.mechanisms.empty() ? std::vector<std::string>{""}
-                                                        : o.mechanisms;
+  std::vector<std::string> mechs =
+      o.mechanisms.empty() ? std::vector<std::string>{""} : o.mechanisms;
   for (const auto& m : mechs) {
     auto r = call_any<net::status_response>(o, net::native_type::alter_user,
                                             net::alter_user_request{o.user, m, ""});
     if (!r) return fail(r.error());
   }
   std::printf("Removed %s of user %s.\n",
-              o.mechanisms.empty() ? "every credential" : "the credentials named",
-              o.user.c_str());
+              o.mechanisms.empty() ? "every credential" : "the credentials named", o.user.c_str());
   return 0;
 }
 

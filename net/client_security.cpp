@@ -16,8 +16,8 @@ client_security process_defaults;
 
 void client_security::add_settings(client_security& s,
                                    std::map<std::string, runtime::setting_setter>& keys) {
-  for (const char* k : {"security.protocol", "ssl.ca.location", "sasl.mechanism",
-                        "sasl.mechanisms", "sasl.username", "sasl.password"})
+  for (const char* k : {"security.protocol", "ssl.ca.location", "sasl.mechanism", "sasl.mechanisms",
+                        "sasl.username", "sasl.password"})
     keys[k] = [&s](const std::string& key, const std::string& value) -> status {
       auto known = s.apply(key, value);
       return known ? status{} : known.error();

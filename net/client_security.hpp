@@ -21,7 +21,8 @@ struct client_security {
   /// What connect() uses when given nothing: plaintext unless the process set it (the brook
   /// CLI's --command-config). Thread-safe.
   /// Adds the keys above to a client's config keys (producer, consumer), writing into `s`.
-  static void add_settings(client_security& s, std::map<std::string, runtime::setting_setter>& keys);
+  static void add_settings(client_security& s,
+                           std::map<std::string, runtime::setting_setter>& keys);
   static client_security defaults();
   static void set_defaults(client_security s);
 };

@@ -44,8 +44,12 @@ void io_pool::stop() {
 namespace {
 
 // The TCP socket under a plain or TLS stream.
-tcp::socket& tcp_of(tcp::socket& s) { return s; }
-tcp::socket& tcp_of(tls_stream& s) { return s.next_layer(); }
+tcp::socket& tcp_of(tcp::socket& s) {
+  return s;
+}
+tcp::socket& tcp_of(tls_stream& s) {
+  return s.next_layer();
+}
 
 // The client hung up: end of stream, or a TLS client that closed without close_notify (most
 // do). Not worth a log line.
@@ -54,7 +58,9 @@ bool closed_by_peer(const boost::system::error_code& ec) {
 }
 
 // The verified client certificate's subject ("CN=alice,OU=..."), or "".
-std::string subject_of(tcp::socket&) { return {}; }
+std::string subject_of(tcp::socket&) {
+  return {};
+}
 std::string subject_of(tls_stream& s) {
   X509* cert = SSL_get_peer_certificate(s.native_handle());
   if (!cert) return {};
@@ -144,7 +150,8 @@ class stream_connection : public connection,
 
   void read_header() {
     asio::async_read(sock_, asio::buffer(header_, 4),
-                     asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec, size_t) {
+                     asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec,
+                                                                                    size_t) {
                        if (ec) return self->shutdown(closed_by_peer(ec) ? "" : ec.message());
                        uint32_t len = runtime::load_be32(self->header_);
                        if (len == 0 || len > self->opts_.max_frame_bytes) {
@@ -165,23 +172,25 @@ class stream_connection : public connection,
     size_t have = payload_.size();
     size_t want = std::min(expected_ - have, std::max<size_t>(65536, have));
     payload_.resize(have + want);
-    asio::async_read(sock_, asio::buffer(payload_.data() + have, want),
-                     asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec, size_t) {
-                       if (ec) return self->shutdown(closed_by_peer(ec) ? "" : ec.message());
-                       if (self->payload_.size() < self->expected_) return self->read_payload();
-                       self->handler_->on_frame(self->payload_.data(), self->payload_.size());
-                       if (!self->closed_ && !self->closing_) self->read_header();
-                     }));
+    asio::async_read(
+        sock_, asio::buffer(payload_.data() + have, want),
+        asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec, size_t) {
+          if (ec) return self->shutdown(closed_by_peer(ec) ? "" : ec.message());
+          if (self->payload_.size() < self->expected_) return self->read_payload();
+          self->handler_->on_frame(self->payload_.data(), self->payload_.size());
+          if (!self->closed_ && !self->closing_) self->read_header();
+        }));
   }
 
   void write_next() {
-    asio::async_write(sock_, asio::buffer(queue_.front()),
-                      asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec, size_t) {
-                        if (ec) return self->shutdown(ec.message());
-                        self->queue_.pop_front();
-                        if (!self->queue_.empty()) return self->write_next();
-                        if (self->closing_) self->shutdown(self->close_reason_);
-                      }));
+    asio::async_write(
+        sock_, asio::buffer(queue_.front()),
+        asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec, size_t) {
+          if (ec) return self->shutdown(ec.message());
+          self->queue_.pop_front();
+          if (!self->queue_.empty()) return self->write_next();
+          if (self->closing_) self->shutdown(self->close_reason_);
+        }));
   }
 
   void shutdown(const std::string& reason) {
@@ -231,8 +240,7 @@ struct frame_server::impl : std::enable_shared_from_this<frame_server::impl> {
       }
       if (self->opts.tls)
         self->start(std::make_shared<stream_connection<tls_stream>>(
-            std::move(sock), self->opts,
-            *static_cast<ssl::context*>(self->opts.tls->native())));
+            std::move(sock), self->opts, *static_cast<ssl::context*>(self->opts.tls->native())));
       else
         self->start(std::make_shared<stream_connection<tcp::socket>>(std::move(sock), self->opts));
       self->accept();

@@ -71,42 +71,44 @@ struct native_client::impl : std::enable_shared_from_this<native_client::impl> {
   }
   template <class Stream>
   void read_header_from(Stream& st) {
-    asio::async_read(st, asio::buffer(header, 4), [self = shared_from_this(), &st](auto ec, size_t) {
-      if (ec) return self->fail(ec.message());
-      uint32_t len = runtime::load_be32(self->header);
-      if (len == 0 || len > (1u << 30)) return self->fail("bad frame length from broker");
-      self->payload.reset(new uint8_t[len]);  // not zeroed: the read fills it
-      asio::async_read(
-          st, asio::buffer(self->payload.get(), len), [self, len](auto ec2, size_t) {
-            if (ec2) return self->fail(ec2.message());
-            auto f = decode_frame(std::move(self->payload), len);
-            if (!f) return self->fail(f.error().message());
-            auto it = self->pending.find(f->correlation_id);
-            if (it != self->pending.end()) {
-              auto fn = std::move(it->second);
-              self->pending.erase(it);
-              if (f->kind() == native_type::error) {
-                auto st = body_as<status_response>(*f);
-                fn(status{st ? st->error : errc::unknown, st ? st->message : "error frame"});
-              } else {
-                fn(std::move(*f));
-              }
-            } else if (self->push) {
-              self->push(std::move(*f));
-            }
-            self->read_header();
-          });
-    });
+    asio::async_read(
+        st, asio::buffer(header, 4), [self = shared_from_this(), &st](auto ec, size_t) {
+          if (ec) return self->fail(ec.message());
+          uint32_t len = runtime::load_be32(self->header);
+          if (len == 0 || len > (1u << 30)) return self->fail("bad frame length from broker");
+          self->payload.reset(new uint8_t[len]);  // not zeroed: the read fills it
+          asio::async_read(
+              st, asio::buffer(self->payload.get(), len), [self, len](auto ec2, size_t) {
+                if (ec2) return self->fail(ec2.message());
+                auto f = decode_frame(std::move(self->payload), len);
+                if (!f) return self->fail(f.error().message());
+                auto it = self->pending.find(f->correlation_id);
+                if (it != self->pending.end()) {
+                  auto fn = std::move(it->second);
+                  self->pending.erase(it);
+                  if (f->kind() == native_type::error) {
+                    auto st = body_as<status_response>(*f);
+                    fn(status{st ? st->error : errc::unknown, st ? st->message : "error frame"});
+                  } else {
+                    fn(std::move(*f));
+                  }
+                } else if (self->push) {
+                  self->push(std::move(*f));
+                }
+                self->read_header();
+              });
+        });
   }
 
   void write_next() {
     on_stream([this](auto& st) {
-      asio::async_write(st, asio::buffer(out.front()), [self = shared_from_this()](auto ec, size_t) {
-        if (ec) return self->fail(ec.message());
-        if (!self->failure.is_ok()) return;
-        self->out.pop_front();
-        if (!self->out.empty()) self->write_next();
-      });
+      asio::async_write(st, asio::buffer(out.front()),
+                        [self = shared_from_this()](auto ec, size_t) {
+                          if (ec) return self->fail(ec.message());
+                          if (!self->failure.is_ok()) return;
+                          self->out.pop_front();
+                          if (!self->out.empty()) self->write_next();
+                        });
     });
   }
 };
@@ -203,8 +205,8 @@ runtime::result<std::shared_ptr<native_client>> native_client::connect(
   ec = fut.get();
   if (ec)
     return give_up(status{errc::network_error, "cannot connect to " + ep.to_string() + ": " +
-                                                    (p->use_tls ? "TLS handshake: " : "") +
-                                                    ec.message()});
+                                                   (p->use_tls ? "TLS handshake: " : "") +
+                                                   ec.message()});
   asio::post(p->ctx, [p] {
     boost::system::error_code ignored;
     p->sock().set_option(tcp::no_delay(true), ignored);
@@ -238,15 +240,17 @@ void native_client::set_push_handler(push_fn on_push) {
 uint32_t native_client::next_correlation_id() { return impl_->next_id++; }
 
 void native_client::send(runtime::bytes frame, uint32_t id, response_fn on_response) {
-  asio::post(impl_->ctx, [p = impl_, f = std::move(frame), id, fn = std::move(on_response)]() mutable {
-    if (!p->failure.is_ok() || !p->sock().is_open()) {
-      if (fn) fn(p->failure.is_ok() ? status{errc::network_error, "connection closed"} : p->failure);
-      return;
-    }
-    if (fn) p->pending.emplace(id, std::move(fn));
-    p->out.push_back(std::move(f));
-    if (p->out.size() == 1) p->write_next();
-  });
+  asio::post(
+      impl_->ctx, [p = impl_, f = std::move(frame), id, fn = std::move(on_response)]() mutable {
+        if (!p->failure.is_ok() || !p->sock().is_open()) {
+          if (fn)
+            fn(p->failure.is_ok() ? status{errc::network_error, "connection closed"} : p->failure);
+          return;
+        }
+        if (fn) p->pending.emplace(id, std::move(fn));
+        p->out.push_back(std::move(f));
+        if (p->out.size() == 1) p->write_next();
+      });
 }
 
 runtime::result<native_frame> native_client::call_raw(runtime::bytes frame, uint32_t id,

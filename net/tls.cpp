@@ -16,7 +16,9 @@ struct tls_context::impl {
 
 tls_context::tls_context(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 tls_context::~tls_context() = default;
-void* tls_context::native() { return &impl_->ctx; }
+void* tls_context::native() {
+  return &impl_->ctx;
+}
 
 namespace {
 

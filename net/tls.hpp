@@ -10,9 +10,10 @@ namespace brook::net {
 
 /// What a TLS listener presents and whom it trusts, with Kafka's key names for PEM stores.
 struct tls_server_files {
-  std::string keystore;    // certificate chain and private key, PEM [ssl.keystore.location]
+  std::string keystore;      // certificate chain and private key, PEM [ssl.keystore.location]
   std::string key_password;  // for an encrypted private key [ssl.key.password]
-  std::string truststore;  // CA certificates client certificates must chain to [ssl.truststore.location]
+  std::string
+      truststore;  // CA certificates client certificates must chain to [ssl.truststore.location]
   /// Client certificates: "none" (not asked), "requested" (checked when sent) or "required"
   /// [ssl.client.auth].
   std::string client_auth = "none";

@@ -113,9 +113,9 @@ struct security_config {
   /// Each listener's protocol, from the scheme of its `listeners` / `native.listeners` entry.
   security_protocol kafka_protocol = security_protocol::plaintext;
   security_protocol native_protocol = security_protocol::plaintext;
-  std::string keystore_location;    // PEM: certificate chain and private key
-  std::string key_password;         // ssl.key.password
-  std::string truststore_location;  // PEM CAs for client certificates
+  std::string keystore_location;     // PEM: certificate chain and private key
+  std::string key_password;          // ssl.key.password
+  std::string truststore_location;   // PEM CAs for client certificates
   std::string client_auth = "none";  // ssl.client.auth: none, requested, required
   /// sasl.enabled.mechanisms: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.
   std::vector<std::string> sasl_mechanisms{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};

@@ -9,7 +9,7 @@ namespace brook::runtime {
 enum class errc : uint8_t {
   none = 0,
   offset_out_of_range,
-  corrupt_message,          // bad CRC, bad magic, malformed batch
+  corrupt_message,  // bad CRC, bad magic, malformed batch
   unknown_topic_or_partition,
   leader_not_available,
   not_leader_or_follower,
@@ -19,16 +19,16 @@ enum class errc : uint8_t {
   topic_already_exists,
   invalid_partitions,
   invalid_replication_factor,
-  invalid_request,          // malformed or semantically wrong request
+  invalid_request,  // malformed or semantically wrong request
   invalid_config,
   unsupported_compression,
-  io_error,                 // storage failure (short write, failed fsync)
-  network_error,            // connection refused, reset or closed
+  io_error,       // storage failure (short write, failed fsync)
+  network_error,  // connection refused, reset or closed
   disk_full,
   not_found,
-  policy_violation,         // e.g. auto-create disabled
-  out_of_order_sequence,    // idempotent producer: a gap before this batch
-  invalid_producer_epoch,   // idempotent producer: fenced by a newer epoch
+  policy_violation,        // e.g. auto-create disabled
+  out_of_order_sequence,   // idempotent producer: a gap before this batch
+  invalid_producer_epoch,  // idempotent producer: fenced by a newer epoch
   coordinator_load_in_progress,
   coordinator_not_available,
   not_coordinator,
@@ -69,14 +69,14 @@ enum class errc : uint8_t {
   operation_not_attempted,      // AddPartitionsToTxn: not added because another partition failed
   transactional_id_not_found,   // DescribeTransactions: no such transactional id here
   // Security.
-  topic_authorization_failed,    // the principal lacks the operation on the topic
-  group_authorization_failed,    // ... on the group
-  cluster_authorization_failed,  // ... on the cluster
+  topic_authorization_failed,             // the principal lacks the operation on the topic
+  group_authorization_failed,             // ... on the group
+  cluster_authorization_failed,           // ... on the cluster
   transactional_id_authorization_failed,  // ... on the transactional id
-  unsupported_sasl_mechanism,    // SaslHandshake: a mechanism the listener does not enable
-  illegal_sasl_state,            // a SASL request out of turn
-  sasl_authentication_failed,    // wrong user or password, or a malformed SASL exchange
-  security_disabled,             // ACL administration while no authorizer is configured
+  unsupported_sasl_mechanism,             // SaslHandshake: a mechanism the listener does not enable
+  illegal_sasl_state,                     // a SASL request out of turn
+  sasl_authentication_failed,             // wrong user or password, or a malformed SASL exchange
+  security_disabled,                      // ACL administration while no authorizer is configured
   unknown,
 };
 

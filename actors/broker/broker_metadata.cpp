@@ -206,9 +206,9 @@ void grow_topic(self_ptr self, const std::string& name, const net::topic_definit
 
 void load_metadata(self_ptr self, std::function<void()> done) {
   auto id = std::to_string(my_id(self->state));
-  for (const auto& p : {paths::broker_ids, paths::topics, paths::controller,
-                        paths::broker_config(""), paths::broker_config(id),
-                        net::security_paths::users, net::security_paths::acls})
+  for (const auto& p :
+       {paths::broker_ids, paths::topics, paths::controller, paths::broker_config(""),
+        paths::broker_config(id), net::security_paths::users, net::security_paths::acls})
     watch(self, p);
   load_access(self);
   auto finish = runtime::countdown(4, std::move(done));

@@ -53,7 +53,9 @@ template <class T>
 runtime::result<T> unpack_node(const std::string& path, const std::string& value) {
   if (value.empty()) return T{};
   auto v = net::unpack_value<T>(value);
-  if (!v) return runtime::status{errc::corrupt_message, path + " does not decode: " + v.error().message()};
+  if (!v)
+    return runtime::status{errc::corrupt_message,
+                           path + " does not decode: " + v.error().message()};
   return v;
 }
 
@@ -133,13 +135,13 @@ void ensure_broker_user(self_ptr self) {
   };
   rewrite_node(self, spaths::users, change,
                [self, user = s.inter_broker_username](runtime::status st, const std::string& v) {
-    if (st) {
-      apply_users(self, v);
-    } else {
-      BROOK_LOG_ERROR("[Broker id=" << my_id(self->state) << "] inter-broker user " << user
-                                    << " not written: " << st.message());
-    }
-  });
+                 if (st) {
+                   apply_users(self, v);
+                 } else {
+                   BROOK_LOG_ERROR("[Broker id=" << my_id(self->state) << "] inter-broker user "
+                                                 << user << " not written: " << st.message());
+                 }
+               });
 }
 
 }  // namespace
@@ -161,9 +163,8 @@ void alter_user(self_ptr self, const net::alter_user_request& req, done_fn done)
   if (!req.mechanism.empty()) {
     auto m = sec::parse_scram_mechanism(req.mechanism);
     if (!m)
-      return done({errc::unsupported_sasl_mechanism,
-                   "unknown SCRAM mechanism '" + req.mechanism +
-                       "' (SCRAM-SHA-256 or SCRAM-SHA-512)"});
+      return done({errc::unsupported_sasl_mechanism, "unknown SCRAM mechanism '" + req.mechanism +
+                                                         "' (SCRAM-SHA-256 or SCRAM-SHA-512)"});
     if (!req.credential.empty())
       if (auto c = sec::parse_scram_credential(*m, req.credential); !c) return done(c.error());
   }
@@ -184,24 +185,23 @@ void alter_user(self_ptr self, const net::alter_user_request& req, done_fn done)
     }
     return net::pack_value(users);
   };
-  rewrite_node(self, spaths::users, change, [self, req, done](runtime::status s,
-                                                              const std::string& value) {
-    if (s) {
-      BROOK_LOG_INFO("[Broker id=" << my_id(self->state) << "] user " << req.user << ": "
-                                   << (req.credential.empty() ? "removed " : "set ")
-                                   << (req.mechanism.empty() ? "all credentials"
-                                                             : req.mechanism + " credential"));
-      apply_users(self, value);  // here before the answer; the watch brings it to the others
-    }
-    done(s);
-  });
+  rewrite_node(
+      self, spaths::users, change, [self, req, done](runtime::status s, const std::string& value) {
+        if (s) {
+          BROOK_LOG_INFO("[Broker id=" << my_id(self->state) << "] user " << req.user << ": "
+                                       << (req.credential.empty() ? "removed " : "set ")
+                                       << (req.mechanism.empty() ? "all credentials"
+                                                                 : req.mechanism + " credential"));
+          apply_users(self, value);  // here before the answer; the watch brings it to the others
+        }
+        done(s);
+      });
 }
 
 void create_acls(self_ptr self, const net::create_acls_request& req,
                  std::function<void(net::acls_response)> done) {
   for (const auto& e : req.acls)
-    if (auto s = sec::validate(net::to_binding(e)); !s)
-      return done({s.code(), s.message(), {}});
+    if (auto s = sec::validate(net::to_binding(e)); !s) return done({s.code(), s.message(), {}});
   auto change = [req](const std::string& value) -> runtime::result<std::string> {
     auto stored = unpack_node<std::vector<net::acl_entry>>(spaths::acls, value);
     if (!stored) return stored.error();
@@ -214,16 +214,16 @@ void create_acls(self_ptr self, const net::create_acls_request& req,
     }
     return net::pack_value(acls);
   };
-  rewrite_node(self, spaths::acls, change, [self, req, done](runtime::status s,
-                                                             const std::string& value) {
-    if (s) {
-      for (const auto& e : req.acls)
-        BROOK_LOG_INFO("[Broker id=" << my_id(self->state)
-                                     << "] ACL added: " << sec::describe(net::to_binding(e)));
-      apply_acls(self, value);
-    }
-    done({s.code(), s.message(), {}});
-  });
+  rewrite_node(
+      self, spaths::acls, change, [self, req, done](runtime::status s, const std::string& value) {
+        if (s) {
+          for (const auto& e : req.acls)
+            BROOK_LOG_INFO("[Broker id=" << my_id(self->state)
+                                         << "] ACL added: " << sec::describe(net::to_binding(e)));
+          apply_acls(self, value);
+        }
+        done({s.code(), s.message(), {}});
+      });
 }
 
 void delete_acls(self_ptr self, const net::delete_acls_request& req,
@@ -245,18 +245,18 @@ void delete_acls(self_ptr self, const net::delete_acls_request& req,
     }
     return net::pack_value(kept);
   };
-  rewrite_node(self, spaths::acls, change, [self, matched, done](runtime::status s,
-                                                                 const std::string& value) {
-    if (s) {
-      for (const auto& per_filter : *matched)
-        for (const auto& e : per_filter)
-          BROOK_LOG_INFO("[Broker id=" << my_id(self->state)
-                                       << "] ACL removed: " << sec::describe(net::to_binding(e)));
-      apply_acls(self, value);
-    }
-    if (!s) matched->clear();
-    done({s.code(), s.message(), std::move(*matched)});
-  });
+  rewrite_node(self, spaths::acls, change,
+               [self, matched, done](runtime::status s, const std::string& value) {
+                 if (s) {
+                   for (const auto& per_filter : *matched)
+                     for (const auto& e : per_filter)
+                       BROOK_LOG_INFO("[Broker id=" << my_id(self->state) << "] ACL removed: "
+                                                    << sec::describe(net::to_binding(e)));
+                   apply_acls(self, value);
+                 }
+                 if (!s) matched->clear();
+                 done({s.code(), s.message(), std::move(*matched)});
+               });
 }
 
 }  // namespace brook::actors::broker_detail

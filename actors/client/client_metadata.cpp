@@ -24,8 +24,7 @@ runtime::result<std::vector<runtime::endpoint>> parse_bootstrap(const std::strin
 }
 
 client_metadata::client_metadata(std::vector<runtime::endpoint> bootstrap,
-                                 std::chrono::milliseconds timeout,
-                                 net::client_security security)
+                                 std::chrono::milliseconds timeout, net::client_security security)
     : bootstrap_(std::move(bootstrap)), timeout_(timeout), security_(std::move(security)) {}
 
 runtime::result<std::shared_ptr<net::native_client>> client_metadata::any_connection() {
@@ -68,7 +67,7 @@ runtime::result<std::shared_ptr<net::native_client>> client_metadata::coordinato
         last = status{r->error, "no coordinator for group " + group + ": " + r->message};
       } else {
         auto c = net::native_client::connect({r->coordinator.host, r->coordinator.port}, timeout_,
-                                              security_);
+                                             security_);
         if (c) {
           std::lock_guard<std::mutex> g(mu_);
           coordinators_[group] = *c;

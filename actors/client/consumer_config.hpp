@@ -3,8 +3,8 @@
 // Shared by the consumer and its group membership.
 #include <string>
 
-#include "net/client_security.hpp"
 #include <vector>
+#include "net/client_security.hpp"
 
 #include "runtime/config.hpp"
 

@@ -16,8 +16,8 @@
 #include "actors/session/sessions.hpp"
 #include "net/frame_server.hpp"
 #include "net/tls.hpp"
-#include "runtime/security/access.hpp"
 #include "runtime/log.hpp"
+#include "runtime/security/access.hpp"
 #include "runtime/storage/log_flusher.hpp"
 
 namespace brook::actors {

@@ -307,34 +307,54 @@ template <class Request>
 needs needs_of(const Request&) {
   return {};
 }
-needs needs_of(const net::produce_request& r) { return {on_topic(sec::acl_operation::write, r.topic)}; }
+needs needs_of(const net::produce_request& r) {
+  return {on_topic(sec::acl_operation::write, r.topic)};
+}
 needs needs_of(const net::fetch_request& r) {
   // A follower's fetch is replication: the cluster's action, as Kafka's inter-broker requests.
   if (r.replica_id >= 0) return {on_cluster(sec::acl_operation::cluster_action)};
   return {on_topic(sec::acl_operation::read, r.topic)};
 }
-needs needs_of(const net::list_offsets_request& r) { return {on_topic(sec::acl_operation::describe, r.topic)}; }
+needs needs_of(const net::list_offsets_request& r) {
+  return {on_topic(sec::acl_operation::describe, r.topic)};
+}
 needs needs_of(const net::create_topic_request& r) {
   auto n = on_topic(sec::acl_operation::create, r.name);
   n.or_cluster = true;
   return {n};
 }
-needs needs_of(const net::delete_topic_request& r) { return {on_topic(sec::acl_operation::remove, r.name)}; }
-needs needs_of(const net::create_partitions_request& r) { return {on_topic(sec::acl_operation::alter, r.name)}; }
+needs needs_of(const net::delete_topic_request& r) {
+  return {on_topic(sec::acl_operation::remove, r.name)};
+}
+needs needs_of(const net::create_partitions_request& r) {
+  return {on_topic(sec::acl_operation::alter, r.name)};
+}
 needs needs_of(const net::alter_configs_request& r) {
   if (r.resource_type == net::config_resource_topic)
     return {on_topic(sec::acl_operation::alter_configs, r.resource_name)};
   return {on_cluster(sec::acl_operation::alter_configs)};
 }
-needs needs_of(const net::delete_records_request& r) { return {on_topic(sec::acl_operation::remove, r.topic)}; }
-needs needs_of(const net::describe_log_dirs_request&) { return {on_cluster(sec::acl_operation::describe)}; }
-needs needs_of(const net::write_txn_marker_request&) { return {on_cluster(sec::acl_operation::cluster_action)}; }
-needs needs_of(const net::kill_actor_request&) { return {on_cluster(sec::acl_operation::alter)}; }
-needs needs_of(const net::list_actors_request&) { return {on_cluster(sec::acl_operation::describe)}; }
+needs needs_of(const net::delete_records_request& r) {
+  return {on_topic(sec::acl_operation::remove, r.topic)};
+}
+needs needs_of(const net::describe_log_dirs_request&) {
+  return {on_cluster(sec::acl_operation::describe)};
+}
+needs needs_of(const net::write_txn_marker_request&) {
+  return {on_cluster(sec::acl_operation::cluster_action)};
+}
+needs needs_of(const net::kill_actor_request&) {
+  return {on_cluster(sec::acl_operation::alter)};
+}
+needs needs_of(const net::list_actors_request&) {
+  return {on_cluster(sec::acl_operation::describe)};
+}
 needs needs_of(const net::init_producer_id_request&) {
   return {{sec::acl_operation::write, sec::resource_type::topic, "", true}};
 }
-needs needs_of(const net::find_coordinator_request& r) { return {on_group(sec::acl_operation::describe, r.group_id)}; }
+needs needs_of(const net::find_coordinator_request& r) {
+  return {on_group(sec::acl_operation::describe, r.group_id)};
+}
 needs needs_of(const net::delete_groups_request& r) {
   needs n;
   for (const auto& g : r.group_ids) n.push_back(on_group(sec::acl_operation::remove, g));
@@ -350,25 +370,47 @@ needs group_and_topics(needed group, const Rows& rows) {
 needs needs_of(const net::offset_delete_request& r) {
   return group_and_topics(on_group(sec::acl_operation::remove, r.group_id), r.partitions);
 }
-needs needs_of(const net::join_group_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
-needs needs_of(const net::sync_group_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
-needs needs_of(const net::heartbeat_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
-needs needs_of(const net::leave_group_request& r) { return {on_group(sec::acl_operation::read, r.group_id)}; }
+needs needs_of(const net::join_group_request& r) {
+  return {on_group(sec::acl_operation::read, r.group_id)};
+}
+needs needs_of(const net::sync_group_request& r) {
+  return {on_group(sec::acl_operation::read, r.group_id)};
+}
+needs needs_of(const net::heartbeat_request& r) {
+  return {on_group(sec::acl_operation::read, r.group_id)};
+}
+needs needs_of(const net::leave_group_request& r) {
+  return {on_group(sec::acl_operation::read, r.group_id)};
+}
 needs needs_of(const net::offset_commit_request& r) {
   return group_and_topics(on_group(sec::acl_operation::read, r.group_id), r.offsets);
 }
-needs needs_of(const net::offset_fetch_request& r) { return {on_group(sec::acl_operation::describe, r.group_id)}; }
-needs needs_of(const net::list_groups_request&) { return {on_cluster(sec::acl_operation::describe)}; }
+needs needs_of(const net::offset_fetch_request& r) {
+  return {on_group(sec::acl_operation::describe, r.group_id)};
+}
+needs needs_of(const net::list_groups_request&) {
+  return {on_cluster(sec::acl_operation::describe)};
+}
 needs needs_of(const net::describe_groups_request& r) {
   needs n;
   for (const auto& g : r.group_ids) n.push_back(on_group(sec::acl_operation::describe, g));
   return n;
 }
-needs needs_of(const net::alter_user_request&) { return {on_cluster(sec::acl_operation::alter)}; }
-needs needs_of(const net::create_acls_request&) { return {on_cluster(sec::acl_operation::alter)}; }
-needs needs_of(const net::delete_acls_request&) { return {on_cluster(sec::acl_operation::alter)}; }
-needs needs_of(const net::describe_users_request&) { return {on_cluster(sec::acl_operation::describe)}; }
-needs needs_of(const net::describe_acls_request&) { return {on_cluster(sec::acl_operation::describe)}; }
+needs needs_of(const net::alter_user_request&) {
+  return {on_cluster(sec::acl_operation::alter)};
+}
+needs needs_of(const net::create_acls_request&) {
+  return {on_cluster(sec::acl_operation::alter)};
+}
+needs needs_of(const net::delete_acls_request&) {
+  return {on_cluster(sec::acl_operation::alter)};
+}
+needs needs_of(const net::describe_users_request&) {
+  return {on_cluster(sec::acl_operation::describe)};
+}
+needs needs_of(const net::describe_acls_request&) {
+  return {on_cluster(sec::acl_operation::describe)};
+}
 
 errc authorization_error(sec::resource_type t) {
   return t == sec::resource_type::topic   ? errc::topic_authorization_failed
@@ -501,9 +543,9 @@ class session_handler : public net::frame_handler {
     if (checked_)
       for (const auto& n : needs_of(*req))
         if (!allowed(n)) {
-          BROOK_LOG_INFO("[native] " << sec::loggable(principal_) << " from " << host() << " denied "
-                                     << sec::to_string(n.op) << " on " << sec::to_string(n.type)
-                                     << ":" << n.name);
+          BROOK_LOG_INFO("[native] " << sec::loggable(principal_) << " from " << host()
+                                     << " denied " << sec::to_string(n.op) << " on "
+                                     << sec::to_string(n.type) << ":" << n.name);
           auto e = authorization_error(n.type);
           return error(seq, f.correlation_id, std::string(runtime::to_string(e)), e);
         }
@@ -540,16 +582,17 @@ class session_handler : public net::frame_handler {
                         : login_->step(req->token.data(), req->token.size());
       if (!token) {
         auto delay = node_->access->login_failed(host(), runtime::steady_ms());
-        BROOK_LOG_WARN("[native] failed login from " << conn_->peer() << " as '" << sec::loggable(login_->user())
-                                                     << "' (" << login_->mechanism()
-                                                     << "): " << token.error().message());
+        BROOK_LOG_WARN("[native] failed login from "
+                       << conn_->peer() << " as '" << sec::loggable(login_->user()) << "' ("
+                       << login_->mechanism() << "): " << token.error().message());
         net::status_response err{token.error().code(), token.error().message()};
         return end(net::encode_response(native_type::error, corr, err), delay, "");
       }
       if (login_->authenticated()) {
         conn_->set_max_frame_bytes(node_->config.socket_request_max_bytes);
         conn_->clear_deadline();
-        BROOK_LOG_INFO("[native] " << conn_->peer() << " authenticated as User:" << sec::loggable(login_->user())
+        BROOK_LOG_INFO("[native] " << conn_->peer()
+                                   << " authenticated as User:" << sec::loggable(login_->user())
                                    << " (" << login_->mechanism() << ")");
       }
       net::sasl_authenticate_response r{errc::none, "", std::move(*token)};

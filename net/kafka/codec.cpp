@@ -139,11 +139,21 @@ decode_result decode_request(const uint8_t* payload, size_t n) {
       read_body<describe_transactions_request>(r, out);
       break;
     case api_key::list_transactions: read_body<list_transactions_request>(r, out); break;
-    case api_key::sasl_handshake: read_body<sasl_handshake_request>(r, out); break;
-    case api_key::sasl_authenticate: read_body<sasl_authenticate_request>(r, out); break;
-    case api_key::describe_acls: read_body<describe_acls_request>(r, out); break;
-    case api_key::create_acls: read_body<create_acls_request>(r, out); break;
-    case api_key::delete_acls: read_body<delete_acls_request>(r, out); break;
+    case api_key::sasl_handshake:
+      read_body<sasl_handshake_request>(r, out);
+      break;
+    case api_key::sasl_authenticate:
+      read_body<sasl_authenticate_request>(r, out);
+      break;
+    case api_key::describe_acls:
+      read_body<describe_acls_request>(r, out);
+      break;
+    case api_key::create_acls:
+      read_body<create_acls_request>(r, out);
+      break;
+    case api_key::delete_acls:
+      read_body<delete_acls_request>(r, out);
+      break;
   }
   if (!hr.ok() || !r.ok()) {
     res.message = std::string("malformed ") + api->name + " v" + std::to_string(v) + " request: " +

@@ -73,20 +73,18 @@ struct request_header {
   std::optional<std::string> client_id;
 };
 
-using request_body =
-    std::variant<api_versions_request, metadata_request, produce_request, fetch_request,
-                 list_offsets_request, create_topics_request, delete_topics_request,
-                 describe_configs_request, init_producer_id_request, find_coordinator_request,
-                 join_group_request, sync_group_request, heartbeat_request, leave_group_request,
-                 offset_commit_request, offset_fetch_request, describe_groups_request,
-                 list_groups_request, create_partitions_request, delete_groups_request,
-                 offset_delete_request, describe_cluster_request, alter_configs_request,
-                 incremental_alter_configs_request, delete_records_request,
-                 describe_log_dirs_request, add_partitions_to_txn_request,
-                 add_offsets_to_txn_request, end_txn_request, txn_offset_commit_request,
-                 write_txn_markers_request, describe_transactions_request,
-                 list_transactions_request, sasl_handshake_request, sasl_authenticate_request,
-                 describe_acls_request, create_acls_request, delete_acls_request>;
+using request_body = std::variant<
+    api_versions_request, metadata_request, produce_request, fetch_request, list_offsets_request,
+    create_topics_request, delete_topics_request, describe_configs_request,
+    init_producer_id_request, find_coordinator_request, join_group_request, sync_group_request,
+    heartbeat_request, leave_group_request, offset_commit_request, offset_fetch_request,
+    describe_groups_request, list_groups_request, create_partitions_request, delete_groups_request,
+    offset_delete_request, describe_cluster_request, alter_configs_request,
+    incremental_alter_configs_request, delete_records_request, describe_log_dirs_request,
+    add_partitions_to_txn_request, add_offsets_to_txn_request, end_txn_request,
+    txn_offset_commit_request, write_txn_markers_request, describe_transactions_request,
+    list_transactions_request, sasl_handshake_request, sasl_authenticate_request,
+    describe_acls_request, create_acls_request, delete_acls_request>;
 
 struct request {
   request_header header;

@@ -107,9 +107,8 @@ status authenticator::select(const std::string& mechanism) {
   }
   mechanism_ = mechanism;
   if (auto m = parse_scram_mechanism(mechanism))
-    scram_ = std::make_unique<scram_server>(*m, [reg = registry_, m = *m](const std::string& u) {
-      return reg->credential(u, m);
-    });
+    scram_ = std::make_unique<scram_server>(
+        *m, [reg = registry_, m = *m](const std::string& u) { return reg->credential(u, m); });
   return {};
 }
 
@@ -139,8 +138,8 @@ result<bytes> authenticator::step(const uint8_t* token, size_t n) {
   }
   user_ = login->user;
   // An unknown user costs the same key derivation as a known one: no timing tells them apart.
-  static const auto nobody = make_scram_credential(scram_mechanism::sha512, "", bytes(32, 0),
-                                                   scram_min_iterations);
+  static const auto nobody =
+      make_scram_credential(scram_mechanism::sha512, "", bytes(32, 0), scram_min_iterations);
   auto cred = registry_->any_credential(login->user);
   bool matches = password_matches(cred ? *cred : nobody, login->password);
   if (!cred || !matches) {

@@ -20,8 +20,8 @@ constexpr named<resource_type> resource_names[] = {
     {resource_type::cluster, "CLUSTER"}, {resource_type::transactional_id, "TRANSACTIONAL_ID"},
 };
 constexpr named<pattern_type> pattern_names[] = {
-    {pattern_type::unknown, "UNKNOWN"}, {pattern_type::any, "ANY"},
-    {pattern_type::match, "MATCH"},     {pattern_type::literal, "LITERAL"},
+    {pattern_type::unknown, "UNKNOWN"},   {pattern_type::any, "ANY"},
+    {pattern_type::match, "MATCH"},       {pattern_type::literal, "LITERAL"},
     {pattern_type::prefixed, "PREFIXED"},
 };
 constexpr named<acl_operation> operation_names[] = {
@@ -124,10 +124,18 @@ status validate(const acl_binding& b) {
   return {};
 }
 
-const char* to_string(resource_type t) { return name_of(resource_names, t); }
-const char* to_string(pattern_type t) { return name_of(pattern_names, t); }
-const char* to_string(acl_operation o) { return name_of(operation_names, o); }
-const char* to_string(acl_permission p) { return name_of(permission_names, p); }
+const char* to_string(resource_type t) {
+  return name_of(resource_names, t);
+}
+const char* to_string(pattern_type t) {
+  return name_of(pattern_names, t);
+}
+const char* to_string(acl_operation o) {
+  return name_of(operation_names, o);
+}
+const char* to_string(acl_permission p) {
+  return name_of(permission_names, p);
+}
 std::optional<resource_type> parse_resource_type(const std::string& s) {
   return value_of(resource_names, s);
 }
@@ -142,9 +150,9 @@ std::optional<acl_permission> parse_permission(const std::string& s) {
 }
 
 std::string describe(const acl_binding& b) {
-  return b.principal + " has " + to_string(b.permission) + " permission for operations: " +
-         to_string(b.operation) + " from hosts: " + b.host + " on " + to_string(b.resource) + ":" +
-         to_string(b.pattern) + ":" + b.name;
+  return b.principal + " has " + to_string(b.permission) +
+         " permission for operations: " + to_string(b.operation) + " from hosts: " + b.host +
+         " on " + to_string(b.resource) + ":" + to_string(b.pattern) + ":" + b.name;
 }
 
 bool authorized(const std::vector<acl_binding>& acls, const authorizer_settings& settings,

@@ -559,7 +559,8 @@ result<std::string> scram_client::final_message(std::string_view server_first) {
       first_bare_ + "," + std::string(server_first) + "," + without_proof;
   bytes proof = hmac(mechanism_, keys.stored_key, auth_message);
   for (size_t k = 0; k < proof.size(); ++k) proof[k] ^= keys.client_key[k];
-  expected_server_signature_ = "v=" + base64_encode(hmac(mechanism_, keys.server_key, auth_message));
+  expected_server_signature_ =
+      "v=" + base64_encode(hmac(mechanism_, keys.server_key, auth_message));
   OPENSSL_cleanse(keys.client_key.data(), keys.client_key.size());
   return without_proof + ",p=" + base64_encode(proof);
 }

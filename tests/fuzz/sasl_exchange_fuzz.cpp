@@ -51,7 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sec::authenticator login({"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}, registry());
   auto chosen = login.select(mechanism);
   if (mechanism == "GSSAPI") {
-    if (chosen || chosen.code() != errc::unsupported_sasl_mechanism) fail("unknown mechanism chosen");
+    if (chosen || chosen.code() != errc::unsupported_sasl_mechanism)
+      fail("unknown mechanism chosen");
   } else if (!chosen) {
     fail("an enabled mechanism was refused");
   }
@@ -59,7 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Split the rest into tokens at each 0xff 0xfe.
   std::vector<std::string_view> tokens;
   std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
-  for (size_t at; (at = rest.find("\xff\xfe")) != std::string_view::npos; rest.remove_prefix(at + 2))
+  for (size_t at; (at = rest.find("\xff\xfe")) != std::string_view::npos;
+       rest.remove_prefix(at + 2))
     tokens.push_back(rest.substr(0, at));
   tokens.push_back(rest);
 

@@ -7,8 +7,8 @@
 #include <caf/all.hpp>
 
 #include "actors/session/kafka/kafka_session_internal.hpp"
-#include "runtime/security/access.hpp"
 #include "runtime/countdown.hpp"
+#include "runtime/security/access.hpp"
 
 namespace brook::actors::kafka_detail {
 
@@ -35,10 +35,9 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::metadata_request& re
     bool each = true;
     for (const auto& t : native.topics)
       each = each && may(sec::acl_operation::create, sec::resource_type::topic, t);
-    native.allow_auto_create =
-        native.allow_auto_create &&
-        (each || may(sec::acl_operation::create, sec::resource_type::cluster,
-                     sec::cluster_resource_name));
+    native.allow_auto_create = native.allow_auto_create &&
+                               (each || may(sec::acl_operation::create, sec::resource_type::cluster,
+                                            sec::cluster_resource_name));
   }
   bool filter_listing = native.all_topics && node.access->enforcing();
   auto answer = [self, seq, h, refused, filter_listing, may](const net::metadata_response& m) {
@@ -267,7 +266,8 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::describe_configs_req
       k::describe_configs_response::result res;
       res.type = r.type;
       res.name = r.name;
-      auto refused = config_access_refused(self, r.type, r.name, sec::acl_operation::describe_configs);
+      auto refused =
+          config_access_refused(self, r.type, r.name, sec::acl_operation::describe_configs);
       if (refused) {
         res.error_code = code(*refused);
       } else if (r.type == k::resource_topic) {

@@ -148,7 +148,8 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::delete_records_reque
       req,
       [self, timeout = req.timeout_ms](auto& t, auto& p, auto done) {
         if (auto e = denied(self, sec::acl_operation::remove, sec::resource_type::topic, t.name))
-          return done([e](k::delete_records_response::partition& out) { out.error_code = code(*e); });
+          return done(
+              [e](k::delete_records_response::partition& out) { out.error_code = code(*e); });
         ask_partition<net::delete_records_response>(
             self, *self->state.node->directory(),
             net::delete_records_request{t.name, p.index, p.offset, timeout},
@@ -171,7 +172,8 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::write_txn_markers_re
       r.markers.push_back({m.producer_id, {}});
       for (const auto& t : m.topics) {
         r.markers.back().topics.push_back({t.name, {}});
-        for (auto p : t.partitions) r.markers.back().topics.back().partitions.push_back({p, code(*e)});
+        for (auto p : t.partitions)
+          r.markers.back().topics.back().partitions.push_back({p, code(*e)});
       }
     }
     return reply(self, seq, h, r);

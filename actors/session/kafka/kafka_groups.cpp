@@ -82,9 +82,10 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::find_coordinator_req
     r.error_message = "unknown key type " + std::to_string(req.key_type);
     return reply(self, seq, h, r);
   }
-  if (auto e = denied(self, sec::acl_operation::describe,
-                      req.key_type == 0 ? sec::resource_type::group : sec::resource_type::transactional_id,
-                      req.key)) {
+  if (auto e = denied(
+          self, sec::acl_operation::describe,
+          req.key_type == 0 ? sec::resource_type::group : sec::resource_type::transactional_id,
+          req.key)) {
     k::find_coordinator_response r;
     r.error_code = code(*e);
     return reply(self, seq, h, r);
@@ -206,13 +207,16 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::offset_commit_reques
                               req.group_instance_id};
   // Kafka: READ on the group, else every partition is refused; READ on each topic, else that
   // topic's partitions are (the rest are committed).
-  auto group_refused = denied(self, sec::acl_operation::read, sec::resource_type::group, req.group_id);
+  auto group_refused =
+      denied(self, sec::acl_operation::read, sec::resource_type::group, req.group_id);
   std::vector<net::partition_offset> refused;
   for (const auto& t : req.topics) {
-    auto e = group_refused ? group_refused
-                           : denied(self, sec::acl_operation::read, sec::resource_type::topic, t.name);
+    auto e = group_refused
+                 ? group_refused
+                 : denied(self, sec::acl_operation::read, sec::resource_type::topic, t.name);
     for (const auto& p : t.partitions)
-      (e ? refused : n.offsets).push_back({t.name, p.index, p.offset, p.metadata, e.value_or(errc::none)});
+      (e ? refused : n.offsets)
+          .push_back({t.name, p.index, p.offset, p.metadata, e.value_or(errc::none)});
   }
   if (n.offsets.empty()) {
     k::offset_commit_response r;
@@ -236,7 +240,8 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::offset_commit_reques
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::offset_fetch_request& req) {
-  if (auto e = denied(self, sec::acl_operation::describe, sec::resource_type::group, req.group_id)) {
+  if (auto e =
+          denied(self, sec::acl_operation::describe, sec::resource_type::group, req.group_id)) {
     k::offset_fetch_response r;
     r.error_code = code(*e);
     if (req.topics)  // v1 has no top-level error: each partition carries it
@@ -344,7 +349,7 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::delete_groups_reques
       auto it = refused.find(g);
       auto i = size_t(std::find(ids.begin(), ids.end(), g) - ids.begin());
       // No results at all: the coordinator was not there.
-      auto e = it != refused.end()   ? it->second
+      auto e = it != refused.end()    ? it->second
                : i < d.results.size() ? d.results[i].error
                                       : errc::coordinator_not_available;
       r.results.push_back({g, code(e)});
@@ -384,7 +389,8 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::offset_delete_reques
       [self, seq, h, r = std::move(refused)](net::offset_delete_response& d) mutable {
         r.error_code = code(d.error);
         for (const auto& p : d.partitions) {
-          if (r.topics.empty() || r.topics.back().name != p.topic) r.topics.push_back({p.topic, {}});
+          if (r.topics.empty() || r.topics.back().name != p.topic)
+            r.topics.push_back({p.topic, {}});
           r.topics.back().partitions.push_back({p.partition, code(p.error)});
         }
         reply(self, seq, h, r);
@@ -435,8 +441,8 @@ bool txn_partitions_refused(self_ptr self, uint64_t seq, const header& h, const 
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::add_partitions_to_txn_request& req) {
   auto index = [](int32_t p) { return p; };
-  if (txn_partitions_refused(self, seq, h, req.transactional_id, nullptr,
-                             sec::acl_operation::write, req.topics, index))
+  if (txn_partitions_refused(self, seq, h, req.transactional_id, nullptr, sec::acl_operation::write,
+                             req.topics, index))
     return;
   net::add_partitions_to_txn_request n{req.transactional_id, req.producer_id, req.producer_epoch, {}};
   for (const auto& t : req.topics)
@@ -594,8 +600,7 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::list_transactions_re
       milliseconds(30000), [self, seq, h, r](net::describe_transactions_response& d) mutable {
         auto& st = self->state;
         for (const auto& t : d.transactions)  // only those the principal may DESCRIBE
-          if (st.node->access->authorize(st.principal, st.client_host,
-                                         sec::acl_operation::describe,
+          if (st.node->access->authorize(st.principal, st.client_host, sec::acl_operation::describe,
                                          sec::resource_type::transactional_id, t.transactional_id))
             r.states.push_back({t.transactional_id, t.producer_id, t.state});
         reply(self, seq, h, r);

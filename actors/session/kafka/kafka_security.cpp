@@ -27,8 +27,8 @@ errc authorization_error(sec::resource_type type) {
 }
 
 net::acl_entry filter_entry(const k::acl_binding_filter& f) {
-  return {f.resource_type,     f.resource_name.value_or(""), f.pattern_type,
-          f.principal.value_or(""), f.host.value_or(""),     f.operation,
+  return {f.resource_type,          f.resource_name.value_or(""), f.pattern_type,
+          f.principal.value_or(""), f.host.value_or(""),          f.operation,
           f.permission_type};
 }
 
@@ -55,9 +55,9 @@ std::optional<errc> denied(self_ptr self, sec::acl_operation op, sec::resource_t
                            const std::string& name) {
   auto& st = self->state;
   if (st.node->access->authorize(st.principal, st.client_host, op, type, name)) return std::nullopt;
-  BROOK_LOG_INFO("[kafka] " << sec::loggable(st.principal) << " from " << st.client_host << " denied "
-                            << sec::to_string(op) << " on " << sec::to_string(type) << ":"
-                            << name);
+  BROOK_LOG_INFO("[kafka] " << sec::loggable(st.principal) << " from " << st.client_host
+                            << " denied " << sec::to_string(op) << " on " << sec::to_string(type)
+                            << ":" << name);
   return authorization_error(type);
 }
 
@@ -76,8 +76,9 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::sasl_handshake_reque
 void serve(self_ptr self, uint64_t seq, const header& h, k::sasl_authenticate_request&) {
   k::sasl_authenticate_response r;
   r.error_code = code(errc::illegal_sasl_state);
-  r.error_message = "SaslAuthenticate request received after successful authentication or on a "
-                    "listener without SASL";
+  r.error_message =
+      "SaslAuthenticate request received after successful authentication or on a "
+      "listener without SASL";
   reply(self, seq, h, r);
 }
 
@@ -112,7 +113,7 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::create_acls_request&
   std::vector<size_t> sent;  // index in the request of each of native.acls
   for (size_t i = 0; i < req.creations.size(); ++i) {
     const auto& c = req.creations[i];
-    net::acl_entry e{c.resource_type, c.resource_name, c.pattern_type, c.principal,
+    net::acl_entry e{c.resource_type, c.resource_name, c.pattern_type,   c.principal,
                      c.host,          c.operation,     c.permission_type};
     if (h.api_version == 0) e.pattern_type = int8_t(sec::pattern_type::literal);
     auto valid = sec::validate(net::to_binding(e));
@@ -126,14 +127,15 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::create_acls_request&
     sent.push_back(i);
   }
   if (native.acls.empty()) return reply(self, seq, h, *resp);
-  ask_broker_acls<net::acls_response>(
-      self, std::move(native), [self, seq, h, resp, sent](const net::acls_response& r) {
-        for (auto i : sent) {
-          resp->results[i].error_code = code(r.error);
-          if (r.error != errc::none) resp->results[i].error_message = r.message;
-        }
-        reply(self, seq, h, *resp);
-      });
+  ask_broker_acls<net::acls_response>(self, std::move(native),
+                                      [self, seq, h, resp, sent](const net::acls_response& r) {
+                                        for (auto i : sent) {
+                                          resp->results[i].error_code = code(r.error);
+                                          if (r.error != errc::none)
+                                            resp->results[i].error_message = r.message;
+                                        }
+                                        reply(self, seq, h, *resp);
+                                      });
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::delete_acls_request& req) {

@@ -145,8 +145,9 @@ class kafka_handler : public net::frame_handler {
       conn_->set_max_frame_bytes(node_->config.socket_request_max_bytes);
       conn_->clear_deadline();
       call.principal = "User:" + login_->user();
-      BROOK_LOG_INFO("[kafka] " << conn_->peer() << " authenticated as " << runtime::security::loggable(call.principal)
-                                << " (" << login_->mechanism() << ")");
+      BROOK_LOG_INFO("[kafka] " << conn_->peer() << " authenticated as "
+                                << runtime::security::loggable(call.principal) << " ("
+                                << login_->mechanism() << ")");
     }
     forward(std::move(call));
   }
@@ -156,7 +157,8 @@ class kafka_handler : public net::frame_handler {
   void failed(bytes response, const std::string& why) {
     auto host = conn_->peer().substr(0, conn_->peer().rfind(':'));
     auto delay = node_->access->login_failed(host, runtime::steady_ms());
-    BROOK_LOG_WARN("[kafka] failed login from " << conn_->peer() << " as '" << runtime::security::loggable(login_->user())
+    BROOK_LOG_WARN("[kafka] failed login from " << conn_->peer() << " as '"
+                                                << runtime::security::loggable(login_->user())
                                                 << "' (" << login_->mechanism() << "): " << why);
     end(std::move(response), delay, "");
   }
@@ -170,7 +172,7 @@ class kafka_handler : public net::frame_handler {
   std::shared_ptr<net::connection> conn_;
   std::shared_ptr<node_context> node_;
   std::optional<runtime::security::authenticator> login_;  // on a SASL listener
-  bool bare_tokens_ = false;    // a v0 handshake chose the mechanism
+  bool bare_tokens_ = false;                               // a v0 handshake chose the mechanism
   bool principal_sent_ = false;
   bool closing_ = false;
   uint64_t next_seq_ = 0;

@@ -6,8 +6,8 @@
 #include <caf/all.hpp>
 
 #include "actors/directory/node_context.hpp"
-#include "actors/session/session_messages.hpp"
 #include "actors/session/response_order.hpp"
+#include "actors/session/session_messages.hpp"
 #include "net/kafka/codec.hpp"
 #include "runtime/countdown.hpp"
 #include "runtime/security/acl.hpp"

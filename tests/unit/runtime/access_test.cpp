@@ -1,8 +1,6 @@
 #include "runtime/security/access.hpp"
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <map>
 #include <memory>
@@ -19,21 +17,6 @@ using sec::resource_type;
 using sec::scram_mechanism;
 using namespace std::string_literals;
 
-// --- a SCRAM client written against OpenSSL directly (as in sasl_test.cpp) -----------------
-
-const EVP_MD* md(scram_mechanism m) {
-  return m == scram_mechanism::sha256 ? EVP_sha256() : EVP_sha512();
-}
-
-bytes mac(scram_mechanism m, const bytes& key, const std::string& data) {
-  bytes out(EVP_MAX_MD_SIZE);
-  unsigned int n = 0;
-  HMAC(md(m), key.data(), int(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out.data(), &n);
-  out.resize(n);
-  return out;
-}
-
 // "key=value" fields of a SCRAM message.
 std::map<std::string, std::string> fields_of(const std::string& msg) {
   std::map<std::string, std::string> out;
@@ -47,39 +30,6 @@ std::map<std::string, std::string> fields_of(const std::string& msg) {
     start = end + 1;
   }
   return out;
-}
-
-// The client-final message (with proof) for a client-first-bare, server-first, password.
-std::string client_final(scram_mechanism m, const std::string& password,
-                         const std::string& client_first_bare, const std::string& server_first) {
-  const auto f = fields_of(server_first);
-  auto salt = sec::base64_decode(f.at("s"));
-  EXPECT_TRUE(salt) << server_first;
-  if (!salt) return {};
-  const int iterations = std::stoi(f.at("i"));
-  bytes salted(EVP_MD_get_size(md(m)));
-  PKCS5_PBKDF2_HMAC(password.data(), int(password.size()), salt->data(), int(salt->size()),
-                    iterations, md(m), int(salted.size()), salted.data());
-  const bytes client_key = mac(m, salted, "Client Key");
-  bytes stored_key(EVP_MAX_MD_SIZE);
-  unsigned int n = 0;
-  EVP_Digest(client_key.data(), client_key.size(), stored_key.data(), &n, md(m), nullptr);
-  stored_key.resize(n);
-  const std::string without_proof = "c=biws,r=" + f.at("r");
-  const std::string auth_message = client_first_bare + "," + server_first + "," + without_proof;
-  const bytes signature = mac(m, stored_key, auth_message);
-  bytes proof(client_key.size());
-  for (size_t i = 0; i < proof.size(); ++i) proof[i] = client_key[i] ^ signature[i];
-  return without_proof + ",p=" + sec::base64_encode(proof);
-}
-
-// The server-final message a correct server sends for that exchange.
-std::string expected_server_final(scram_mechanism m, const sec::scram_credential& c,
-                                  const std::string& client_first_bare,
-                                  const std::string& server_first, const std::string& final_msg) {
-  const std::string without_proof = final_msg.substr(0, final_msg.rfind(",p="));
-  const std::string auth_message = client_first_bare + "," + server_first + "," + without_proof;
-  return "v=" + sec::base64_encode(mac(m, c.server_key, auth_message));
 }
 
 // --- fixtures ------------------------------------------------------------------------------
@@ -439,40 +389,43 @@ TEST_F(Authenticator, TokenSizeLimit) {
 
 // --- authenticator: SCRAM ------------------------------------------------------------------
 
-// A full SCRAM-SHA-256 exchange: server-first, then a server-final the client can verify.
+// A full SCRAM-SHA-256 exchange with Brook's client (sasl_test.cpp checks both sides against
+// RFC 7677 and an OpenSSL-only client): server-first, then a server-final the client verifies.
 TEST_F(Authenticator, ScramSha256FullExchange) {
   auto a = make();
   ASSERT_TRUE(a.select("SCRAM-SHA-256"));
-  const std::string bare = "n=alice,r=c1i2e3n4t5n6o7n8c9e";
-  auto first = step(a, "n,," + bare);
+  sec::scram_client client(scram_mechanism::sha256, "alice", "alice-secret");
+  const std::string client_first = client.first_message();
+  auto first = step(a, client_first);
   ASSERT_TRUE(first) << first.error().to_string();
   const std::string server_first(first->begin(), first->end());
   const auto f = fields_of(server_first);
-  EXPECT_EQ(f.at("r").rfind("c1i2e3n4t5n6o7n8c9e", 0), 0u);
+  EXPECT_EQ(f.at("r").rfind(fields_of(client_first.substr(3)).at("r"), 0), 0u);
   EXPECT_EQ(f.at("s"), sec::base64_encode(fixed_salt));
   EXPECT_EQ(f.at("i"), std::to_string(sec::scram_min_iterations));
   EXPECT_FALSE(a.authenticated());
   EXPECT_EQ(a.user(), "alice");
 
-  const std::string fin = client_final(scram_mechanism::sha256, "alice-secret", bare, server_first);
-  auto last = step(a, fin);
+  auto fin = client.final_message(server_first);
+  ASSERT_TRUE(fin);
+  auto last = step(a, *fin);
   ASSERT_TRUE(last) << last.error().to_string();
-  EXPECT_EQ(std::string(last->begin(), last->end()),
-            expected_server_final(scram_mechanism::sha256, alice256, bare, server_first, fin));
+  EXPECT_TRUE(client.verify(std::string(last->begin(), last->end())));
   EXPECT_TRUE(a.authenticated());
   EXPECT_EQ(a.user(), "alice");
-  expect_error(step(a, "n,," + bare), errc::illegal_sasl_state);
+  expect_error(step(a, client_first), errc::illegal_sasl_state);
 }
 
 // SCRAM-SHA-512 works the same way.
 TEST_F(Authenticator, ScramSha512FullExchange) {
   auto a = make();
   ASSERT_TRUE(a.select("SCRAM-SHA-512"));
-  const std::string bare = "n=bob,r=abc";
-  auto first = step(a, "n,," + bare);
+  sec::scram_client client(scram_mechanism::sha512, "bob", "bob-secret");
+  auto first = step(a, client.first_message());
   ASSERT_TRUE(first) << first.error().to_string();
-  const std::string server_first(first->begin(), first->end());
-  auto last = step(a, client_final(scram_mechanism::sha512, "bob-secret", bare, server_first));
+  auto fin = client.final_message(std::string(first->begin(), first->end()));
+  ASSERT_TRUE(fin);
+  auto last = step(a, *fin);
   ASSERT_TRUE(last) << last.error().to_string();
   EXPECT_TRUE(a.authenticated());
   EXPECT_EQ(a.user(), "bob");
@@ -482,26 +435,27 @@ TEST_F(Authenticator, ScramSha512FullExchange) {
 TEST_F(Authenticator, ScramWrongPassword) {
   auto a = make();
   ASSERT_TRUE(a.select("SCRAM-SHA-256"));
-  const std::string bare = "n=alice,r=abc";
-  auto first = step(a, "n,," + bare);
+  sec::scram_client client(scram_mechanism::sha256, "alice", "wrong");
+  const std::string client_first = client.first_message();
+  auto first = step(a, client_first);
   ASSERT_TRUE(first);
-  const std::string server_first(first->begin(), first->end());
-  expect_error(step(a, client_final(scram_mechanism::sha256, "wrong", bare, server_first)),
-               errc::sasl_authentication_failed);
+  auto fin = client.final_message(std::string(first->begin(), first->end()));
+  ASSERT_TRUE(fin);
+  expect_error(step(a, *fin), errc::sasl_authentication_failed);
   EXPECT_FALSE(a.authenticated());
-  expect_error(step(a, "n,," + bare), errc::illegal_sasl_state);
+  expect_error(step(a, client_first), errc::illegal_sasl_state);
 }
 
 // SCRAM uses the credential of the chosen mechanism only: bob has no SCRAM-SHA-256 one.
 TEST_F(Authenticator, ScramNeedsCredentialOfTheMechanism) {
   auto a = make();
   ASSERT_TRUE(a.select("SCRAM-SHA-256"));
-  const std::string bare = "n=bob,r=abc";
-  auto first = step(a, "n,," + bare);
+  sec::scram_client client(scram_mechanism::sha256, "bob", "bob-secret");
+  auto first = step(a, client.first_message());
   ASSERT_TRUE(first);  // unknown users look normal until the end
-  const std::string server_first(first->begin(), first->end());
-  expect_error(step(a, client_final(scram_mechanism::sha256, "bob-secret", bare, server_first)),
-               errc::sasl_authentication_failed);
+  auto fin = client.final_message(std::string(first->begin(), first->end()));
+  ASSERT_TRUE(fin);
+  expect_error(step(a, *fin), errc::sasl_authentication_failed);
   EXPECT_FALSE(a.authenticated());
 }
 

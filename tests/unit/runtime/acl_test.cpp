@@ -313,7 +313,8 @@ TEST(AclOnAny, NoAclOfTheTypeFollowsAllowEveryone) {
       allow(bob, acl_operation::read, resource_type::group, "g")};
   EXPECT_TRUE(on_any_topic(group_only, alice, acl_operation::write, host, open));
   // Once some topic has an ACL, only ALLOWs count.
-  const std::vector<acl_binding> topic_acl = {allow(bob, acl_operation::write, resource_type::topic, "t")};
+  const std::vector<acl_binding> topic_acl = {
+      allow(bob, acl_operation::write, resource_type::topic, "t")};
   EXPECT_FALSE(on_any_topic(topic_acl, alice, acl_operation::write, host, open));
 }
 

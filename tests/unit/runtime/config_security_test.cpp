@@ -103,8 +103,8 @@ TEST(ConfigSecurity, NativeListenersSchemeSetsNativeProtocol) {
   EXPECT_EQ(c->security.kafka_protocol, security_protocol::plaintext);
 
   c = broker_config::from_properties({{"native.listeners", "SASL_PLAINTEXT://127.0.0.1:9443"},
-                                     {"inter.broker.sasl.username", "broker"},
-                                     {"inter.broker.sasl.password", "secret"}});
+                                      {"inter.broker.sasl.username", "broker"},
+                                      {"inter.broker.sasl.password", "secret"}});
   ASSERT_TRUE(c) << c.error().to_string();
   EXPECT_EQ(c->security.native_protocol, security_protocol::sasl_plaintext);
   EXPECT_EQ(c->security.inter_broker_username, "broker");
@@ -113,7 +113,8 @@ TEST(ConfigSecurity, NativeListenersSchemeSetsNativeProtocol) {
 
 // Brokers replicate through the native listener: a SASL one needs their login.
 TEST(ConfigSecurity, SaslNativeListenerNeedsInterBrokerLogin) {
-  auto c = broker_config::from_properties({{"native.listeners", "SASL_PLAINTEXT://127.0.0.1:9443"}});
+  auto c =
+      broker_config::from_properties({{"native.listeners", "SASL_PLAINTEXT://127.0.0.1:9443"}});
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message().find("inter.broker.sasl.username"), std::string::npos);
   c = broker_config::from_properties({{"sasl.mechanism.inter.broker.protocol", "GSSAPI"}});

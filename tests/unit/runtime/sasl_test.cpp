@@ -488,8 +488,7 @@ TEST(Base64, BadInputRefused) {
 // Brook's own client (the native protocol's login) against the server, both mechanisms; a wrong
 // password fails on the server and a server without the credential fails the client's check.
 TEST(ScramClient, LogsInAgainstTheServerAndChecksItsSignature) {
-  for (auto m : {scram_mechanism::sha256,
-                 scram_mechanism::sha512}) {
+  for (auto m : {scram_mechanism::sha256, scram_mechanism::sha512}) {
     auto cred = make_scram_credential(m, "pencil", bytes(16, 3), 4096);
     auto lookup = [&](const std::string& u) -> std::optional<scram_credential> {
       if (u == "user") return cred;
@@ -523,4 +522,3 @@ TEST(ScramClient, LogsInAgainstTheServerAndChecksItsSignature) {
 
 }  // namespace
 }  // namespace brook::runtime::security
-
