@@ -157,6 +157,7 @@ class SecureListenerTest(BrookTestCase):
             self.skipTest("node is not installed (.ci/install-deps installs nodejs)")
         env = dict(os.environ, KAFKA_BOOTSTRAP=self.bootstrap, KAFKA_CA=CA, KAFKA_TOPIC=TOPIC,
                    KAFKA_USER="alice", KAFKA_PASSWORD=PASSWORDS["alice"],
+                   KAFKA_ADMIN_PASSWORD=PASSWORDS["admin"],
                    KAFKAJS_NO_PARTITIONER_WARNING="1")
         p = subprocess.run([node, "--test", "--test-reporter=tap", "test_kafkajs_security.js"],
                            cwd=JS_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -165,7 +166,7 @@ class SecureListenerTest(BrookTestCase):
         sys.stdout.write(out)
         self.assertEqual(p.returncode, 0, "node --test failed")
         self.assertRegex(out, r"(?m)^# fail 0$")
-        self.assertRegex(out, r"(?m)^# pass 2$")
+        self.assertRegex(out, r"(?m)^# pass 3$")
 
     def test_wrong_password_is_refused_and_logged(self):
         p = run(self.kcat_args("alice", password="not-her-password") + ["-L", "-m", "5"],
@@ -392,6 +393,30 @@ class SecureNativeListenerTest(BrookTestCase):
                          "ALL", "--cluster", check=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("cluster_authorization_failed", p.stderr.decode())
+
+    def test_user_delete_and_acl_remove(self):
+        self.as_user("admin", "user", "create", "erin", "--password", "erin-secret")
+        erin = os.path.join(CERT_DIR, "native-erin.properties")
+        with open(erin, "w") as f:
+            f.write("security.protocol=SASL_SSL\nssl.ca.location=%s\nsasl.mechanism=SCRAM-SHA-512\n"
+                    "sasl.username=erin\nsasl.password=erin-secret\n" % CA)
+        self.as_user("admin", "topic", "create", "erin-topic")
+        self.as_user("admin", "acl", "add", "--allow-principal", "User:erin", "--producer",
+                     "--topic", "erin-topic")
+        self.as_user("erin", "produce", "erin-topic", "--acks", "all", input="e1\n", config=erin)
+        listed = self.as_user("admin", "acl", "list", "--principal", "User:erin").stdout.decode()
+        self.assertEqual(listed.count("User:erin has ALLOW"), 3, listed)
+        out = self.as_user("admin", "acl", "remove", "--principal", "User:erin", "--topic",
+                           "erin-topic").stdout.decode()
+        self.assertEqual(out.count("User:erin has ALLOW"), 3, out)
+        p = self.as_user("erin", "produce", "erin-topic", "--acks", "all", input="e2\n",
+                         check=False, config=erin)
+        self.assertIn("topic_authorization_failed", p.stderr.decode())
+        self.as_user("admin", "user", "delete", "erin")
+        self.assertNotIn("erin", self.as_user("admin", "user", "list").stdout.decode())
+        p = self.as_user("erin", "topic", "list", check=False, config=erin)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Authentication failed", p.stderr.decode())
 
     def test_wrong_password_and_plaintext_are_refused(self):
         bad = os.path.join(CERT_DIR, "native-bad.properties")
