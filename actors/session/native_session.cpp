@@ -1,5 +1,6 @@
 #include "actors/session/sessions.hpp"
 
+#include <algorithm>
 #include <caf/all.hpp>
 #include <map>
 #include <optional>
@@ -55,11 +56,14 @@ using session_actor =
                      // an error response decided on the I/O thread (unknown type, malformed body)
                      caf::reacts_to<uint64_t, uint32_t, net::status_response>,
                      // the connection ends (a failed login)
-                     caf::reacts_to<session_end>>;
+                     caf::reacts_to<session_end>,
+                     // who the client is, when its requests are checked
+                     caf::reacts_to<session_identity>>;
 
 struct session_state {
   std::unique_ptr<response_order> out;
   std::shared_ptr<node_context> node;
+  std::optional<session_identity> checked;  // set: metadata shows what the client may DESCRIBE
   static inline const char* name = "native_session";
 };
 
@@ -119,6 +123,52 @@ void to_broker(self_ptr self, uint64_t seq, uint32_t corr, native_type t, Reques
             });
 }
 
+// Metadata as the Kafka listener shows it to a checked client: named topics it may not DESCRIBE
+// are answered topic_authorization_failed, a listing of all leaves them out, auto-creation needs
+// CREATE on the cluster or on every topic asked for.
+void serve_checked_metadata(self_ptr self, uint64_t seq, uint32_t corr,
+                            net::metadata_request& req) {
+  namespace sec = runtime::security;
+  auto may = [self](sec::acl_operation op, sec::resource_type type, const std::string& name) {
+    const auto& who = *self->state.checked;
+    return self->state.node->access->authorize(who.principal, who.host, op, type, name);
+  };
+  std::vector<std::string> asked, refused;
+  for (auto& t : req.topics)
+    (may(sec::acl_operation::describe, sec::resource_type::topic, t) ? asked : refused)
+        .push_back(t);
+  bool each = true;
+  for (const auto& t : asked)
+    each = each && may(sec::acl_operation::create, sec::resource_type::topic, t);
+  req.allow_auto_create =
+      req.allow_auto_create && (each || may(sec::acl_operation::create, sec::resource_type::cluster,
+                                            sec::cluster_resource_name));
+  req.topics = std::move(asked);
+  auto answer = [self, seq, corr, refused, all = req.all_topics, may](net::metadata_response& m) {
+    if (all)
+      m.topics.erase(std::remove_if(m.topics.begin(), m.topics.end(),
+                                    [&](const net::topic_info& t) {
+                                      return !may(sec::acl_operation::describe,
+                                                  sec::resource_type::topic, t.name);
+                                    }),
+                     m.topics.end());
+    for (const auto& t : refused)
+      m.topics.push_back({t, errc::topic_authorization_failed, {}, {}, {}});
+    reply(self, seq, corr, native_type::metadata, m);
+  };
+  auto b = self->state.node->broker();
+  if (!b) {
+    net::metadata_response none;
+    return answer(none);
+  }
+  self->request(b, std::chrono::seconds(30), std::move(req))
+      .then([answer](net::metadata_response& m) { answer(m); },
+            [answer](caf::error&) {
+              net::metadata_response none;
+              answer(none);
+            });
+}
+
 session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::connection> conn,
                                           std::shared_ptr<node_context> node) {
   self->state.out = std::make_unique<response_order>(std::move(conn));
@@ -140,8 +190,10 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
         to_partition<net::list_offsets_response>(self, seq, corr, native_type::list_offsets, req);
       },
       [self](uint64_t seq, uint32_t corr, net::metadata_request& req) {
-        to_broker<net::metadata_request, net::metadata_response>(self, seq, corr,
-                                                                 native_type::metadata, req);
+        if (!self->state.checked)
+          return to_broker<net::metadata_request, net::metadata_response>(
+              self, seq, corr, native_type::metadata, req);
+        serve_checked_metadata(self, seq, corr, req);
       },
       [self](uint64_t seq, uint32_t corr, net::create_topic_request& req) {
         to_broker<net::create_topic_request, net::status_response>(self, seq, corr,
@@ -276,6 +328,7 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
         reply(self, seq, corr, native_type::error, err);
       },
       [self](session_end& end) { end_session(self, *self->state.out, end); },
+      [self](session_identity& who) { self->state.checked = std::move(who); },
   };
 }
 
@@ -458,6 +511,7 @@ class session_handler : public net::frame_handler {
                                      : "User:" + subject;
       checked_ = node_->access->enforcing() &&
                  node_->config.security.native_protocol != runtime::security_protocol::plaintext;
+      if (checked_) caf::anon_send(session_, session_identity{principal_, host()});
     }
     uint64_t seq = next_seq_++;
     uint32_t corr = f->correlation_id;

@@ -34,14 +34,24 @@ struct session_end {
   std::string reason;
 };
 
+/// Native connection I/O thread -> its session actor, before the first request of a client whose
+/// requests are checked against the ACLs: who it is (the handler checks most requests itself;
+/// metadata is filtered by the session, which sees the answer).
+struct session_identity {
+  std::string principal;
+  std::string host;
+};
+
 }  // namespace brook::actors
 
 // clang-format off
 CAF_BEGIN_TYPE_ID_BLOCK(brook_session, caf::first_custom_type_id + 100)
   CAF_ADD_TYPE_ID(brook_session, (brook::actors::kafka_call))
   CAF_ADD_TYPE_ID(brook_session, (brook::actors::session_end))
+  CAF_ADD_TYPE_ID(brook_session, (brook::actors::session_identity))
 CAF_END_TYPE_ID_BLOCK(brook_session)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::actors::kafka_call)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::actors::session_end)
-// clang-format on
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(brook::actors::session_identity)
+  // clang-format on

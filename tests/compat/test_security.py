@@ -418,6 +418,14 @@ class SecureNativeListenerTest(BrookTestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("Authentication failed", p.stderr.decode())
 
+    def test_metadata_lists_only_topics_the_user_may_describe(self):
+        self.assertIn("native-secure", self.as_user("alice", "topic", "list").stdout.decode())
+        self.assertNotIn("native-secure", self.as_user("bob", "topic", "list").stdout.decode())
+        self.assertIn("native-secure", self.as_user("admin", "topic", "list").stdout.decode())
+        p = self.as_user("bob", "topic", "describe", "native-secure", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("topic_authorization_failed", p.stdout.decode() + p.stderr.decode())
+
     def test_wrong_password_and_plaintext_are_refused(self):
         bad = os.path.join(CERT_DIR, "native-bad.properties")
         with open(bad, "w") as f:
