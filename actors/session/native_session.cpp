@@ -1,11 +1,11 @@
 #include "actors/session/sessions.hpp"
 
-#include <algorithm>
 #include <caf/all.hpp>
 #include <map>
 #include <optional>
 
 #include "actors/directory/node_context.hpp"
+#include "actors/session/metadata_access.hpp"
 #include "actors/session/response_order.hpp"
 #include "actors/session/route.hpp"
 #include "net/native_codec.hpp"
@@ -123,50 +123,20 @@ void to_broker(self_ptr self, uint64_t seq, uint32_t corr, native_type t, Reques
             });
 }
 
-// Metadata as the Kafka listener shows it to a checked client: named topics it may not DESCRIBE
-// are answered topic_authorization_failed, a listing of all leaves them out, auto-creation needs
-// CREATE on the cluster or on every topic asked for.
+// Metadata of a checked client: only what it may see (metadata_access.hpp).
 void serve_checked_metadata(self_ptr self, uint64_t seq, uint32_t corr,
                             net::metadata_request& req) {
-  namespace sec = runtime::security;
-  auto may = [self](sec::acl_operation op, sec::resource_type type, const std::string& name) {
-    const auto& who = *self->state.checked;
-    return self->state.node->access->authorize(who.principal, who.host, op, type, name);
-  };
-  std::vector<std::string> asked, refused;
-  for (auto& t : req.topics)
-    (may(sec::acl_operation::describe, sec::resource_type::topic, t) ? asked : refused)
-        .push_back(t);
-  bool each = true;
-  for (const auto& t : asked)
-    each = each && may(sec::acl_operation::create, sec::resource_type::topic, t);
-  req.allow_auto_create =
-      req.allow_auto_create && (each || may(sec::acl_operation::create, sec::resource_type::cluster,
-                                            sec::cluster_resource_name));
-  req.topics = std::move(asked);
-  auto answer = [self, seq, corr, refused, all = req.all_topics, may](net::metadata_response& m) {
-    if (all)
-      m.topics.erase(std::remove_if(m.topics.begin(), m.topics.end(),
-                                    [&](const net::topic_info& t) {
-                                      return !may(sec::acl_operation::describe,
-                                                  sec::resource_type::topic, t.name);
-                                    }),
-                     m.topics.end());
-    for (const auto& t : refused)
-      m.topics.push_back({t, errc::topic_authorization_failed, {}, {}, {}});
+  const auto& who = *self->state.checked;
+  metadata_access access(self->state.node->access, who.principal, who.host, req);
+  auto answer = [self, seq, corr, access](net::metadata_response m) {
+    access.filter(m);
     reply(self, seq, corr, native_type::metadata, m);
   };
   auto b = self->state.node->broker();
-  if (!b) {
-    net::metadata_response none;
-    return answer(none);
-  }
+  if (!b) return answer({});
   self->request(b, std::chrono::seconds(30), std::move(req))
       .then([answer](net::metadata_response& m) { answer(m); },
-            [answer](caf::error&) {
-              net::metadata_response none;
-              answer(none);
-            });
+            [answer](caf::error&) { answer({}); });
 }
 
 session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::connection> conn,
@@ -505,10 +475,7 @@ class session_handler : public net::frame_handler {
     if (!identity_known_) {
       // After the TLS handshake and the login: who the client is from now on.
       identity_known_ = true;
-      const auto& subject = conn_->tls_subject();
-      principal_ = login_            ? "User:" + login_->user()
-                   : subject.empty() ? std::string("User:ANONYMOUS")
-                                     : "User:" + subject;
+      principal_ = sec::principal_of(login_ ? login_->user() : "", conn_->tls_subject());
       checked_ = node_->access->enforcing() &&
                  node_->config.security.native_protocol != runtime::security_protocol::plaintext;
       if (checked_) caf::anon_send(session_, session_identity{principal_, host()});

@@ -151,6 +151,11 @@ result<bytes> authenticator::step(const uint8_t* token, size_t n) {
   return bytes();
 }
 
+std::string principal_of(const std::string& sasl_user, const std::string& tls_subject) {
+  if (!sasl_user.empty()) return "User:" + sasl_user;
+  return "User:" + (tls_subject.empty() ? std::string("ANONYMOUS") : tls_subject);
+}
+
 std::string loggable(const std::string& name) {
   std::string out = name.substr(0, 256);
   for (char& c : out)

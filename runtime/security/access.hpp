@@ -93,6 +93,10 @@ class authenticator {
   bool failed_ = false;
 };
 
+/// A connection's principal: "User:" and its SASL user, else its verified TLS certificate's
+/// subject, else ANONYMOUS.
+std::string principal_of(const std::string& sasl_user, const std::string& tls_subject);
+
 /// The longest frame a SASL listener reads before the login is done (Kafka's
 /// sasl.server.max.receive.size): an unauthenticated client cannot make the broker hold more.
 inline constexpr size_t max_login_frame_bytes = 524288;

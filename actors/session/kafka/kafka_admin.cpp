@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "actors/session/kafka/kafka_session_internal.hpp"
+#include "actors/session/metadata_access.hpp"
 #include "runtime/countdown.hpp"
 #include "runtime/security/access.hpp"
 
@@ -18,29 +19,11 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::metadata_request& re
   native.all_topics = !req.topics || (h.api_version == 0 && req.topics->empty());
   if (req.topics && !native.all_topics) native.topics = *req.topics;
   native.allow_auto_create = h.api_version < 4 || req.allow_auto_topic_creation;
-  // Topics the principal may not DESCRIBE: named ones are answered TOPIC_AUTHORIZATION_FAILED,
-  // the rest left out of a listing of all topics. Auto-creation needs CREATE on the cluster or
-  // on every topic asked for. Not logged: clients ask for metadata all the time.
-  std::vector<std::string> refused;
-  auto may = [self](sec::acl_operation op, sec::resource_type type, const std::string& name) {
-    auto& st = self->state;
-    return st.node->access->authorize(st.principal, st.client_host, op, type, name);
-  };
-  if (node.access->enforcing()) {
-    std::vector<std::string> asked;
-    for (auto& t : native.topics)
-      (may(sec::acl_operation::describe, sec::resource_type::topic, t) ? asked : refused)
-          .push_back(t);
-    native.topics = std::move(asked);
-    bool each = true;
-    for (const auto& t : native.topics)
-      each = each && may(sec::acl_operation::create, sec::resource_type::topic, t);
-    native.allow_auto_create = native.allow_auto_create &&
-                               (each || may(sec::acl_operation::create, sec::resource_type::cluster,
-                                            sec::cluster_resource_name));
-  }
-  bool filter_listing = native.all_topics && node.access->enforcing();
-  auto answer = [self, seq, h, refused, filter_listing, may](const net::metadata_response& m) {
+  std::optional<metadata_access> access;
+  if (node.access->enforcing())
+    access.emplace(node.access, self->state.principal, self->state.client_host, native);
+  auto answer = [self, seq, h, access](net::metadata_response m) {
+    if (access) access->filter(m);
     auto& node = *self->state.node;
     k::metadata_response r;
     for (const auto& b : m.brokers)
@@ -51,8 +34,6 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::metadata_request& re
     r.cluster_id = "brook";
     r.controller_id = m.controller_id;
     for (const auto& t : m.topics) {
-      if (filter_listing && !may(sec::acl_operation::describe, sec::resource_type::topic, t.name))
-        continue;
       k::metadata_response::topic kt;
       kt.error_code = code(t.error);
       kt.name = t.name;
@@ -60,11 +41,6 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::metadata_request& re
       for (const auto& p : t.partitions)
         kt.partitions.push_back({code(p.error), p.partition, p.leader, p.replicas, p.isr, {}});
       r.topics.push_back(std::move(kt));
-    }
-    for (const auto& t : refused) {
-      r.topics.emplace_back();
-      r.topics.back().error_code = code(errc::topic_authorization_failed);
-      r.topics.back().name = t;
     }
     reply(self, seq, h, r);
   };
@@ -105,17 +81,6 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::describe_cluster_req
             r.error_code = code(errc::request_timed_out);
             reply(self, seq, h, r);
           });
-}
-
-template <class Request, class F>
-void ask_broker(self_ptr self, Request req, F on_done) {
-  auto b = self->state.node->broker();
-  if (!b) return on_done(net::status_response{errc::leader_not_available, "broker is restarting"});
-  self->request(b, std::chrono::seconds(30), std::move(req))
-      .then([on_done](net::status_response& r) mutable { on_done(r); },
-            [on_done](caf::error& e) mutable {
-              on_done(net::status_response{errc::request_timed_out, caf::to_string(e)});
-            });
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::create_topics_request& req) {

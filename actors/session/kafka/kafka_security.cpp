@@ -38,17 +38,6 @@ std::optional<errc> acl_admin_refused(self_ptr self, sec::acl_operation op) {
   return denied_on_cluster(self, op);
 }
 
-template <class Response, class Request, class Answer>
-void ask_broker_acls(self_ptr self, Request req, Answer answer) {
-  auto b = self->state.node->broker();
-  if (!b) return answer(net::acls_response{errc::leader_not_available, "broker is restarting", {}});
-  self->request(b, std::chrono::seconds(30), std::move(req))
-      .then([answer](net::acls_response& r) { answer(r); },
-            [answer](caf::error& e) {
-              answer(net::acls_response{errc::request_timed_out, caf::to_string(e), {}});
-            });
-}
-
 }  // namespace
 
 std::optional<errc> denied(self_ptr self, sec::acl_operation op, sec::resource_type type,
@@ -127,15 +116,15 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::create_acls_request&
     sent.push_back(i);
   }
   if (native.acls.empty()) return reply(self, seq, h, *resp);
-  ask_broker_acls<net::acls_response>(self, std::move(native),
-                                      [self, seq, h, resp, sent](const net::acls_response& r) {
-                                        for (auto i : sent) {
-                                          resp->results[i].error_code = code(r.error);
-                                          if (r.error != errc::none)
-                                            resp->results[i].error_message = r.message;
-                                        }
-                                        reply(self, seq, h, *resp);
-                                      });
+  ask_broker<net::acls_response>(self, std::move(native),
+                                 [self, seq, h, resp, sent](const net::acls_response& r) {
+                                   for (auto i : sent) {
+                                     resp->results[i].error_code = code(r.error);
+                                     if (r.error != errc::none)
+                                       resp->results[i].error_message = r.message;
+                                   }
+                                   reply(self, seq, h, *resp);
+                                 });
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::delete_acls_request& req) {
@@ -153,7 +142,7 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::delete_acls_request&
     if (h.api_version == 0) f.pattern_type = int8_t(sec::pattern_type::literal);
     native.filters.push_back(filter_entry(f));
   }
-  ask_broker_acls<net::acls_response>(
+  ask_broker<net::acls_response>(
       self, std::move(native), [self, seq, h, resp](const net::acls_response& r) {
         for (size_t i = 0; i < resp->filter_results.size(); ++i) {
           auto& out = resp->filter_results[i];

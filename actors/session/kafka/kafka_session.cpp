@@ -89,10 +89,8 @@ class kafka_handler : public net::frame_handler {
  private:
   // The first call tells the session who the client is, unless a login will.
   void forward(kafka_call call) {
-    if (!principal_sent_ && !login_) {
-      const auto& subject = conn_->tls_subject();
-      call.principal = "User:" + (subject.empty() ? std::string("ANONYMOUS") : subject);
-    }
+    if (!principal_sent_ && !login_)
+      call.principal = runtime::security::principal_of("", conn_->tls_subject());
     principal_sent_ = principal_sent_ || !call.principal.empty();
     caf::anon_send(session_, std::move(call));
   }
@@ -144,7 +142,7 @@ class kafka_handler : public net::frame_handler {
     if (login_->authenticated()) {
       conn_->set_max_frame_bytes(node_->config.socket_request_max_bytes);
       conn_->clear_deadline();
-      call.principal = "User:" + login_->user();
+      call.principal = runtime::security::principal_of(login_->user(), "");
       BROOK_LOG_INFO("[kafka] " << conn_->peer() << " authenticated as "
                                 << runtime::security::loggable(call.principal) << " ("
                                 << login_->mechanism() << ")");

@@ -50,6 +50,25 @@ void reply(self_ptr self, uint64_t seq, const k::request_header& h, Response& r)
   self->state.out->complete(seq, k::encode_response(h, r));
 }
 
+/// Asks the broker actor; `on_done` gets its Response (status_response, acls_response: anything
+/// with `error` and `message`), or one carrying leader_not_available while the broker restarts
+/// and request_timed_out when it does not answer.
+template <class Response = net::status_response, class Request, class F>
+void ask_broker(self_ptr self, Request req, F on_done) {
+  auto failed = [on_done](errc e, std::string why) mutable {
+    Response r{};
+    r.error = e;
+    r.message = std::move(why);
+    on_done(r);
+  };
+  auto b = self->state.node->broker();
+  if (!b) return failed(errc::leader_not_available, "broker is restarting");
+  self->request(b, std::chrono::seconds(30), std::move(req))
+      .then(
+          [on_done](Response& r) mutable { on_done(r); },
+          [failed](caf::error& e) mutable { failed(errc::request_timed_out, caf::to_string(e)); });
+}
+
 /// Answers a request partition by partition: `start(topic, partition, done)` begins one
 /// partition's work and calls `done(fill)` once, where `fill(entry)` writes that partition's
 /// response entry; after the last one, `finish(response)`. Entries keep the request's order.

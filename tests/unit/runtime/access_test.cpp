@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/runtime/scram_fields.hpp"
+
 namespace {
 
 namespace sec = brook::runtime::security;
@@ -16,21 +18,6 @@ using sec::acl_operation;
 using sec::resource_type;
 using sec::scram_mechanism;
 using namespace std::string_literals;
-
-// "key=value" fields of a SCRAM message.
-std::map<std::string, std::string> fields_of(const std::string& msg) {
-  std::map<std::string, std::string> out;
-  size_t start = 0;
-  while (start <= msg.size()) {
-    size_t end = msg.find(',', start);
-    if (end == std::string::npos) end = msg.size();
-    const std::string f = msg.substr(start, end - start);
-    const size_t eq = f.find('=');
-    if (eq != std::string::npos) out[f.substr(0, eq)] = f.substr(eq + 1);
-    start = end + 1;
-  }
-  return out;
-}
 
 // --- fixtures ------------------------------------------------------------------------------
 
@@ -399,8 +386,8 @@ TEST_F(Authenticator, ScramSha256FullExchange) {
   auto first = step(a, client_first);
   ASSERT_TRUE(first) << first.error().to_string();
   const std::string server_first(first->begin(), first->end());
-  const auto f = fields_of(server_first);
-  EXPECT_EQ(f.at("r").rfind(fields_of(client_first.substr(3)).at("r"), 0), 0u);
+  const auto f = scram_fields(server_first);
+  EXPECT_EQ(f.at("r").rfind(scram_fields(client_first.substr(3)).at("r"), 0), 0u);
   EXPECT_EQ(f.at("s"), sec::base64_encode(fixed_salt));
   EXPECT_EQ(f.at("i"), std::to_string(sec::scram_min_iterations));
   EXPECT_FALSE(a.authenticated());

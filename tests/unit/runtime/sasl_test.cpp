@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include "tests/unit/runtime/scram_fields.hpp"
+
 namespace brook::runtime::security {
 namespace {
 
@@ -33,27 +35,12 @@ bytes unbase64(const std::string& s) {
   return r ? *r : bytes{};
 }
 
-// "key=value" fields of a SCRAM message.
-std::map<std::string, std::string> fields_of(const std::string& msg) {
-  std::map<std::string, std::string> out;
-  size_t start = 0;
-  while (start <= msg.size()) {
-    size_t end = msg.find(',', start);
-    if (end == std::string::npos) end = msg.size();
-    const std::string f = msg.substr(start, end - start);
-    const size_t eq = f.find('=');
-    if (eq != std::string::npos) out[f.substr(0, eq)] = f.substr(eq + 1);
-    start = end + 1;
-  }
-  return out;
-}
-
 // The client-final message (with proof) for a client-first-bare, server-first, password.
 std::string client_final(scram_mechanism m, const std::string& password,
                          const std::string& client_first_bare, const std::string& server_first,
                          const std::string& gs2_header = "n,,",
                          const std::string& nonce_prefix = "") {
-  const auto f = fields_of(server_first);
+  const auto f = scram_fields(server_first);
   const bytes salt = unbase64(f.at("s"));
   const int iterations = std::stoi(f.at("i"));
   bytes salted(EVP_MD_get_size(md(m)));
@@ -148,7 +135,7 @@ TEST_F(ScramServer, Sha512RoundTrip) {
   const std::string bare = "n=alice,r=fyko+d2lbbFgONRv9qkxdawL";
   auto first = s.step("n,," + bare);
   ASSERT_TRUE(first) << first.error().to_string();
-  const auto f = fields_of(*first);
+  const auto f = scram_fields(*first);
   EXPECT_EQ(f.at("r").rfind("fyko+d2lbbFgONRv9qkxdawL", 0), 0u);
   EXPECT_GT(f.at("r").size(), std::string("fyko+d2lbbFgONRv9qkxdawL").size());
   EXPECT_EQ(f.at("s"), base64_encode(db.users["alice"].salt));
@@ -205,7 +192,7 @@ TEST_F(ScramServer, UnknownUserLooksNormalThenFails) {
     const std::string bare = "n=mallory,r=xyz";
     auto first = s.step("n,," + bare);
     ASSERT_TRUE(first) << first.error().to_string();
-    const auto f = fields_of(*first);
+    const auto f = scram_fields(*first);
     ASSERT_TRUE(f.count("r") && f.count("s") && f.count("i")) << *first;
     EXPECT_EQ(f.at("i"), "4096");
     EXPECT_EQ(unbase64(f.at("s")).size(), 32u);
@@ -226,7 +213,7 @@ TEST_F(ScramServer, UnknownUserLooksNormalThenFails) {
   auto s = server();
   auto first = s.step("n,,n=trudy,r=xyz");
   ASSERT_TRUE(first);
-  EXPECT_NE(fields_of(*first).at("s"), salt_seen);
+  EXPECT_NE(scram_fields(*first).at("s"), salt_seen);
 }
 
 TEST_F(ScramServer, NonceMismatchFails) {
@@ -327,7 +314,7 @@ TEST_F(ScramServer, MalformedMessagesRefused) {
     auto s2 = server();
     auto first = s2.step("n,,n=alice,r=abc");
     ASSERT_TRUE(first);
-    const std::string nonce = fields_of(*first).at("r");
+    const std::string nonce = scram_fields(*first).at("r");
     std::string msg = fin;
     msg.replace(msg.find("r=abc") + 2, 3, nonce);
     expect_auth_failure(s2.step(msg));
