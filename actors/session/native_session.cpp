@@ -304,14 +304,14 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
 
 namespace sec = runtime::security;
 
-// What a native request needs of the ACLs: `op` on a resource, or (any_topic) `op` on some
-// topic; `or_cluster`: `op` on the cluster does as well. Requests not named here need nothing
-// (metadata).
+// What a native request needs of the ACLs: `op` on a resource (`or_cluster`: or on the
+// cluster), or what an idempotent producer needs. Requests not named here need nothing
+// (metadata is filtered instead).
 struct needed {
   sec::acl_operation op;
   sec::resource_type type;
   std::string name;
-  bool any_topic = false;
+  bool idempotent_producer = false;
   bool or_cluster = false;
 };
 using needs = std::vector<needed>;
@@ -373,7 +373,9 @@ needs needs_of(const net::list_actors_request&) {
   return {on_cluster(sec::acl_operation::describe)};
 }
 needs needs_of(const net::init_producer_id_request&) {
-  return {{sec::acl_operation::write, sec::resource_type::topic, "", true}};
+  needed n = on_topic(sec::acl_operation::write, "");
+  n.idempotent_producer = true;
+  return {n};
 }
 needs needs_of(const net::find_coordinator_request& r) {
   return {on_group(sec::acl_operation::describe, r.group_id)};
@@ -575,10 +577,7 @@ class session_handler : public net::frame_handler {
 
   bool allowed(const needed& n) const {
     auto& reg = *node_->access;
-    if (n.any_topic)  // an idempotent producer: IDEMPOTENT_WRITE, or WRITE on some topic
-      return reg.authorize(principal_, host(), sec::acl_operation::idempotent_write,
-                           sec::resource_type::cluster, sec::cluster_resource_name) ||
-             reg.authorize_any(principal_, host(), n.op, n.type);
+    if (n.idempotent_producer) return reg.authorize_idempotent_producer(principal_, host());
     return reg.authorize(principal_, host(), n.op, n.type, n.name) ||
            (n.or_cluster && reg.authorize(principal_, host(), n.op, sec::resource_type::cluster,
                                           sec::cluster_resource_name));

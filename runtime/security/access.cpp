@@ -57,9 +57,8 @@ std::optional<scram_credential> access_registry::any_credential(const std::strin
   return it->second.front();
 }
 
-bool access_registry::authorize(const std::string& principal, const std::string& host,
-                                acl_operation op, resource_type type,
-                                const std::string& name) const {
+template <class Decide>
+bool access_registry::decide(const std::string& principal, Decide d) const {
   if (!enforce_) return true;
   std::shared_ptr<const std::vector<acl_binding>> loaded;
   {
@@ -70,13 +69,29 @@ bool access_registry::authorize(const std::string& principal, const std::string&
     const auto& su = settings_.super_users;
     return std::find(su.begin(), su.end(), principal) != su.end();
   }
-  return authorized(*loaded, settings_, principal, host, op, type, name);
+  return d(*loaded);
+}
+
+bool access_registry::authorize(const std::string& principal, const std::string& host,
+                                acl_operation op, resource_type type,
+                                const std::string& name) const {
+  return decide(principal, [&](const std::vector<acl_binding>& acls) {
+    return authorized(acls, settings_, principal, host, op, type, name);
+  });
 }
 
 bool access_registry::authorize_any(const std::string& principal, const std::string& host,
                                     acl_operation op, resource_type type) const {
-  if (!enforce_) return true;
-  return authorized_on_any(*acls(), settings_, principal, host, op, type);
+  return decide(principal, [&](const std::vector<acl_binding>& acls) {
+    return authorized_on_any(acls, settings_, principal, host, op, type);
+  });
+}
+
+bool access_registry::authorize_idempotent_producer(const std::string& principal,
+                                                    const std::string& host) const {
+  return authorize(principal, host, acl_operation::idempotent_write, resource_type::cluster,
+                   cluster_resource_name) ||
+         authorize_any(principal, host, acl_operation::write, resource_type::topic);
 }
 
 int64_t access_registry::login_failed(const std::string& host, int64_t now_ms) {

@@ -39,15 +39,23 @@ class access_registry {
   bool authorize(const std::string& principal, const std::string& host, acl_operation op,
                  resource_type type, const std::string& name) const;
 
-  /// authorized_on_any() against the ACLs (true without an authorizer).
+  /// authorized_on_any() against the ACLs (true without an authorizer; like authorize(), only
+  /// super users before the ACLs are read).
   bool authorize_any(const std::string& principal, const std::string& host, acl_operation op,
                      resource_type type) const;
+  /// An idempotent producer's InitProducerId, Kafka 3's rule: IDEMPOTENT_WRITE on the cluster or
+  /// WRITE on some topic.
+  bool authorize_idempotent_producer(const std::string& principal, const std::string& host) const;
 
   /// Records a failed login from `host` and returns how long to wait before answering it: the
   /// configured delay times the host's failures in the last minute (at most 50 times).
   int64_t login_failed(const std::string& host, int64_t now_ms);
 
  private:
+  // Without an authorizer: true; before the ACLs are read: super users only; else d(acls).
+  template <class Decide>
+  bool decide(const std::string& principal, Decide d) const;
+
   struct failures {
     int64_t window_start_ms = 0;
     int32_t count = 0;

@@ -318,11 +318,11 @@ void serve(self_ptr self, uint64_t seq, const header& h,
 
 // DescribeLogDirs: the replicas this broker stores, from its partition actors.
 void serve(self_ptr self, uint64_t seq, const header& h, k::describe_log_dirs_request& req) {
-  if (auto e = denied_on_cluster(self, sec::acl_operation::describe)) {
-    k::describe_log_dirs_response r;
-    r.error_code = code(*e);  // v3+; older versions get no log dirs, as Kafka
-    return reply(self, seq, h, r);
-  }
+  // The error is v3+'s; older versions get no log dirs, as Kafka.
+  if (refused<k::describe_log_dirs_response>(self, seq, h, sec::acl_operation::describe,
+                                             sec::resource_type::cluster,
+                                             sec::cluster_resource_name))
+    return;
   net::describe_log_dirs_request native;
   if (req.topics) {
     native.all_topics = false;

@@ -82,14 +82,11 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::find_coordinator_req
     r.error_message = "unknown key type " + std::to_string(req.key_type);
     return reply(self, seq, h, r);
   }
-  if (auto e = denied(
-          self, sec::acl_operation::describe,
-          req.key_type == 0 ? sec::resource_type::group : sec::resource_type::transactional_id,
-          req.key)) {
-    k::find_coordinator_response r;
-    r.error_code = code(*e);
-    return reply(self, seq, h, r);
-  }
+  auto key_type =
+      req.key_type == 0 ? sec::resource_type::group : sec::resource_type::transactional_id;
+  if (refused<k::find_coordinator_response>(self, seq, h, sec::acl_operation::describe, key_type,
+                                            req.key))
+    return;
   ask_coordinator<net::find_coordinator_request, net::find_coordinator_response>(
       self, net::find_coordinator_request{req.key}, milliseconds(15000),
       [self, seq, h](net::find_coordinator_response& f) {
@@ -140,11 +137,9 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::join_group_request& 
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::sync_group_request& req) {
-  if (auto e = denied(self, sec::acl_operation::read, sec::resource_type::group, req.group_id)) {
-    k::sync_group_response r;
-    r.error_code = code(*e);
-    return reply(self, seq, h, r);
-  }
+  if (refused<k::sync_group_response>(self, seq, h, sec::acl_operation::read,
+                                      sec::resource_type::group, req.group_id))
+    return;
   net::sync_group_request n{req.group_id, req.generation_id, req.member_id, {},
                             req.group_instance_id};
   for (auto& a : req.assignments) n.assignments.push_back({a.member_id, std::move(a.data)});
@@ -158,11 +153,9 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::sync_group_request& 
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::heartbeat_request& req) {
-  if (auto e = denied(self, sec::acl_operation::read, sec::resource_type::group, req.group_id)) {
-    k::heartbeat_response r;
-    r.error_code = code(*e);
-    return reply(self, seq, h, r);
-  }
+  if (refused<k::heartbeat_response>(self, seq, h, sec::acl_operation::read,
+                                     sec::resource_type::group, req.group_id))
+    return;
   ask_coordinator<net::heartbeat_request, net::status_response>(
       self,
       net::heartbeat_request{req.group_id, req.generation_id, req.member_id, req.group_instance_id},
@@ -174,11 +167,9 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::heartbeat_request& r
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::leave_group_request& req) {
-  if (auto e = denied(self, sec::acl_operation::read, sec::resource_type::group, req.group_id)) {
-    k::leave_group_response r;
-    r.error_code = code(*e);
-    return reply(self, seq, h, r);
-  }
+  if (refused<k::leave_group_response>(self, seq, h, sec::acl_operation::read,
+                                       sec::resource_type::group, req.group_id))
+    return;
   net::leave_group_request n{req.group_id, {}, {}};
   if (h.api_version <= 2) {
     n.member_ids.push_back(req.member_id);
@@ -403,12 +394,8 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::offset_delete_reques
 // Every transaction request needs WRITE on its transactional id.
 template <class Response>
 bool txn_refused(self_ptr self, uint64_t seq, const header& h, const std::string& id) {
-  auto e = denied(self, sec::acl_operation::write, sec::resource_type::transactional_id, id);
-  if (!e) return false;
-  Response r;
-  r.error_code = code(*e);
-  reply(self, seq, h, r);
-  return true;
+  return refused<Response>(self, seq, h, sec::acl_operation::write,
+                           sec::resource_type::transactional_id, id);
 }
 
 // A transactional request with partitions (AddPartitionsToTxn: WRITE on each topic;
@@ -461,12 +448,10 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::add_partitions_to_tx
 }
 
 void serve(self_ptr self, uint64_t seq, const header& h, k::add_offsets_to_txn_request& req) {
-  if (txn_refused<k::txn_status_response>(self, seq, h, req.transactional_id)) return;
-  if (auto e = denied(self, sec::acl_operation::read, sec::resource_type::group, req.group_id)) {
-    k::txn_status_response r;
-    r.error_code = code(*e);
-    return reply(self, seq, h, r);
-  }
+  if (txn_refused<k::txn_status_response>(self, seq, h, req.transactional_id) ||
+      refused<k::txn_status_response>(self, seq, h, sec::acl_operation::read,
+                                      sec::resource_type::group, req.group_id))
+    return;
   ask_coordinator<net::add_offsets_to_txn_request, net::status_response>(
       self,
       net::add_offsets_to_txn_request{req.transactional_id, req.producer_id, req.producer_epoch,
@@ -530,12 +515,7 @@ void serve(self_ptr self, uint64_t seq, const header& h, k::init_producer_id_req
       return answer(*e, -1, -1);
   } else {
     auto& st = self->state;
-    if (st.node->access->enforcing() &&
-        !st.node->access->authorize(st.principal, st.client_host,
-                                    sec::acl_operation::idempotent_write,
-                                    sec::resource_type::cluster, sec::cluster_resource_name) &&
-        !st.node->access->authorize_any(st.principal, st.client_host, sec::acl_operation::write,
-                                        sec::resource_type::topic))
+    if (!st.node->access->authorize_idempotent_producer(st.principal, st.client_host))
       return answer(errc::cluster_authorization_failed, -1, -1);
   }
   if (req.transactional_id) {

@@ -50,6 +50,19 @@ void reply(self_ptr self, uint64_t seq, const k::request_header& h, Response& r)
   self->state.out->complete(seq, k::encode_response(h, r));
 }
 
+/// When the principal may not do `op` on the resource: answers with a Response whose only field
+/// set is its error_code (the request's whole answer) and returns true.
+template <class Response>
+bool refused(self_ptr self, uint64_t seq, const header& h, sec::acl_operation op,
+             sec::resource_type type, const std::string& name) {
+  auto e = denied(self, op, type, name);
+  if (!e) return false;
+  Response r;
+  r.error_code = code(*e);
+  reply(self, seq, h, r);
+  return true;
+}
+
 /// Asks the broker actor; `on_done` gets its Response (status_response, acls_response: anything
 /// with `error` and `message`), or one carrying leader_not_available while the broker restarts
 /// and request_timed_out when it does not answer.
