@@ -14,6 +14,8 @@
 #        REDIS_AOF=1 also run Redis with appendonly yes, appendfsync everysec (default 1)
 #        BROOK_FSYNC=1 also run Brook with log.flush.interval.ms=$BROOK_FLUSH_MS, the counterpart
 #                      of Redis' appendfsync everysec (default 1)
+#        JEMALLOC=libjemalloc.so.2 to preload into a second librdkafka consume row (default: Debian's,
+#                 if installed; empty: no such row)
 #        BROOK_FLUSH_MS=fsync interval for that row (default 1000). Brook fsyncs once the oldest
 #                      unflushed record is this old, so a run shorter than the interval does not
 #                      fsync at all before its last ack; the report flags that.
@@ -36,6 +38,10 @@ RECORD_SIZE=100
 BROOKD=$BIN/brookd
 BROOK=$BIN/brook
 RDKAFKA_CONSUME=$BIN/brook_rdkafka_consume_bench
+# librdkafka's consumer is bound by malloc (its broker thread allocates a message object per
+# record, the application thread frees it): with Debian's libjemalloc2 installed the same
+# program also runs with jemalloc preloaded, a common way to deploy librdkafka.
+JEMALLOC=${JEMALLOC-$(ls /usr/lib/*/libjemalloc.so.2 2>/dev/null | head -1)}
 for exe in "$BROOKD" "$BROOK"; do
   [[ -x $exe ]] || { echo "error: $exe not found (set BIN=...)" >&2; exit 1; }
 done
@@ -195,11 +201,16 @@ brook_consume_rows() {
     echo "error: filling the topic failed: $out" >&2; stop_pid "$BROOKD_PID"; return 1
   fi
   local -a clients=("native consumer (brook bench consume)")
-  [[ -x $RDKAFKA_CONSUME ]] && clients+=("librdkafka through the Kafka listener")
+  if [[ -x $RDKAFKA_CONSUME ]]; then
+    clients+=("librdkafka through the Kafka listener")
+    [[ -n $JEMALLOC ]] && clients+=("librdkafka through the Kafka listener, jemalloc")
+  fi
   local client cmd
   for client in "${clients[@]}"; do
     if [[ $client == native* ]]; then
       cmd=("$BROOK" --bootstrap-server "$native" bench consume --topic bench --records "$RECORDS")
+    elif [[ $client == *jemalloc ]]; then
+      cmd=(env "LD_PRELOAD=$JEMALLOC" "$RDKAFKA_CONSUME" "127.0.0.1:$KAFKA_PORT" bench 0 "$RECORDS")
     else
       cmd=("$RDKAFKA_CONSUME" "127.0.0.1:$KAFKA_PORT" bench 0 "$RECORDS")
     fi

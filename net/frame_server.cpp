@@ -1,9 +1,14 @@
 #include "net/frame_server.hpp"
 
 #include <openssl/x509.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+#include <cerrno>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <set>
@@ -58,9 +63,6 @@ bool closed_by_peer(const boost::system::error_code& ec) {
 }
 
 // The verified client certificate's subject ("CN=alice,OU=..."), or "".
-std::string subject_of(tcp::socket&) {
-  return {};
-}
 std::string subject_of(tls_stream& s) {
   X509* cert = SSL_get_peer_certificate(s.native_handle());
   if (!cert) return {};
@@ -78,11 +80,41 @@ std::string subject_of(tls_stream& s) {
   return out;
 }
 
+// Reads a frame's file parts into its bytes, for a stream that cannot sendfile(2) (TLS). False
+// when a part can no longer be read whole.
+bool read_file_parts(outgoing_frame& f) {
+  if (f.files.empty()) return true;
+  runtime::bytes out;
+  size_t total = f.data.size();
+  for (const auto& p : f.files) total += p.slice.size;
+  out.reserve(total);
+  size_t from = 0;
+  for (const auto& p : f.files) {
+    out.insert(out.end(), f.data.begin() + long(from), f.data.begin() + long(p.at));
+    size_t at = out.size(), done = 0;
+    out.resize(at + p.slice.size);
+    while (done < p.slice.size) {
+      ssize_t n = ::pread(p.slice.fd, out.data() + at + done, p.slice.size - done,
+                          off_t(p.slice.position + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      done += size_t(n);
+    }
+    from = p.at;
+  }
+  out.insert(out.end(), f.data.begin() + long(from), f.data.end());
+  f.data = std::move(out);
+  f.files.clear();
+  return true;
+}
+
 // One accepted connection over `Stream`: tcp::socket, or tls_stream (handshake first).
 template <class Stream>
 class stream_connection : public connection,
                           public std::enable_shared_from_this<stream_connection<Stream>> {
  public:
+  static constexpr bool plaintext = std::is_same_v<Stream, tcp::socket>;
+
   template <class... TlsContext>
   stream_connection(tcp::socket sock, const server_options& opts, TlsContext&... tls)
       : sock_(std::move(sock), tls...), strand_(sock_.get_executor()), opts_(opts) {
@@ -90,6 +122,8 @@ class stream_connection : public connection,
     auto ep = tcp_of(sock_).remote_endpoint(ec);
     peer_ = ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
     tcp_of(sock_).set_option(tcp::no_delay(true), ec);
+    // write_parts writes with send/sendfile and waits for EAGAIN (asio's own operations cope).
+    if constexpr (plaintext) tcp_of(sock_).native_non_blocking(true, ec);
   }
 
   void start(std::unique_ptr<frame_handler> h, std::function<void()> on_end) {
@@ -98,9 +132,11 @@ class stream_connection : public connection,
     asio::post(strand_, [self = this->shared_from_this()] { self->handshake(); });
   }
 
-  void send(runtime::bytes frame) override {
+  void send(outgoing_frame frame) override {
     asio::post(strand_, [self = this->shared_from_this(), f = std::move(frame)]() mutable {
       if (self->closed_ || self->closing_) return;
+      if (!plaintext && !read_file_parts(f))
+        return self->shutdown("a fetched range of the log was cut short under the fetch");
       self->queue_.push_back(std::move(f));
       if (self->queue_.size() == 1) self->write_next();
     });
@@ -135,7 +171,7 @@ class stream_connection : public connection,
  private:
   // A TLS connection reads no frame before its handshake: a plaintext client's bytes fail it.
   void handshake() {
-    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+    if constexpr (plaintext) {
       read_header();
     } else {
       sock_.async_handshake(
@@ -183,14 +219,68 @@ class stream_connection : public connection,
   }
 
   void write_next() {
+    if constexpr (plaintext) {
+      if (!queue_.front().files.empty()) return write_parts();
+    }
     asio::async_write(
-        sock_, asio::buffer(queue_.front()),
+        sock_, asio::buffer(queue_.front().data),
         asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec, size_t) {
           if (ec) return self->shutdown(ec.message());
-          self->queue_.pop_front();
-          if (!self->queue_.empty()) return self->write_next();
-          if (self->closing_) self->shutdown(self->close_reason_);
+          self->written();
         }));
+  }
+
+  // Writes the front frame from where the last call stopped: its bytes up to the next file part
+  // (MSG_MORE: the part follows), that part with sendfile(2), and so on; waits whenever the
+  // socket is full. Plaintext only.
+  void write_parts() {
+    auto& f = queue_.front();
+    int fd = tcp_of(sock_).native_handle();
+    for (;;) {
+      bool file_next = part_ < f.files.size();
+      size_t data_end = file_next ? f.files[part_].at : f.data.size();
+      ssize_t n = 0;
+      if (data_pos_ < data_end) {
+        n = ::send(fd, f.data.data() + data_pos_, data_end - data_pos_,
+                   MSG_NOSIGNAL | (file_next ? MSG_MORE : 0));
+        if (n > 0) {
+          data_pos_ += size_t(n);
+          continue;
+        }
+      } else if (file_next) {
+        const auto& slice = f.files[part_].slice;
+        off_t at = off_t(slice.position + part_done_);
+        n = ::sendfile(fd, slice.fd, &at, slice.size - part_done_);
+        if (n > 0) {
+          part_done_ += size_t(n);
+          if (part_done_ == slice.size) {
+            ++part_;
+            part_done_ = 0;
+          }
+          continue;
+        }
+        if (n == 0) return shutdown("a fetched range of the log was cut short under the fetch");
+      } else {
+        return written();
+      }
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return shutdown(std::strerror(errno));
+      tcp_of(sock_).async_wait(
+          tcp::socket::wait_write,
+          asio::bind_executor(strand_, [self = this->shared_from_this()](auto ec) {
+            if (ec) return self->shutdown(ec.message());
+            self->write_parts();
+          }));
+      return;
+    }
+  }
+
+  // The front frame is out: the next one, or the close that waited for the queue.
+  void written() {
+    queue_.pop_front();
+    data_pos_ = part_ = part_done_ = 0;
+    if (!queue_.empty()) return write_next();
+    if (closing_) shutdown(close_reason_);
   }
 
   void shutdown(const std::string& reason) {
@@ -216,7 +306,9 @@ class stream_connection : public connection,
   uint8_t header_[4];
   runtime::bytes payload_;
   size_t expected_ = 0;  // length of the frame being read
-  std::deque<runtime::bytes> queue_;
+  std::deque<outgoing_frame> queue_;
+  // How far write_parts got into the front frame: bytes of data, file parts, bytes of that part.
+  size_t data_pos_ = 0, part_ = 0, part_done_ = 0;
   std::unique_ptr<frame_handler> handler_;
   std::function<void()> on_end_;
   bool closed_ = false;

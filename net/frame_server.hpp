@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "net/outgoing_frame.hpp"
 #include "runtime/bytes.hpp"
 #include "runtime/config.hpp"
 #include "runtime/status.hpp"
@@ -17,8 +18,10 @@ namespace brook::net {
 class connection {
  public:
   virtual ~connection() = default;
-  /// Queues a whole frame (length prefix included) for writing.
-  virtual void send(runtime::bytes frame) = 0;
+  /// Queues a whole frame (length prefix included) for writing. Its file parts go out with
+  /// sendfile(2) on a plaintext connection; a TLS one reads them into memory first. A file part
+  /// that cannot be read whole (the file was truncated under it) closes the connection.
+  virtual void send(outgoing_frame frame) = 0;
   /// Writes what is already queued (an error frame explaining the close), then logs `reason`
   /// with the peer and closes the socket; frames sent after close() are dropped.
   virtual void close(const std::string& reason) = 0;

@@ -11,6 +11,7 @@
 
 #include "runtime/bytes.hpp"
 #include "runtime/errc.hpp"
+#include "runtime/file_slice.hpp"
 
 MSGPACK_ADD_ENUM(brook::runtime::errc);
 
@@ -127,6 +128,9 @@ struct fetch_request {
   /// 0 read_uncommitted (up to the high watermark), 1 read_committed (up to the last stable
   /// offset, with the aborted transactions the reader must skip).
   int8_t isolation_level = 0;
+  /// In-process only (not on the wire): the asker writes the records with sendfile(2), so the
+  /// leader may answer with record_files instead of reading the records into memory.
+  bool send_files = false;
   MSGPACK_DEFINE(topic, partition, offset, max_bytes, min_bytes, max_wait_ms, replica_id,
                  leader_epoch, last_fetched_epoch, log_start_offset, isolation_level)
 };
@@ -152,6 +156,10 @@ struct fetch_response {
   int64_t diverging_end_offset = -1;
   int64_t last_stable_offset = -1;  // below it every transaction is decided
   std::vector<aborted_transaction> aborted;  // read_committed: those overlapping the records
+  /// In-process only, for a fetch_request with send_files: the records as ranges of the log's
+  /// files (then `records` is empty).
+  std::vector<runtime::file_slice> record_files;
+  size_t records_size() const { return records.size() + runtime::total_size(record_files); }
   MSGPACK_DEFINE(error, message, high_watermark, log_start_offset, records, diverging_epoch,
                  diverging_end_offset, last_stable_offset, aborted)
 };

@@ -362,7 +362,7 @@ partition_actor::behavior_type partition_impl(self_ptr self, partition_spec spec
         auto resp = read_fetch(st, req);
         // fetch.min.bytes 0 means "answer at once", as in Kafka.
         bool enough = resp.error != errc::none || req.min_bytes <= 0 ||
-                      resp.records.size() >= size_t(req.min_bytes);
+                      resp.records_size() >= size_t(req.min_bytes);
         if (enough || req.max_wait_ms <= 0) {
           promise.deliver(std::move(resp));
         } else {

@@ -102,14 +102,23 @@ net::fetch_response read_fetch(state& st, const net::fetch_request& req) {
     for (const auto& a : st.txns.aborted_between(req.offset, limit))
       resp.aborted.push_back({a.producer_id, a.first_offset});
   if (req.offset >= limit && req.offset <= end_offset(st)) return resp;
-  auto data = st.log->read(runtime::offset{req.offset}, size_t(std::max(req.max_bytes, 1)));
-  if (!data) {
-    resp.error = data.error().code();
-    resp.message = data.error().message();
-  } else {
-    resp.records = std::move(*data);
-    if (limit < end_offset(st)) trim_to(resp.records, limit);
+  auto fail = [&resp](const runtime::status& s) {
+    resp.error = s.code();
+    resp.message = s.message();
+    return resp;
+  };
+  runtime::offset from{req.offset};
+  auto max_bytes = size_t(std::max(req.max_bytes, 1));
+  if (req.send_files && st.log->can_send_files()) {
+    auto files = st.log->read_files(from, max_bytes, runtime::offset{limit});
+    if (!files) return fail(files.error());
+    resp.record_files = std::move(*files);
+    return resp;
   }
+  auto data = st.log->read(from, max_bytes);
+  if (!data) return fail(data.error());
+  resp.records = std::move(*data);
+  if (limit < end_offset(st)) trim_to(resp.records, limit);
   return resp;
 }
 
@@ -119,7 +128,7 @@ void serve_parked(state& st) {
   while (it != st.parked.end()) {
     auto resp = read_fetch(st, it->req);
     bool enough =
-        resp.error != errc::none || resp.records.size() >= size_t(std::max(it->req.min_bytes, 1));
+        resp.error != errc::none || resp.records_size() >= size_t(std::max(it->req.min_bytes, 1));
     if (enough || now >= it->deadline) {
       it->promise.deliver(std::move(resp));
       it = st.parked.erase(it);

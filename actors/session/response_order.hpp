@@ -17,7 +17,7 @@ class response_order {
 
   /// Records the response to request `seq` (nullopt: the request gets none, as produce with
   /// acks=0) and writes every response that is now next in line.
-  void complete(uint64_t seq, std::optional<runtime::bytes> frame) {
+  void complete(uint64_t seq, std::optional<net::outgoing_frame> frame) {
     done_.emplace(seq, std::move(frame));
     for (auto it = done_.begin(); it != done_.end() && it->first == next_;) {
       if (it->second) conn_->send(std::move(*it->second));
@@ -30,7 +30,7 @@ class response_order {
  private:
   std::shared_ptr<net::connection> conn_;
   uint64_t next_ = 0;
-  std::map<uint64_t, std::optional<runtime::bytes>> done_;
+  std::map<uint64_t, std::optional<net::outgoing_frame>> done_;
 };
 
 /// A session actor's handling of session_end: waits `delay_ms` (the message comes back to the

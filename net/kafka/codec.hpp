@@ -1,6 +1,7 @@
 #pragma once
 // Kafka request decoding and response encoding, and the table of APIs and versions Brook serves.
 // Decoding runs on the connection's I/O thread; it never throws and never trusts a count.
+#include <cassert>
 #include <optional>
 #include <string>
 #include <variant>
@@ -101,7 +102,7 @@ struct decode_result {
 };
 decode_result decode_request(const uint8_t* payload, size_t n);
 
-/// Bytes of record batches a response carries (so encode_response allocates once).
+/// Bytes of record batches a response carries in memory (so encoding allocates once).
 inline size_t batch_bytes(const fetch_response& r) {
   size_t n = 0;
   for (const auto& t : r.topics)
@@ -113,20 +114,33 @@ size_t batch_bytes(const Response&) {
   return 0;
 }
 
-/// Encodes a whole response frame (length prefix included) for the request with `h`.
-/// ApiVersions always uses response header v0 (kafka-protocol.md, pitfall 1).
+/// Encodes a whole response frame (length prefix included) for the request with `h`; a fetch's
+/// record_files become the frame's file parts. ApiVersions always uses response header v0
+/// (kafka-protocol.md, pitfall 1).
 template <class Response>
-bytes encode_response(const request_header& h, Response& body) {
-  bytes out(4);
+outgoing_frame encode_response_frame(const request_header& h, Response& body) {
+  outgoing_frame f;
+  bytes& out = f.data;
+  out.resize(4);
   out.reserve(256 + batch_bytes(body));  // one allocation, however many records a fetch holds
   runtime::append_be32(out, uint32_t(h.correlation_id));
   const auto* api = find_api(h.api_key);
   bool flexible = api && h.api_version >= api->first_flexible;
-  writer w(out, h.api_version, flexible);
+  writer w(out, h.api_version, flexible, &f.files);
   if (flexible && api_key(h.api_key) != api_key::api_versions) w.tags();
   body.io(w);
-  runtime::store_be32(out.data(), uint32_t(out.size() - 4));
-  return out;
+  size_t n = out.size() - 4;
+  for (const auto& p : f.files) n += p.slice.size;
+  runtime::store_be32(out.data(), uint32_t(n));
+  return f;
+}
+
+/// The same for a response held wholly in memory.
+template <class Response>
+bytes encode_response(const request_header& h, Response& body) {
+  auto f = encode_response_frame(h, body);
+  assert(f.files.empty());
+  return std::move(f.data);
 }
 
 /// The ApiVersions response listing every supported API; with `error_code` 35 it is encoded as

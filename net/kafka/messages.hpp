@@ -235,6 +235,7 @@ struct fetch_response {
     std::optional<std::vector<aborted>> aborted_transactions;
     int32_t preferred_read_replica = -1;
     std::optional<bytes> records;
+    std::vector<runtime::file_slice> record_files;  // on the way out: records still in the log
   };
   struct topic {
     std::string name;
@@ -264,7 +265,7 @@ struct fetch_response {
           f.i64(a.first_offset);
         });
         if (f.version >= 11) f.i32(p.preferred_read_replica);
-        f.nbytes(p.records);
+        f.records(p.records, p.record_files);
       });
     });
   }

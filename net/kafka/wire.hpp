@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "net/outgoing_frame.hpp"
 #include "runtime/bytes.hpp"
 
 namespace brook::net::kafka {
@@ -42,6 +43,8 @@ class reader {
   }
   void nstr(std::optional<std::string>& s);
   void nbytes(std::optional<bytes>& b);
+  /// A fetch's records: read as bytes (file parts exist only on the way out).
+  void records(std::optional<bytes>& b, std::vector<runtime::file_slice>&) { nbytes(b); }
   void byts(bytes& b) {
     std::optional<bytes> o;
     nbytes(o);
@@ -103,7 +106,10 @@ class reader {
 
 class writer {
  public:
-  writer(bytes& out, int16_t version, bool flexible) : version(version), flexible(flexible), out_(out) {}
+  /// `files`, when given, takes the file parts records() leaves out of `out`.
+  writer(bytes& out, int16_t version, bool flexible,
+         std::vector<outgoing_frame::file_part>* files = nullptr)
+      : version(version), flexible(flexible), out_(out), files_(files) {}
 
   void i8(int8_t x) { out_.push_back(uint8_t(x)); }
   void boolean(bool x) { i8(x ? 1 : 0); }
@@ -128,6 +134,13 @@ class writer {
     len32(int32_t(b.size()));
     runtime::append_raw(out_, b.data(), b.size());
   }
+  /// A fetch's records: `b`, or when the log handed them over as `files`, the length of those
+  /// and a file part for each (REQUIRES: the writer was given a file part list).
+  void records(const std::optional<bytes>& b, const std::vector<runtime::file_slice>& files) {
+    if (files.empty()) return nbytes(b);
+    len32(int32_t(runtime::total_size(files)));
+    for (const auto& f : files) files_->push_back({out_.size(), f});
+  }
   template <class T, class F>
   void array(std::vector<T>& v, F&& elem) {
     len32(int32_t(v.size()));
@@ -151,6 +164,7 @@ class writer {
   void len16(int32_t n) { flexible ? uvarint(uint32_t(n + 1)) : i16(int16_t(n)); }
   void len32(int32_t n) { flexible ? uvarint(uint32_t(n + 1)) : i32(n); }
   bytes& out_;
+  std::vector<outgoing_frame::file_part>* files_;
 };
 
 }  // namespace brook::net::kafka

@@ -75,6 +75,7 @@ class posix_file final : public file {
   }
 
   uint64_t size() const override { return size_.load(std::memory_order_relaxed); }
+  int descriptor() const override { return fd_; }
 
  private:
   int fd_;

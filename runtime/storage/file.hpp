@@ -29,6 +29,9 @@ class file {
   virtual status truncate(uint64_t size) = 0;
   /// Current length in bytes, including any prefix a failed append left behind.
   virtual uint64_t size() const = 0;
+  /// The open descriptor, for sendfile(2) of ranges already written; -1 when there is none
+  /// (test files), and readers then use read_at.
+  virtual int descriptor() const { return -1; }
 };
 
 /// The file system as the log sees it. Implementations are thread-safe.

@@ -99,15 +99,18 @@ result<append_info> partition_log::store(const uint8_t* batch, size_t n, const b
                      flush_due(now_ms)};
 }
 
-result<bytes> partition_log::read(offset from, size_t max_bytes) const {
+// Hands `take(segment, position, budget)` each segment's part of a read from `from` of up
+// to `max_bytes`; take returns the bytes it took and the walk stops where a segment was not taken
+// to its end.
+template <class Take>
+status partition_log::walk_read(offset from, size_t max_bytes, Take take) const {
   if (from < start_offset() || from > end_offset()) {
     std::ostringstream msg;
     msg << "offset " << from << " is outside [" << start_offset() << ", " << end_offset() << "] of "
         << dir_;
     return status(errc::offset_out_of_range, msg.str());
   }
-  bytes out;
-  if (from == end_offset()) return out;
+  if (from == end_offset()) return status::ok();
   // The last segment whose base is <= from holds it (or, in a gap, the batches after it).
   auto it = std::upper_bound(
       segments_.begin(), segments_.end(), from,
@@ -121,14 +124,42 @@ result<bytes> partition_log::read(offset from, size_t max_bytes) const {
       auto p = (*it)->position_of(from);
       if (!p) return p.error();
       pos = *p;
-      first = false;
     }
-    auto got = (*it)->read(pos, budget, out.empty(), out);
+    first = false;
+    auto got = take(**it, pos, budget);
     if (!got) return got.error();
     budget -= std::min(budget, *got);
     if (pos + *got < (*it)->size() || budget == 0) break;  // budget spent inside this segment
   }
+  return status::ok();
+}
+
+result<bytes> partition_log::read(offset from, size_t max_bytes) const {
+  bytes out;
+  auto s = walk_read(from, max_bytes, [&](const segment& seg, uint64_t pos, size_t budget) {
+    return seg.read(pos, budget, out.empty(), out);
+  });
+  if (!s.is_ok()) return s;
   return out;
+}
+
+result<std::vector<file_slice>> partition_log::read_files(offset from, size_t max_bytes,
+                                                          offset limit) const {
+  std::vector<file_slice> out;
+  auto s = walk_read(from, max_bytes,
+                     [&](const segment& seg, uint64_t pos, size_t budget) -> result<size_t> {
+                       auto sl = seg.slice(pos, budget, out.empty(), limit);
+                       if (!sl) return sl.error();
+                       size_t n = sl->size;
+                       if (n > 0) out.push_back(std::move(*sl));
+                       return n;
+                     });
+  if (!s.is_ok()) return s;
+  return out;
+}
+
+bool partition_log::can_send_files() const {
+  return segments_.back()->log_file()->descriptor() >= 0;
 }
 
 offset partition_log::start_offset() const {

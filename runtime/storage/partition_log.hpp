@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runtime/bytes.hpp"
+#include "runtime/file_slice.hpp"
 #include "runtime/status.hpp"
 #include "runtime/storage/compaction.hpp"
 #include "runtime/storage/file.hpp"
@@ -93,6 +94,13 @@ class partition_log {
   /// Empty when from == end_offset(). Errors: offset_out_of_range when from < start_offset() or
   /// from > end_offset(); io_error.
   result<bytes> read(offset from, size_t max_bytes) const;
+  /// The batches read() would return, ending before the first one whose last offset is >=
+  /// `limit`, as ranges of the segment files for sendfile(2) (zero-copy fetch). Reads only
+  /// batch headers. The ranges stay readable after the log drops or compacts their segment
+  /// (the slices keep the files open); a truncation below them changes what they hold.
+  result<std::vector<file_slice>> read_files(offset from, size_t max_bytes, offset limit) const;
+  /// True when the segment files have descriptors read_files' slices can be sent from.
+  bool can_send_files() const;
 
   /// First offset readers may read (moves with retention and advance_start).
   offset start_offset() const;
@@ -188,6 +196,8 @@ class partition_log {
   status appendable(const batch_header& h, size_t n) const;
   result<append_info> store(const uint8_t* batch, size_t n, const batch_header& h, int64_t now_ms);
   bool remove_front();
+  template <class Take>
+  status walk_read(offset from, size_t max_bytes, Take take) const;
   // Swaps one rewritten group of segments_, starting at `first`, for its cleaned file.
   status install_group(size_t first, size_t count);
   status remove_segment(segment& s);

@@ -303,6 +303,46 @@ result<size_t> segment::read(uint64_t pos, size_t max_bytes, bool at_least_one, 
   return taken;
 }
 
+result<file_slice> segment::slice(uint64_t pos, size_t max_bytes, bool at_least_one,
+                                  offset limit) const {
+  file_slice out{log_, log_->descriptor(), pos, 0};
+  uint64_t end = size();
+  if (limit.value() < tail_.next_offset) {
+    auto p = position_of(limit);
+    if (!p) return p.error();
+    end = std::min(end, *p);
+  }
+  if (pos >= end) return out;
+  uint64_t want_end = pos + max_bytes;
+  if (want_end >= end) {
+    out.size = size_t(end - pos);
+    return out;
+  }
+  // Cut at the last batch boundary <= want_end: walk the headers from the last index entry
+  // before it (index entries are batch starts).
+  const auto& entries = index_->entries();
+  auto after =
+      std::upper_bound(entries.begin(), entries.end(), want_end,
+                       [](uint64_t v, const offset_entry& e) { return v < uint64_t(e.position); });
+  uint64_t cut = pos;
+  if (after != entries.begin() && std::prev(after)->position > pos)
+    cut = std::prev(after)->position;
+  batch_scanner scan(*log_, cut, end, /*verify=*/false, base_.value(),
+                     lookup_chunk(index_interval_));
+  for (;;) {
+    auto b = scan.next();
+    if (!b) return b.error();
+    if (!*b) break;
+    uint64_t batch_end = (*b)->position + (*b)->size();
+    // Kafka's fetch rule: the first batch goes whole even when it exceeds max_bytes.
+    if (batch_end > want_end && !(cut == pos && at_least_one)) break;
+    cut = batch_end;
+    if (cut >= want_end) break;
+  }
+  out.size = size_t(cut - pos);
+  return out;
+}
+
 result<std::optional<offset>> segment::offset_for_timestamp(int64_t ts) const {
   using none = std::optional<offset>;
   if (tail_.max_ts < ts) return none();

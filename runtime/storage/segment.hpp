@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "runtime/bytes.hpp"
+#include "runtime/file_slice.hpp"
 #include "runtime/record_batch.hpp"
 #include "runtime/storage/file.hpp"
 #include "runtime/storage/index.hpp"
@@ -66,6 +67,10 @@ class segment {
   /// Appends to `out` the whole batches starting at `pos` that fit in `max_bytes`; with
   /// `at_least_one`, the first batch even if it alone is larger. Returns the bytes appended.
   result<size_t> read(uint64_t pos, size_t max_bytes, bool at_least_one, bytes& out) const;
+  /// The batches read() would append, ending before the first batch whose last offset is >=
+  /// `limit`, as a range of the .log (for sendfile; the descriptor may be -1, see
+  /// file::descriptor). Only batch headers are read: at most a few index intervals' worth.
+  result<file_slice> slice(uint64_t pos, size_t max_bytes, bool at_least_one, offset limit) const;
   /// Base offset of the first batch whose max timestamp is >= `ts`, if any.
   result<std::optional<offset>> offset_for_timestamp(int64_t ts) const;
 

@@ -344,11 +344,14 @@ class GroupTestBase(BrookTestCase):
         last = {}
 
         def settled():
+            # What the clients report first: a member reports its assignment after its join is done, so the
+            # description read next already shows it (the other order raced a static member's rejoin, whose
+            # old member id the description could still show beside the new process's report).
+            reported = {m.client_id: m.assignment() for m in members if m.reports_assignment}
             state, gen, count, owners, _ = self.describe_group(group)
             by = {}
             for p, (cid, _) in owners.items():
                 by.setdefault(cid, []).append(p)
-            reported = {m.client_id: m.assignment() for m in members if m.reports_assignment}
             last.update(state=state, generation=gen, members=count, owners=by, reported=reported)
             if state != "Stable" or count != len(members) or set(by) != want:
                 return None

@@ -32,6 +32,11 @@ void fill_partition(k::fetch_response::partition& out, net::fetch_response& r) {
   out.aborted_transactions.emplace();
   for (const auto& a : r.aborted) out.aborted_transactions->push_back({a.producer_id, a.first_offset});
   out.records = std::move(r.records);
+  out.record_files = std::move(r.record_files);
+}
+
+size_t records_size(const k::fetch_response::partition& p) {
+  return (p.records ? p.records->size() : 0) + runtime::total_size(p.record_files);
 }
 
 // Kafka's response limit: partitions are filled in request order until max_bytes is reached; the
@@ -41,19 +46,22 @@ void trim_to_max_bytes(k::fetch_response& resp, int32_t max_bytes) {
   size_t total = 0;
   for (auto& t : resp.topics)
     for (auto& p : t.partitions) {
-      size_t n = p.records ? p.records->size() : 0;
+      size_t n = records_size(p);
       if (n == 0) continue;
-      if (total > 0 && total + n > size_t(std::max(max_bytes, 1)))
+      if (total > 0 && total + n > size_t(std::max(max_bytes, 1))) {
         p.records->clear();
-      else
+        p.record_files.clear();
+      } else {
         total += n;
+      }
     }
 }
 
 void answer_fetch(self_ptr self, fetch_state& st) {
   st.answered = true;
   trim_to_max_bytes(st.resp, st.req.max_bytes);
-  reply(self, st.seq, st.h, st.resp);
+  // The records go from the log's files to the socket with sendfile (read on a TLS listener).
+  self->state.out->complete(st.seq, k::encode_response_frame(st.h, st.resp));
 }
 
 void fetch_round(self_ptr self, std::shared_ptr<fetch_state> st, bool wait) {
@@ -69,12 +77,13 @@ void fetch_round(self_ptr self, std::shared_ptr<fetch_state> st, bool wait) {
           p.fetch_offset, std::max<int32_t>(1, std::min<int32_t>(p.max_bytes, int32_t(budget))),
           wait ? 1 : 0,   wait ? st->req.max_wait_ms : 0};
       native.isolation_level = st->req.isolation_level;
+      native.send_files = true;
       ++st->pending;
       ask_partition<net::fetch_response>(
           self, *self->state.node->directory(), std::move(native),
           [self, st, ti, pi, wait](net::fetch_response& r) {
             if (st->answered) return;
-            bool got_data = !r.records.empty() || r.error != errc::none;
+            bool got_data = r.records_size() > 0 || r.error != errc::none;
             fill_partition(st->resp.topics[ti].partitions[pi], r);
             --st->pending;
             if (wait && !got_data && st->pending > 0) return;
@@ -84,7 +93,7 @@ void fetch_round(self_ptr self, std::shared_ptr<fetch_state> st, bool wait) {
               bool any_error = false;
               for (auto& tt : st->resp.topics)
                 for (auto& pp : tt.partitions) {
-                  total += pp.records ? pp.records->size() : 0;
+                  total += records_size(pp);
                   any_error |= pp.error_code != 0;
                 }
               // fetch.min.bytes 0: answer at once, as Kafka.

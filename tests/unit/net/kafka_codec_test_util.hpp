@@ -109,6 +109,7 @@ class filler {
     b.front() = 0xff;
   }
   void nbytes(std::optional<bytes>& b) { byts(b.emplace()); }
+  void records(std::optional<bytes>& b, std::vector<runtime::file_slice>&) { nbytes(b); }
   template <class T, class F>
   void array(std::vector<T>& v, F&& elem) {
     v.resize(2);
@@ -145,6 +146,7 @@ class flattener {
   void nstr(std::optional<std::string>& s) { add(s ? "nstr \"" + *s + "\"" : "nstr null"); }
   void byts(bytes& b) { add("bytes " + hex(b)); }
   void nbytes(std::optional<bytes>& b) { add(b ? "nbytes " + hex(*b) : "nbytes null"); }
+  void records(std::optional<bytes>& b, std::vector<runtime::file_slice>&) { nbytes(b); }
   template <class T, class F>
   void array(std::vector<T>& v, F&& elem) {
     add("array[" + std::to_string(v.size()) + "]");

@@ -2,6 +2,7 @@
 #include "runtime/storage/partition_log.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "tests/unit/storage/storage_test_util.hpp"
 
@@ -438,6 +439,71 @@ TEST_F(partition_log_test, advance_start_deletes_records_and_survives_a_reopen) 
   EXPECT_EQ(log->start_offset(), offset{10});
   ASSERT_TRUE(append_copy(*log, make_batch(1, 20)).has_value());
   EXPECT_EQ(log->end_offset(), offset{11});
+}
+
+// The bytes of `slices`, read back with pread from their descriptors (what sendfile sends).
+bytes bytes_of(const std::vector<file_slice>& slices) {
+  bytes out;
+  for (const auto& s : slices) {
+    size_t at = out.size();
+    out.resize(at + s.size);
+    EXPECT_EQ(::pread(s.fd, out.data() + at, s.size, off_t(s.position)), ssize_t(s.size));
+  }
+  return out;
+}
+
+// read() with the batches whose last offset is >= limit dropped (the leader's high watermark).
+bytes read_below(const partition_log& log, offset from, size_t max_bytes, offset limit) {
+  auto data = log.read(from, max_bytes);
+  EXPECT_TRUE(data.has_value());
+  if (!data) return {};
+  auto batches = split_batches(data->data(), data->size(), false);
+  EXPECT_TRUE(batches.has_value());
+  if (!batches) return {};
+  size_t keep = 0;
+  for (const auto& b : *batches) {
+    if (b.header.last_offset() >= limit.value()) break;
+    keep = size_t(b.data - data->data()) + b.size;
+  }
+  data->resize(keep);
+  return *data;
+}
+
+// Zero-copy fetch: read_files names exactly the bytes read() returns (whole batches, the first
+// one even when larger than max_bytes, across segments, cut before the limit), reading only
+// headers; the slices stay readable after their segment is deleted.
+TEST_F(partition_log_test, read_files_names_the_bytes_read_returns) {
+  log_config cfg;
+  cfg.segment_bytes = 2048;
+  cfg.index_interval_bytes = 256;
+  auto log = open(cfg);
+  ASSERT_NE(log, nullptr);
+  EXPECT_TRUE(log->can_send_files());
+  for (int i = 0; i < 120; ++i)
+    ASSERT_TRUE(
+        append_copy(*log, make_batch(1 + i % 5, 1000 + i, i % 17 == 0 ? 900 : 16)).has_value());
+  ASSERT_GT(log->segment_count(), 10u);
+  int64_t end = log->end_offset().value();
+  for (int64_t from = 0; from <= end; from += 7)
+    for (size_t max_bytes : {size_t(1), size_t(100), size_t(700), size_t(3000), size_t(1) << 20})
+      for (int64_t limit : {end, end - 1, from + 3, from + 40}) {
+        SCOPED_TRACE("from " + std::to_string(from) + " max_bytes " + std::to_string(max_bytes) +
+                     " limit " + std::to_string(limit));
+        auto files = log->read_files(offset{from}, max_bytes, offset{limit});
+        ASSERT_TRUE(files.has_value()) << files.error().to_string();
+        for (const auto& f : *files) EXPECT_GT(f.size, 0u);
+        EXPECT_EQ(bytes_of(*files), read_below(*log, offset{from}, max_bytes, offset{limit}));
+      }
+  auto beyond = log->read_files(offset{end + 1}, 100, offset{end});
+  ASSERT_FALSE(beyond.has_value());
+  EXPECT_EQ(beyond.error().code(), errc::offset_out_of_range);
+
+  auto first = log->read_files(offset{0}, 1000, offset{end});
+  ASSERT_TRUE(first.has_value());
+  bytes before = bytes_of(*first);
+  ASSERT_TRUE(log->advance_start(offset{end - 1}).is_ok());  // deletes the first segments
+  EXPECT_FALSE(std::filesystem::exists(segment_path(dir_, 0, format::log_suffix)));
+  EXPECT_EQ(bytes_of(*first), before);
 }
 
 // A follower whose log ends below the leader's start: emptied and restarted there.
