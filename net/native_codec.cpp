@@ -52,4 +52,33 @@ runtime::result<native_frame> decode_frame(std::unique_ptr<uint8_t[]> payload, s
   return f;
 }
 
+outgoing_frame encode_fetch_response(uint32_t correlation_id, const fetch_response& r) {
+  if (r.record_files.empty()) return encode_response(native_type::fetch, correlation_id, r);
+  outgoing_frame f;
+  runtime::bytes& out = f.data;
+  out.reserve(frame_length_size + 256);
+  out.resize(frame_length_size);
+  detail::bytes_sink sink{out};
+  msgpack::packer<detail::bytes_sink> pk(sink);
+  pk.pack_array(3);
+  pk.pack(uint16_t(uint16_t(native_type::fetch) | response_flag));
+  pk.pack(correlation_id);
+  // fetch_response's MSGPACK_DEFINE, field by field: the records' bin header here, their bytes
+  // from the files.
+  pk.pack_array(9);
+  pk.pack(r.error);
+  pk.pack(r.message);
+  pk.pack(r.high_watermark);
+  pk.pack(r.log_start_offset);
+  size_t n = runtime::total_size(r.record_files);
+  pk.pack_bin(uint32_t(n));
+  for (const auto& s : r.record_files) f.files.push_back({out.size(), s});
+  pk.pack(r.diverging_epoch);
+  pk.pack(r.diverging_end_offset);
+  pk.pack(r.last_stable_offset);
+  pk.pack(r.aborted);
+  runtime::store_be32(out.data(), uint32_t(out.size() - frame_length_size + n));
+  return f;
+}
+
 }  // namespace brook::net

@@ -4,6 +4,7 @@
 #include <msgpack.hpp>
 
 #include "net/native_messages.hpp"
+#include "net/outgoing_frame.hpp"
 #include "runtime/status.hpp"
 
 namespace brook::net {
@@ -73,6 +74,10 @@ template <class Body>
 runtime::bytes encode_response(native_type t, uint32_t correlation_id, const Body& body) {
   return encode_frame(uint16_t(t) | response_flag, correlation_id, body);
 }
+
+/// A fetch response frame, byte for byte what encode_response packs, whose records when the log
+/// handed them over as record_files are the frame's file parts (sent with sendfile).
+outgoing_frame encode_fetch_response(uint32_t correlation_id, const fetch_response& r);
 
 /// Decodes the envelope of one frame payload (without the length prefix).
 runtime::result<native_frame> decode_frame(const uint8_t* payload, size_t n);

@@ -69,7 +69,7 @@ struct session_state {
 
 using self_ptr = session_actor::stateful_pointer<session_state>;
 
-void complete(self_ptr self, uint64_t seq, std::optional<runtime::bytes> frame) {
+void complete(self_ptr self, uint64_t seq, std::optional<net::outgoing_frame> frame) {
   self->state.out->complete(seq, std::move(frame));
 }
 
@@ -154,7 +154,13 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
       [self](uint64_t seq, uint32_t corr, net::fetch_request& req) {
         // Reading to the log end is for the group coordinator inside the broker, never a client.
         if (req.replica_id == net::log_end_reader) req.replica_id = -1;
-        to_partition<net::fetch_response>(self, seq, corr, native_type::fetch, req);
+        // The records go from the log's files to the socket (sendfile), as on the Kafka listener.
+        req.send_files = true;
+        ask_partition<net::fetch_response>(self, *self->state.node->directory(), std::move(req),
+                                           [self, seq, corr](net::fetch_response& r) {
+                                             complete(self, seq,
+                                                      net::encode_fetch_response(corr, r));
+                                           });
       },
       [self](uint64_t seq, uint32_t corr, net::list_offsets_request& req) {
         to_partition<net::list_offsets_response>(self, seq, corr, native_type::list_offsets, req);

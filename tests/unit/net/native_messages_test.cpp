@@ -1,4 +1,8 @@
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <memory>
 
 #include "net/native_codec.hpp"
 
@@ -51,6 +55,46 @@ TEST(NativeMessages, FetchRoundTrip) {
   auto r2 = round_trip(native_type::fetch, r);
   EXPECT_EQ(r2.high_watermark, 100);
   EXPECT_EQ(r2.records.size(), 1000u);
+}
+
+// The zero-copy fetch frame is byte for byte the frame with the records in memory, whatever
+// the records' size (msgpack's bin8, bin16 and bin32 headers) and however many file parts.
+TEST(NativeMessages, FetchResponseWithFilePartsIsTheSameFrame) {
+  char path[] = "/tmp/brook-fetch-frame-XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::unlink(path);
+  auto owner = std::shared_ptr<int>(new int(fd), [](int* p) {
+    ::close(*p);
+    delete p;
+  });
+  runtime::bytes content(300000);
+  for (size_t i = 0; i < content.size(); ++i) content[i] = uint8_t(i * 7 + i / 256);
+  ASSERT_EQ(::write(fd, content.data(), content.size()), ssize_t(content.size()));
+  for (size_t size : {size_t(1), size_t(200), size_t(60000), size_t(250000)}) {
+    fetch_response in{errc::none, "note", 100, 5, {}, 3, 42, 90, {{7, 11}, {8, 12}}};
+    size_t half = size / 2;
+    in.record_files = {{owner, fd, 1000, half}, {owner, fd, 20000, size - half}};
+    if (half == 0) in.record_files.erase(in.record_files.begin());
+    fetch_response same = in;
+    same.record_files.clear();
+    same.records.assign(content.begin() + 1000, content.begin() + 1000 + long(half));
+    same.records.insert(same.records.end(), content.begin() + 20000,
+                        content.begin() + 20000 + long(size - half));
+    auto expected = encode_response(native_type::fetch, 9, same);
+    auto f = encode_fetch_response(9, in);
+    ASSERT_EQ(f.files.size(), in.record_files.size());
+    runtime::bytes whole;
+    size_t from = 0;
+    for (const auto& part : f.files) {
+      whole.insert(whole.end(), f.data.begin() + long(from), f.data.begin() + long(part.at));
+      whole.insert(whole.end(), content.begin() + long(part.slice.position),
+                   content.begin() + long(part.slice.position + part.slice.size));
+      from = part.at;
+    }
+    whole.insert(whole.end(), f.data.begin() + long(from), f.data.end());
+    EXPECT_TRUE(whole == expected) << "records of " << size << " bytes";
+  }
 }
 
 TEST(NativeMessages, MetadataRoundTrip) {
