@@ -52,7 +52,7 @@ class filler {
   void nstr(std::optional<std::string>& s) { str(s.emplace()); }
   void byts(bytes& b) { b = hex("00000000000000000000002cffffffff02"); }
   void nbytes(std::optional<bytes>& b) { byts(b.emplace()); }
-  void records(std::optional<bytes>& b, std::vector<runtime::file_slice>&) { nbytes(b); }
+  void records(std::optional<bytes>& b, std::vector<brook::runtime::file_slice>&) { nbytes(b); }
   template <class T, class F>
   void array(std::vector<T>& v, F&& elem) {
     v.resize(1);
