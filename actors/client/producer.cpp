@@ -81,6 +81,15 @@ struct producer::impl {
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<batch>> open;
   std::deque<std::unique_ptr<batch>> sealed;
   std::map<std::string, int32_t> sticky;
+  // send()'s memory of the last record's partition, so a run of records to one partition skips
+  // the string-keyed lookups: its slot in `open` (forgotten whenever `open` loses an entry) and
+  // whether the sticky partitioner chose it (forgotten when it moves on).
+  struct {
+    std::string topic;
+    int32_t partition = -1;
+    std::unique_ptr<batch>* slot = nullptr;
+    bool sticky = false;
+  } last;
   size_t buffered = 0;
   size_t outstanding = 0;  // records without a delivery result yet
   bool flushing = false;
@@ -175,6 +184,7 @@ void collect(producer::impl& p) {
       if (p.flushing || now >= due) {
         ready.push_back(std::move(it->second));
         it = p.open.erase(it);
+        p.last.slot = nullptr;
       } else {
         next_due = next_due ? std::min(*next_due, due) : due;
         ++it;
@@ -479,12 +489,18 @@ runtime::status producer::send(producer_record rec, delivery_callback cb) {
   {
     std::unique_lock<std::mutex> lk(p.mu);
     if (p.closed) return {errc::invalid_request, "producer is closed"};
+    bool sticky = false;  // the sticky partitioner chose the partition
     if (rec.partition) {
       if (*rec.partition < 0 || *rec.partition >= meta->partitions)
         return {errc::unknown_topic_or_partition, "partition " + std::to_string(*rec.partition) +
                                                       " of '" + rec.topic + "' does not exist"};
+    } else if (!rec.key && p.last.sticky && p.last.partition < meta->partitions &&
+               p.last.topic == rec.topic) {
+      rec.partition = p.last.partition;
+      sticky = true;
     } else {
       rec.partition = partition_for(rec, meta->partitions);
+      sticky = !rec.key;
     }
     std::optional<clock_type::time_point> deadline;  // read the clock only when it must wait
     while (p.buffered + size > p.cfg.buffer_memory) {
@@ -494,12 +510,20 @@ runtime::status producer::send(producer_record rec, delivery_callback cb) {
         return {errc::request_timed_out, "buffer.memory (" + std::to_string(p.cfg.buffer_memory) +
                                              " bytes) still full after max.block.ms"};
     }
-    auto key = std::make_pair(rec.topic, *rec.partition);
-    auto& slot = p.open[key];
+    if (!p.last.slot || p.last.partition != *rec.partition || p.last.topic != rec.topic) {
+      p.last.slot = &p.open[std::make_pair(rec.topic, *rec.partition)];
+      p.last.topic = rec.topic;
+      p.last.partition = *rec.partition;
+    }
+    p.last.sticky = sticky;
+    auto& slot = *p.last.slot;
     if (slot && !slot->builder.empty() && slot->builder.size_bytes() + size > p.cfg.batch_size) {
       p.sealed.push_back(std::move(slot));
       wake = true;
-      if (!rec.key) p.sticky.erase(rec.topic);  // sticky partitioner moves on with a new batch
+      if (!rec.key) {  // sticky partitioner moves on with a new batch
+        p.sticky.erase(rec.topic);
+        p.last.sticky = false;
+      }
     }
     if (!slot) {
       slot = std::make_unique<batch>();
@@ -510,6 +534,8 @@ runtime::status producer::send(producer_record rec, delivery_callback cb) {
       slot->builder =
           runtime::batch_builder(urgent ? runtime::compression::none : p.cfg.compression_type);
       slot->created = clock_type::now();
+      // Room for a full batch of records like this one (bounded: tiny records, big batches).
+      slot->callbacks.reserve(std::min<size_t>(1024, p.cfg.batch_size / size + 1));
       if (!wake && (!p.linger_timer || slot->created + linger < *p.linger_timer)) {
         p.linger_timer = slot->created + linger;
         arm_linger = true;
@@ -524,7 +550,8 @@ runtime::status producer::send(producer_record rec, delivery_callback cb) {
     p.outstanding++;
     if (urgent) {
       p.sealed.push_back(std::move(slot));
-      p.open.erase(key);
+      p.open.erase(std::make_pair(rec.topic, *rec.partition));
+      p.last.slot = nullptr;
     }
   }
   if (wake)

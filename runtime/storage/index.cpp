@@ -70,27 +70,38 @@ result<bool> sparse_index<Entry>::load(uint64_t log_size, uint64_t max_relative)
     loaded.push_back(e);
   }
   entries_ = std::move(loaded);
+  written_ = entries_.size();
   return true;
 }
 
 template <class Entry>
-status sparse_index<Entry>::append(const Entry& e) {
+status sparse_index<Entry>::write_pending() {
   using c = codec<Entry>;
-  uint8_t buf[c::size];
-  c::encode(e, buf);
-  status s = file_->append(buf, c::size);
-  if (!s) return s;
-  entries_.push_back(e);
+  if (!has_pending() && file_->size() == uint64_t(written_) * c::size) return status::ok();
+  if (file_->size() != uint64_t(written_) * c::size) {
+    status s = file_->truncate(uint64_t(written_) * c::size);
+    if (!s) return s;
+  }
+  if (!has_pending()) return status::ok();
+  bytes buf((entries_.size() - written_) * c::size);
+  for (size_t i = written_; i < entries_.size(); ++i)
+    c::encode(entries_[i], buf.data() + (i - written_) * c::size);
+  status s = file_->append(buf.data(), buf.size());
+  if (s) written_ = entries_.size();
   return s;
 }
 
 template <class Entry>
 status sparse_index<Entry>::truncate_entries(size_t n) {
   n = std::min(n, entries_.size());
-  status s = file_->truncate(uint64_t(n) * codec<Entry>::size);
-  if (!s) return s;
+  size_t keep = std::min(n, written_);
+  if (file_->size() != uint64_t(keep) * codec<Entry>::size) {
+    status s = file_->truncate(uint64_t(keep) * codec<Entry>::size);
+    if (!s) return s;
+  }
+  written_ = keep;
   entries_.resize(n);
-  return s;
+  return status::ok();
 }
 
 template <class Entry>
@@ -101,7 +112,10 @@ status sparse_index<Entry>::assign(std::vector<Entry> entries) {
   bytes buf(entries.size() * c::size);
   for (size_t i = 0; i < entries.size(); ++i) c::encode(entries[i], buf.data() + i * c::size);
   if (!buf.empty()) s = file_->append(buf.data(), buf.size());
-  if (s) entries_ = std::move(entries);
+  if (s) {
+    entries_ = std::move(entries);
+    written_ = entries_.size();
+  }
   return s;
 }
 

@@ -34,10 +34,15 @@ class sparse_index {
   /// entries, is out of order, or points past `log_size` bytes / `max_relative` offsets: the
   /// caller then rebuilds it with reset() and append().
   result<bool> load(uint64_t log_size, uint64_t max_relative);
-  /// Adds one entry at the end of the file and of the in-memory copy.
-  /// REQUIRES: ordered after the last entry. On failure the memory copy is unchanged and the
-  /// file may hold a partial entry: the caller truncates it with truncate_entries(count()).
-  status append(const Entry& e);
+  /// Adds one entry to the in-memory copy; the file gets it with the next write_pending() or
+  /// sync(). (The segment writes them when it is flushed or sealed: an active segment's
+  /// indexes are rebuilt by recovery anyway, so a batch costs one write, not three.)
+  /// REQUIRES: ordered after the last entry.
+  void append(const Entry& e) { entries_.push_back(e); }
+  /// Writes the entries the file does not have yet, in one write. On failure they stay pending
+  /// (a partial entry the failed write left is cut by the next call).
+  status write_pending();
+  bool has_pending() const { return written_ < entries_.size(); }
   /// Keeps the first `n` entries (in the file and in memory).
   status truncate_entries(size_t n);
   /// Drops every entry.
@@ -45,8 +50,10 @@ class sparse_index {
   /// Replaces the whole file with `entries` in one write (rebuilding after a scan).
   /// REQUIRES: ordered. On failure the index is left empty (possibly with a partial file).
   status assign(std::vector<Entry> entries);
+  /// fsync of what the file holds (write_pending() first to include the pending entries).
   status sync() { return file_->sync(); }
-  /// The file, for a flush that syncs it on another thread (sync() is safe beside append()).
+  /// The file, for a flush that syncs it on another thread (file::sync is safe beside writes);
+  /// write_pending() first.
   std::shared_ptr<file> shared_file() const { return file_; }
 
   size_t count() const { return entries_.size(); }
@@ -57,6 +64,7 @@ class sparse_index {
  private:
   std::shared_ptr<file> file_;
   std::vector<Entry> entries_;
+  size_t written_ = 0;  // the first written_ entries are in the file
 };
 
 using offset_index = sparse_index<offset_entry>;

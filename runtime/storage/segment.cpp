@@ -216,34 +216,31 @@ status segment::append(const uint8_t* batch, size_t n, const batch_header& h, in
   BROOK_ASSERT(healthy_, "append to a segment whose last failed append was not undone");
   BROOK_ASSERT(h.base_offset >= tail_.next_offset, "batch offsets must grow");
   uint64_t pos = log_->size();
-  size_t index_count = index_->count();
-  size_t time_count = time_index_->count();
   tail_state t = tail_;
   std::optional<offset_entry> oe;
   std::optional<time_entry> te;
   track(t, h, pos, n, oe, te);
   status s = log_->append(batch, n);
-  if (s && oe) s = index_->append(*oe);
-  if (s && te) s = time_index_->append(*te);
   if (!s) {
-    status r = rollback(pos, index_count, time_count);
+    status r = log_->truncate(pos);
     if (!r) {
       healthy_ = false;
       return {s.code(), s.message() + "; undoing it failed: " + r.message()};
     }
     return s;
   }
+  // Index entries reach their files when the segment is flushed or sealed (write_indexes).
+  if (oe) index_->append(*oe);
+  if (te) time_index_->append(*te);
   tail_ = t;
   dirty_ = true;
   if (rolling_ts_ < 0) rolling_ts_ = now_ms;
   return s;
 }
 
-status segment::rollback(uint64_t log_size, size_t index_count, size_t time_count) {
-  status s = log_->truncate(log_size);
-  if (s) s = index_->truncate_entries(index_count);
-  if (s) s = time_index_->truncate_entries(time_count);
-  return s;
+status segment::write_indexes() {
+  status s = index_->write_pending();
+  return s ? time_index_->write_pending() : s;
 }
 
 result<uint64_t> segment::position_of(offset o) const {
@@ -362,19 +359,22 @@ result<std::optional<offset>> segment::offset_for_timestamp(int64_t ts) const {
 }
 
 status segment::seal() {
-  if (tail_.max_ts <= tail_.last_time_ts) return status::ok();
+  bool final_time = tail_.max_ts > tail_.last_time_ts;
+  if (!final_time && !index_->has_pending() && !time_index_->has_pending()) return status::ok();
   size_t count = time_index_->count();
-  status s = time_index_->append({tail_.max_ts, tail_.offset_of_max});
+  if (final_time) time_index_->append({tail_.max_ts, tail_.offset_of_max});
+  status s = write_indexes();
   if (!s) {
-    if (!time_index_->truncate_entries(count)) healthy_ = false;
+    if (final_time && !time_index_->truncate_entries(count)) healthy_ = false;
     return s;
   }
-  tail_.last_time_ts = tail_.max_ts;
+  if (final_time) tail_.last_time_ts = tail_.max_ts;
   dirty_ = true;
   return s;
 }
 
 status segment::sync() {
+  (void)write_indexes();  // as take_unsynced: a failed index write is retried, not fatal
   status s = log_->sync();
   if (s) s = index_->sync();
   if (s) s = time_index_->sync();
@@ -384,6 +384,9 @@ status segment::sync() {
 
 void segment::take_unsynced(std::vector<std::shared_ptr<file>>& out) {
   if (!dirty_) return;
+  // A failed write leaves the entries pending for the next flush or the seal; the records'
+  // durability rests on the .log alone (recovery rebuilds an active segment's indexes).
+  (void)write_indexes();
   out.push_back(log_);
   out.push_back(index_->shared_file());
   out.push_back(time_index_->shared_file());

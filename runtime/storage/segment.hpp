@@ -58,7 +58,8 @@ class segment {
 
   /// Appends one whole batch whose header `h` was parsed from `batch` (base offset already
   /// assigned). REQUIRES: h.base_offset >= next_offset(), offsets and size fit the segment.
-  /// On failure nothing of the batch stays (files and memory rolled back) unless the rollback
+  /// Writes only the .log: index entries are written by sync(), take_unsynced() and seal().
+  /// On failure nothing of the batch stays (file and memory rolled back) unless the rollback
   /// itself failed, in which case healthy() turns false.
   status append(const uint8_t* batch, size_t n, const batch_header& h, int64_t now_ms);
 
@@ -74,10 +75,12 @@ class segment {
   /// Base offset of the first batch whose max timestamp is >= `ts`, if any.
   result<std::optional<offset>> offset_for_timestamp(int64_t ts) const;
 
-  /// Called when the segment stops being active: records its final max timestamp in the
-  /// .timeindex so a restart knows it without scanning.
+  /// Called when the segment stops being active: writes the index entries appends left in
+  /// memory and records its final max timestamp in the .timeindex, so a restart trusts the
+  /// indexes without scanning.
   status seal();
-  /// fdatasync of the .log, then both indexes.
+  /// Writes the pending index entries (a failure leaves them pending), then fdatasync of the
+  /// .log and both indexes.
   status sync();
   /// For a flush on another thread: adds the .log and both indexes to `out` if the segment was
   /// appended to since, and counts it as synced from now on (a failed flush fails the whole
@@ -113,7 +116,8 @@ class segment {
   // if the files disagree with the indexes.
   result<bool> load_tail();
   status load_rolling_timestamp();
-  status rollback(uint64_t log_size, size_t index_count, size_t time_count);
+  // Writes the index entries appends added since the last call (one write per index).
+  status write_indexes();
   std::string path(std::string_view suffix) const;
 
   std::string dir_;

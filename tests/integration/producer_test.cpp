@@ -159,6 +159,48 @@ TEST_F(Producer, KeyedRecordsLandWhereKafkaPutsThemAndUnkeyedStick) {
   EXPECT_EQ(unkeyed_partitions.size(), 1u) << "small unkeyed burst fits one sticky batch";
 }
 
+// The sticky partitioner keeps unkeyed records of a topic in one partition until their batch
+// fills, then moves on, however records to other topics interleave (send() remembers the last
+// record's partition; this checks that memory against the partitioner's rule).
+TEST_F(Producer, UnkeyedRecordsStickUntilTheirBatchFillsBesideOtherTopics) {
+  create_topic(broker.bootstrap(), "spread", 6);
+  create_topic(broker.bootstrap(), "beside", 3);
+  auto cfg = base(broker.bootstrap());
+  cfg.batch_size = 1024;
+  cfg.linger_ms = 1000;  // batches leave when full (or at the flush), not on a timer
+  auto p = client::producer::create(cfg);
+  ASSERT_TRUE(p);
+  constexpr int n = 300;
+  std::vector<int32_t> partition(n, -1);
+  for (int i = 0; i < n; ++i) {
+    ASSERT_TRUE((*p)->send(
+        {"spread", std::nullopt, std::nullopt, std::string(100, 'u'), {}, -1},
+        [&partition, i](const client::delivery_report& r) { partition[size_t(i)] = r.partition; }));
+    if (i < n / 2) continue;  // the second half interleaves records to another topic
+    std::optional<std::string> key;
+    if (i % 2) key = "k" + std::to_string(i);
+    ASSERT_TRUE((*p)->send({"beside", std::nullopt, key, std::string("b"), {}, -1}));
+  }
+  ASSERT_TRUE((*p)->flush(10s));
+  // Runs of one partition: every run but the last is one or more full batches (8 or 9 of these
+  // records fit 1024 bytes), so none is short, and the partitioner moves on after each (a run
+  // of nine batches, the random choice repeating eight times, is a one-in-a-million chance).
+  std::vector<int> runs{1};
+  for (int i = 1; i < n; ++i) {
+    ASSERT_GE(partition[size_t(i)], 0);
+    if (partition[size_t(i)] == partition[size_t(i) - 1])
+      ++runs.back();
+    else
+      runs.push_back(1);
+  }
+  ASSERT_GE(runs.size(), 3u) << "the partitioner never moved on";
+  for (size_t r = 0; r < runs.size(); ++r) {
+    if (r + 1 < runs.size())
+      EXPECT_GE(runs[r], 6) << "run " << r << " of " << ::testing::PrintToString(runs);
+    EXPECT_LE(runs[r], 72) << "run " << r << " of " << ::testing::PrintToString(runs);
+  }
+}
+
 TEST_F(Producer, ExplicitPartitionOutOfRangeIsRejectedAtSend) {
   create_topic(broker.bootstrap(), "two", 2);
   auto p = client::producer::create(base(broker.bootstrap()));

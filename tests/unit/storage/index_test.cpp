@@ -28,9 +28,14 @@ TEST(sparse_index, append_load_and_floor) {
     auto f = env::posix().open(dir.file("i"));
     ASSERT_TRUE(f.has_value());
     offset_index idx(std::move(*f));
-    ASSERT_TRUE(idx.append({10, 100}).is_ok());
-    ASSERT_TRUE(idx.append({20, 250}).is_ok());
-    ASSERT_TRUE(idx.append({35, 400}).is_ok());
+    idx.append({10, 100});
+    idx.append({20, 250});
+    EXPECT_EQ(read_file(dir.file("i")).size(), 0u);  // entries wait for write_pending
+    ASSERT_TRUE(idx.write_pending().is_ok());
+    idx.append({35, 400});
+    EXPECT_TRUE(idx.has_pending());
+    ASSERT_TRUE(idx.write_pending().is_ok());
+    EXPECT_FALSE(idx.has_pending());
   }
   std::string raw = read_file(dir.file("i"));
   ASSERT_EQ(raw.size(), 3 * format::index_entry_size);
