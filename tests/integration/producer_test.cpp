@@ -195,8 +195,9 @@ TEST_F(Producer, UnkeyedRecordsStickUntilTheirBatchFillsBesideOtherTopics) {
   }
   ASSERT_GE(runs.size(), 3u) << "the partitioner never moved on";
   for (size_t r = 0; r < runs.size(); ++r) {
-    if (r + 1 < runs.size())
+    if (r + 1 < runs.size()) {
       EXPECT_GE(runs[r], 6) << "run " << r << " of " << ::testing::PrintToString(runs);
+    }
     EXPECT_LE(runs[r], 72) << "run " << r << " of " << ::testing::PrintToString(runs);
   }
 }
