@@ -260,6 +260,11 @@ class stream_connection : public connection,
           continue;
         }
         if (n == 0) return shutdown("a fetched range of the log was cut short under the fetch");
+        if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
+          // A file system without sendfile support: this part goes as bytes read from it.
+          if (!inline_part(f)) return shutdown("a fetched range of the log could not be read");
+          continue;
+        }
       } else {
         return written();
       }
@@ -273,6 +278,22 @@ class stream_connection : public connection,
           }));
       return;
     }
+  }
+
+  // Replaces the front frame's current file part (from part_done_ on) by its bytes, inserted
+  // into the frame's data where the part was; false if the file no longer holds them.
+  bool inline_part(outgoing_frame& f) {
+    auto part = f.files[part_];
+    part.slice.position += part_done_;
+    part.slice.size -= part_done_;
+    outgoing_frame one;
+    one.files.push_back({0, part.slice});
+    if (!read_file_parts(one)) return false;
+    f.data.insert(f.data.begin() + long(part.at), one.data.begin(), one.data.end());
+    f.files.erase(f.files.begin() + long(part_));
+    for (size_t i = part_; i < f.files.size(); ++i) f.files[i].at += one.data.size();
+    part_done_ = 0;
+    return true;
   }
 
   // The front frame is out: the next one, or the close that waited for the queue.

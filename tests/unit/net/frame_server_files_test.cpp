@@ -24,16 +24,20 @@ using runtime::bytes;
 
 bytes as_bytes(const std::string& s) { return bytes(s.begin(), s.end()); }
 
-// Answers a frame "ok" or "short" with [length]["head"][file range]["tail"].
+// Answers a frame "ok", "short" or "proc" with [length]["head"][file range]["tail"]: the range
+// given, the same 1 MiB further on, or the start of /proc/self/status (which pread reads but
+// sendfile refuses with EINVAL, as a file system without sendfile support would).
 class file_answering_handler : public frame_handler {
  public:
-  file_answering_handler(std::shared_ptr<connection> c, runtime::file_slice file)
-      : conn_(std::move(c)), file_(std::move(file)) {}
+  file_answering_handler(std::shared_ptr<connection> c, runtime::file_slice file,
+                         runtime::file_slice proc)
+      : conn_(std::move(c)), file_(std::move(file)), proc_(std::move(proc)) {}
   void on_frame(const uint8_t* p, size_t n) override {
     outgoing_frame f;
     f.data = as_bytes(std::string(4, '\0') + "head");
-    auto slice = file_;
-    if (std::string(reinterpret_cast<const char*>(p), n) == "short") slice.position += 1 << 20;
+    std::string what(reinterpret_cast<const char*>(p), n);
+    auto slice = what == "proc" ? proc_ : file_;
+    if (what == "short") slice.position += 1 << 20;
     f.files.push_back({f.data.size(), slice});
     runtime::append_raw(f.data, "tail", 4);
     runtime::store_be32(f.data.data(), uint32_t(f.data.size() - 4 + slice.size));
@@ -43,7 +47,7 @@ class file_answering_handler : public frame_handler {
 
  private:
   std::shared_ptr<connection> conn_;
-  runtime::file_slice file_;
+  runtime::file_slice file_, proc_;
 };
 
 void write_all(int fd, const bytes& b) {
@@ -82,11 +86,18 @@ TEST(frame_server_files, file_parts_go_out_in_place_and_a_cut_range_closes) {
   });
   // 2 MiB from offset 1000: far more than the socket buffers hold, so the writer has to wait.
   runtime::file_slice file{owner, fd, 1000, 2u << 20};
+  int proc_fd = ::open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(proc_fd, 0);
+  auto proc_owner = std::shared_ptr<int>(new int(proc_fd), [](int* p) {
+    ::close(*p);
+    delete p;
+  });
+  runtime::file_slice proc{proc_owner, proc_fd, 0, 6};  // "Name:\t"
 
   io_pool pool(1);
   frame_server server(pool, runtime::endpoint{"127.0.0.1", 0}, server_options{},
                       [&](std::shared_ptr<connection> c) {
-                        return std::make_unique<file_answering_handler>(std::move(c), file);
+                        return std::make_unique<file_answering_handler>(std::move(c), file, proc);
                       });
   auto port = server.start();
   ASSERT_TRUE(port.has_value());
@@ -118,6 +129,14 @@ TEST(frame_server_files, file_parts_go_out_in_place_and_a_cut_range_closes) {
     ASSERT_EQ(payload.size(), expected.size());
     EXPECT_TRUE(payload == as_bytes(expected)) << "frame " << i << " differs";
   }
+
+  // No sendfile from this file: the part goes as bytes read from it.
+  request("proc");
+  auto plen = read_up_to(sock, 4);
+  ASSERT_EQ(plen.size(), 4u);
+  ASSERT_EQ(runtime::load_be32(plen.data()), 14u);
+  auto proc_frame = read_up_to(sock, 14);
+  EXPECT_TRUE(proc_frame == as_bytes("headName:\ttail"));
 
   // The range now starts 1 MiB further and runs past the end of the file.
   request("short");
