@@ -52,6 +52,27 @@ runtime::result<native_frame> decode_frame(std::unique_ptr<uint8_t[]> payload, s
   return f;
 }
 
+namespace {
+// produce_request as it arrives: the batch still in the frame.
+struct produce_request_view {
+  std::string topic;
+  int32_t partition = 0;
+  int16_t acks = 1;
+  int32_t timeout_ms = 30000;
+  msgpack::type::raw_ref batch;
+  MSGPACK_DEFINE(topic, partition, acks, timeout_ms, batch)
+};
+}  // namespace
+
+template <>
+runtime::result<produce_request> body_as<produce_request>(const native_frame& f) {
+  auto view = body_as<produce_request_view>(f);
+  if (!view) return view.error();
+  const auto* p = reinterpret_cast<const uint8_t*>(view->batch.ptr);
+  return produce_request{std::move(view->topic), view->partition, view->acks, view->timeout_ms,
+                         runtime::bytes(p, p + view->batch.size)};
+}
+
 outgoing_frame encode_fetch_response(uint32_t correlation_id, const fetch_response& r) {
   if (r.record_files.empty()) return encode_response(native_type::fetch, correlation_id, r);
   outgoing_frame f;

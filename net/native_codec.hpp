@@ -101,4 +101,9 @@ runtime::result<T> body_as(const native_frame& f) {
   }
 }
 
+/// A produce request's batch is copied once out of the frame (msgpack's own conversion of a
+/// byte vector zero-fills it first: 3% of a broker taking small batches).
+template <>
+runtime::result<produce_request> body_as<produce_request>(const native_frame& f);
+
 }  // namespace brook::net
