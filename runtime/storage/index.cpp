@@ -77,8 +77,7 @@ result<bool> sparse_index<Entry>::load(uint64_t log_size, uint64_t max_relative)
 template <class Entry>
 status sparse_index<Entry>::write_pending() {
   using c = codec<Entry>;
-  if (!has_pending() && file_->size() == uint64_t(written_) * c::size) return status::ok();
-  if (file_->size() != uint64_t(written_) * c::size) {
+  if (file_->size() != uint64_t(written_) * c::size) {  // a failed write's partial entry
     status s = file_->truncate(uint64_t(written_) * c::size);
     if (!s) return s;
   }
