@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "actors/directory/node_context.hpp"
+#include "actors/session/login.hpp"
 #include "actors/session/metadata_access.hpp"
 #include "actors/session/response_order.hpp"
 #include "actors/session/route.hpp"
@@ -76,6 +77,11 @@ void complete(self_ptr self, uint64_t seq, std::optional<net::outgoing_frame> fr
 template <class Response>
 void reply(self_ptr self, uint64_t seq, uint32_t corr, native_type t, const Response& r) {
   complete(self, seq, net::encode_response(t, corr, r));
+}
+
+// A fetch's records go from the log's files to the socket (sendfile), as on the Kafka listener.
+void reply(self_ptr self, uint64_t seq, uint32_t corr, native_type, const net::fetch_response& r) {
+  complete(self, seq, net::encode_fetch_response(corr, r));
 }
 
 // Sends `req` to the partition actor serving it and answers with its response.
@@ -154,13 +160,8 @@ session_actor::behavior_type session_impl(self_ptr self, std::shared_ptr<net::co
       [self](uint64_t seq, uint32_t corr, net::fetch_request& req) {
         // Reading to the log end is for the group coordinator inside the broker, never a client.
         if (req.replica_id == net::log_end_reader) req.replica_id = -1;
-        // The records go from the log's files to the socket (sendfile), as on the Kafka listener.
-        req.send_files = true;
-        ask_partition<net::fetch_response>(self, *self->state.node->directory(), std::move(req),
-                                           [self, seq, corr](net::fetch_response& r) {
-                                             complete(self, seq,
-                                                      net::encode_fetch_response(corr, r));
-                                           });
+        req.send_files = true;  // answered with the log's file ranges (reply, above)
+        to_partition<net::fetch_response>(self, seq, corr, native_type::fetch, req);
       },
       [self](uint64_t seq, uint32_t corr, net::list_offsets_request& req) {
         to_partition<net::list_offsets_response>(self, seq, corr, native_type::list_offsets, req);
@@ -459,12 +460,7 @@ class session_handler : public net::frame_handler {
   session_handler(session_actor session, std::shared_ptr<net::connection> conn,
                   std::shared_ptr<node_context> node)
       : session_(std::move(session)), conn_(std::move(conn)), node_(std::move(node)) {
-    const auto& s = node_->config.security;
-    if (runtime::uses_sasl(s.native_protocol)) {
-      login_.emplace(s.sasl_mechanisms, node_->access);
-      conn_->set_max_frame_bytes(sec::max_login_frame_bytes);
-      conn_->set_deadline(sec::login_timeout, "no login within 30 s");
-    }
+    login_ = begin_login(node_->config.security.native_protocol, *node_, *conn_);
   }
 
   // Every body is converted (forward) before this returns, so the frame may point into payload.

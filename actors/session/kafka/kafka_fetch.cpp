@@ -60,8 +60,7 @@ void trim_to_max_bytes(k::fetch_response& resp, int32_t max_bytes) {
 void answer_fetch(self_ptr self, fetch_state& st) {
   st.answered = true;
   trim_to_max_bytes(st.resp, st.req.max_bytes);
-  // The records go from the log's files to the socket with sendfile (read on a TLS listener).
-  self->state.out->complete(st.seq, k::encode_response_frame(st.h, st.resp));
+  reply(self, st.seq, st.h, st.resp);
 }
 
 void fetch_round(self_ptr self, std::shared_ptr<fetch_state> st, bool wait) {

@@ -6,6 +6,7 @@
 #include <caf/all.hpp>
 
 #include "actors/session/kafka/kafka_session_internal.hpp"
+#include "actors/session/login.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/log.hpp"
 #include "runtime/security/access.hpp"
@@ -54,12 +55,7 @@ class kafka_handler : public net::frame_handler {
   kafka_handler(kafka_session_actor session, std::shared_ptr<net::connection> conn,
                 std::shared_ptr<node_context> node)
       : session_(std::move(session)), conn_(std::move(conn)), node_(std::move(node)) {
-    const auto& sec = node_->config.security;
-    if (runtime::uses_sasl(sec.kafka_protocol)) {
-      login_.emplace(sec.sasl_mechanisms, node_->access);
-      conn_->set_max_frame_bytes(runtime::security::max_login_frame_bytes);
-      conn_->set_deadline(runtime::security::login_timeout, "no login within 30 s");
-    }
+    login_ = begin_login(node_->config.security.kafka_protocol, *node_, *conn_);
   }
   ~kafka_handler() override { caf::anon_send_exit(session_, caf::exit_reason::user_shutdown); }
 

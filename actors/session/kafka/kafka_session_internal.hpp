@@ -45,9 +45,10 @@ std::optional<errc> denied(self_ptr self, sec::acl_operation op, sec::resource_t
 /// denied() on the cluster resource.
 std::optional<errc> denied_on_cluster(self_ptr self, sec::acl_operation op);
 
+/// Writes `r` in its turn; a fetch's record_files go out with sendfile (read on TLS).
 template <class Response>
 void reply(self_ptr self, uint64_t seq, const k::request_header& h, Response& r) {
-  self->state.out->complete(seq, k::encode_response(h, r));
+  self->state.out->complete(seq, k::encode_response_frame(h, r));
 }
 
 /// When the principal may not do `op` on the resource: answers with a Response whose only field
